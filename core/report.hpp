@@ -1,0 +1,66 @@
+// The report as SP4N-LAPOR! asks it of a citizen: plain data, shared by kiosk, store and agent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lapor {
+
+// The three kinds of report LAPOR! takes. Values are stored on disk and sent: never renumber.
+enum class ReportKind : std::uint8_t {
+    pengaduan = 1,            // complaint about a public service
+    aspirasi = 2,             // aspiration or suggestion
+    permintaanInformasi = 3,  // request for information
+};
+
+// A calendar date without time zone (the incident date as the visitor gives it).
+struct Date {
+    int year = 0;
+    int month = 0;  // 1..12
+    int day = 0;    // 1..31
+    friend bool operator==(const Date&, const Date&) = default;
+};
+
+// Who filed it. Personal data: encrypted at rest, never logged, wiped when the visitor leaves.
+struct Identity {
+    std::string name;   // as on the KTP
+    std::string nik;    // 16 digits
+    std::string phone;  // E.164 after validation, e.g. +6281234567890
+    std::string email;
+    friend bool operator==(const Identity&, const Identity&) = default;
+};
+
+// One photo as stored: a JPEG with no metadata, and the SHA-256 of exactly these bytes.
+struct Photo {
+    std::vector<std::uint8_t> jpeg;
+    std::string sha256Hex;  // lowercase hex of SHA-256(jpeg)
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    friend bool operator==(const Photo&, const Photo&) = default;
+};
+
+struct Report {
+    std::string uuid;         // RFC 4122 v4, lowercase; the idempotency key forever
+    std::string receiptCode;  // short code a person can read aloud (core/receipt_code.hpp)
+    ReportKind kind = ReportKind::pengaduan;
+    std::string title;
+    std::string body;
+    Date incidentDate;
+    std::string regionCode;  // a code from the region table, e.g. "11.01.01.2001"
+    std::string place;       // free-text place within the region
+    std::string agencyId;    // catalog agency (instansi)
+    std::string topicId;     // catalog topic
+    bool anonymous = false;     // Anonim: identity withheld from the agency
+    bool confidential = false;  // Rahasia: not published
+    Identity identity;          // empty when anonymous
+    std::string assistedBy;     // staff member who helped; empty when filed alone
+    std::string deviceId;
+    std::string office;
+    std::string language;           // "id" or "en": the visitor's language at filing
+    std::int64_t createdAtMs = 0;   // Unix time, milliseconds, UTC
+    std::string replacesUuid;       // a correction names the report it replaces
+    friend bool operator==(const Report&, const Report&) = default;
+};
+
+}  // namespace lapor
