@@ -1,4 +1,4 @@
-// Catalog JSON parsing and checks; the shipped default in data/catalog.json.
+// AgencyCatalog JSON parsing and checks; the shipped default in data/catalog.json.
 #include "core/catalog.hpp"
 
 #include <fstream>
@@ -27,7 +27,7 @@ std::vector<const Topic*> Agency::childrenOf(std::string_view parentId) const {
     return out;
 }
 
-const Agency* Catalog::findAgency(std::string_view id) const {
+const Agency* AgencyCatalog::findAgency(std::string_view id) const {
     for (const auto& a : agencies) {
         if (a.id == id)
             return &a;
@@ -35,7 +35,7 @@ const Agency* Catalog::findAgency(std::string_view id) const {
     return nullptr;
 }
 
-const Topic* Catalog::findTopic(std::string_view agencyId, std::string_view topicId) const {
+const Topic* AgencyCatalog::findTopic(std::string_view agencyId, std::string_view topicId) const {
     const Agency* a = findAgency(agencyId);
     return a ? a->findTopic(topicId) : nullptr;
 }
@@ -84,12 +84,12 @@ Status checkAgency(const Agency& a) {
 
 }  // namespace
 
-Result<Catalog> parseCatalogJson(std::string_view text, std::string etag) {
+Result<AgencyCatalog> parseCatalogJson(std::string_view text, std::string etag) {
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
         return makeError(Errc::invalidInput, "catalog is not a JSON object");
     }
-    Catalog c;
+    AgencyCatalog c;
     c.etag = std::move(etag);
     try {
         const json& v = j.at("version");
@@ -123,7 +123,7 @@ Result<Catalog> parseCatalogJson(std::string_view text, std::string etag) {
     return c;
 }
 
-std::string catalogToJson(const Catalog& c) {
+std::string catalogToJson(const AgencyCatalog& c) {
     json agencies = json::array();
     for (const auto& a : c.agencies) {
         json aj = {{"id", a.id}};
@@ -141,7 +141,7 @@ std::string catalogToJson(const Catalog& c) {
     return json{{"version", c.version}, {"agencies", std::move(agencies)}}.dump();
 }
 
-Result<Catalog> loadDefaultCatalog(const std::string& dataDir) {
+Result<AgencyCatalog> loadDefaultCatalog(const std::string& dataDir) {
     std::string path = dataDir + "/data/catalog.json";
     std::ifstream in(path, std::ios::binary);
     if (!in)

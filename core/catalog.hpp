@@ -40,14 +40,14 @@ struct Agency {
     friend bool operator==(const Agency&, const Agency&) = default;
 };
 
-struct Catalog {
+struct AgencyCatalog {
     std::string etag;     // the server's ETag (opaque, without quotes); "default-<version>" shipped
     std::string version;  // the catalog's own version, e.g. "2026-11-01"
     std::vector<Agency> agencies;
 
     [[nodiscard]] const Agency* findAgency(std::string_view id) const;
     [[nodiscard]] const Topic* findTopic(std::string_view agencyId, std::string_view topicId) const;
-    friend bool operator==(const Catalog&, const Catalog&) = default;
+    friend bool operator==(const AgencyCatalog&, const AgencyCatalog&) = default;
 };
 
 // Parses the protocol's JSON (docs/protocol.md section 5):
@@ -55,10 +55,10 @@ struct Catalog {
 //  ["name_en"], "parent": null | topic ID}]}]}
 // Refuses empty or duplicate IDs, unknown parents and parent cycles (Errc::invalidInput, naming
 // the offending ID).
-[[nodiscard]] Result<Catalog> parseCatalogJson(std::string_view json, std::string etag);
+[[nodiscard]] Result<AgencyCatalog> parseCatalogJson(std::string_view json, std::string etag);
 // The same JSON form (the ETag is not part of it).
-[[nodiscard]] std::string catalogToJson(const Catalog& catalog);
+[[nodiscard]] std::string catalogToJson(const AgencyCatalog& catalog);
 // Reads <dataDir>/data/catalog.json, the catalog shipped with the program.
-[[nodiscard]] Result<Catalog> loadDefaultCatalog(const std::string& dataDir);
+[[nodiscard]] Result<AgencyCatalog> loadDefaultCatalog(const std::string& dataDir);
 
 }  // namespace lapor

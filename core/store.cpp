@@ -1393,10 +1393,10 @@ Result<StoreStats> Store::stats() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Catalog and status records
+// AgencyCatalog and status records
 
-Result<Catalog> Store::getCatalog() const {
-    return impl_->read<Catalog>([&](const Reader& r) -> Result<Catalog> {
+Result<AgencyCatalog> Store::getCatalog() const {
+    return impl_->read<AgencyCatalog>([&](const Reader& r) -> Result<AgencyCatalog> {
         auto v = r.get(impl_->catalog, "current");
         if (!v.ok())
             return v.error();
@@ -1413,14 +1413,14 @@ Result<Catalog> Store::getCatalog() const {
     });
 }
 
-Result<Catalog> Store::getCatalogOrDefault(const std::string& dataDir) const {
+Result<AgencyCatalog> Store::getCatalogOrDefault(const std::string& dataDir) const {
     auto stored = getCatalog();
     if (stored.ok() || stored.error().code != Errc::notFound)
         return stored;
     return loadDefaultCatalog(dataDir);
 }
 
-Status Store::putCatalog(const Catalog& catalog) {
+Status Store::putCatalog(const AgencyCatalog& catalog) {
     // Round-trip through the checks so that a bad catalog never replaces a good one.
     std::string text = catalogToJson(catalog);
     auto checked = parseCatalogJson(text, catalog.etag);

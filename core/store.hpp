@@ -206,10 +206,10 @@ class Store {
 
     // --- catalog ---
     // The catalog the agent last stored; Errc::notFound when none yet (use the default then).
-    [[nodiscard]] Result<Catalog> getCatalog() const;
+    [[nodiscard]] Result<AgencyCatalog> getCatalog() const;
     // The stored catalog, else the one shipped in <dataDir>/data/catalog.json.
-    [[nodiscard]] Result<Catalog> getCatalogOrDefault(const std::string& dataDir) const;
-    [[nodiscard]] Status putCatalog(const Catalog& catalog);
+    [[nodiscard]] Result<AgencyCatalog> getCatalogOrDefault(const std::string& dataDir) const;
+    [[nodiscard]] Status putCatalog(const AgencyCatalog& catalog);
 
     // --- status records (e.g. the agent's "syncd": online, last success, last error) ---
     [[nodiscard]] Status putStatus(std::string_view key, std::string_view value);

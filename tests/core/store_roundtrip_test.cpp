@@ -132,7 +132,7 @@ TEST_CASE("store: catalog falls back to the shipped default until one is stored"
     CHECK(def->findAgency("kemenkes") != nullptr);
     CHECK(def->findTopic("pemda", "jalan-rusak")->parentId == "infrastruktur");
 
-    Catalog c = *def;
+    AgencyCatalog c = *def;
     c.etag = "abc123";
     c.version = "2026-12-01";
     c.agencies.resize(2);
