@@ -92,10 +92,10 @@ int crashIterations() {
     if (const char* env = std::getenv("LAPOR_STORE_CRASH_KILLS"))
         return std::atoi(env);
 #if defined(__SANITIZE_ADDRESS__)
-    return 40;  // ASan makes each round several times slower; the g++ build runs all 200
+    return 100;  // ASan makes each round several times slower; the g++ build runs all 200
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-    return 40;
+    return 100;
 #endif
 #endif
     return 200;
