@@ -13,7 +13,8 @@ namespace {
 
 constexpr Date kToday{2026, 11, 29};
 
-// A few real district codes (Kec. Bakongan, Aceh Selatan; Kec. Nanggung, Bogor; Kec. Gambir).
+// A few real district codes: Bakongan (Kab. Aceh Selatan), Cibinong (Kab. Bogor), Cengkareng
+// (Kota Jakarta Barat).
 const DistrictCheck kDistricts = [](std::string_view six) {
     static const std::set<std::string, std::less<>> known{"110101", "320101", "317301"};
     return known.count(six) == 1;
