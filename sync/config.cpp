@@ -1,8 +1,6 @@
 // TOML configuration for lapor-syncd via toml++.
 #include "sync/config.hpp"
 
-#include <toml++/toml.h>
-
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -86,90 +84,113 @@ HttpOptions SyncConfig::httpOptions() const {
     return o;
 }
 
-Result<SyncConfig> parseSyncConfig(std::string_view text, const std::string& origin) {
-    toml::table t;
-    try {
-        t = toml::parse(text, origin);
-    } catch (const toml::parse_error& e) {
-        std::ostringstream msg;
-        msg << origin << ": " << e.description() << " at line " << e.source().begin.line;
-        return makeError(Errc::invalidInput, msg.str());
-    }
+Result<SyncConfig> syncConfigFrom(Config base) {
     SyncConfig c;
-    auto bad = [&](const std::string& key, const std::string& why) {
-        return makeError(Errc::invalidInput, origin + ": " + key + ": " + why);
+    Status failed;
+    // Typed lookups; the first wrong type is kept and reported.
+    auto str = [&](const char* key, std::string fallback) {
+        auto r = base.getString(key, fallback);
+        if (!r.ok()) {
+            failed = r.error();
+            return fallback;
+        }
+        return *r;
+    };
+    auto num = [&](const char* key, std::int64_t fallback) {
+        auto r = base.getInt(key, fallback);
+        if (!r.ok()) {
+            failed = r.error();
+            return fallback;
+        }
+        return *r;
+    };
+    auto bad = [](const std::string& key, const std::string& why) {
+        return makeError(Errc::invalidInput, "sync." + key + ": " + why);
     };
 
-    c.serverUrl = t["server"]["url"].value_or(std::string{});
+    c.serverUrl = str("sync.server_url", "");
     if (c.serverUrl.rfind("http://", 0) != 0 && c.serverUrl.rfind("https://", 0) != 0) {
-        return bad("server.url", "an http:// or https:// URL is required");
+        return bad("server_url", "an http:// or https:// URL is required");
     }
     while (!c.serverUrl.empty() && c.serverUrl.back() == '/') {
         c.serverUrl.pop_back();
     }
-    const std::string adapter = t["server"]["adapter"].value_or(std::string("lapor"));
+    const std::string adapter = str("sync.adapter", "lapor");
     if (adapter == "lapor") {
         c.adapter = AdapterKind::lapor;
     } else if (adapter == "open311") {
         c.adapter = AdapterKind::open311;
     } else {
-        return bad("server.adapter", "expected \"lapor\" or \"open311\"");
+        return bad("adapter", "expected \"lapor\" or \"open311\"");
     }
-    c.token = t["server"]["token"].value_or(std::string{});
-    if (auto file = t["server"]["token_file"].value<std::string>()) {
-        std::ifstream in(*file);
+    c.token = str("sync.token", "");
+    const std::string tokenFile = str("sync.token_file", "");
+    if (!tokenFile.empty()) {
+        std::ifstream in(tokenFile);
         if (!in) {
-            return bad("server.token_file", "cannot read " + *file);
+            return bad("token_file", "cannot read " + tokenFile);
         }
         std::ostringstream ss;
         ss << in.rdbuf();
         c.token = trimmed(ss.str());
     }
-    c.caFile = t["server"]["ca_file"].value_or(std::string{});
-    c.proxy = t["server"]["proxy"].value_or(std::string{});
-    c.insecureSkipTlsVerify = t["server"]["insecure_skip_tls_verify_DANGEROUS"].value_or(false);
-    c.open311ApiKey = t["open311"]["api_key"].value_or(std::string{});
-    c.open311Jurisdiction = t["open311"]["jurisdiction_id"].value_or(std::string{});
+    c.caFile = str("sync.ca_file", "");
+    c.proxy = str("sync.proxy", "");
+    auto insecure = base.getBool("sync.insecure_skip_tls_verify_DANGEROUS", false);
+    if (!insecure.ok()) {
+        return insecure.error();
+    }
+    c.insecureSkipTlsVerify = *insecure;
+    c.open311ApiKey = str("sync.open311.api_key", "");
+    c.open311Jurisdiction = str("sync.open311.jurisdiction_id", "");
 
-    auto hours = parseSendHours(t["send"]["hours"].value_or(std::string{}));
+    auto hours = parseSendHours(str("sync.hours", ""));
     if (!hours.ok()) {
-        return bad("send.hours", hours.error().message);
+        return bad("hours", hours.error().message);
     }
     c.hours = *hours;
-    c.maxSendBytesPerSecond = t["send"]["max_bytes_per_second"].value_or(std::int64_t{0});
-    c.inFlight = static_cast<int>(t["send"]["in_flight"].value_or(std::int64_t{4}));
+    c.maxSendBytesPerSecond = num("sync.max_bytes_per_second", 0);
+    c.inFlight = static_cast<int>(num("sync.in_flight", 4));
+    c.connectTimeoutMs = num("sync.connect_timeout_ms", c.connectTimeoutMs);
+    c.stallSeconds = num("sync.stall_seconds", c.stallSeconds);
+    c.requestTimeoutMs = num("sync.request_timeout_ms", c.requestTimeoutMs);
+    c.leaseMs = num("sync.lease_ms", c.leaseMs);
+    c.storePollMs = num("sync.store_poll_ms", c.storePollMs);
+    c.statusPollMs = num("sync.status_poll_ms", c.statusPollMs);
+    c.catalogPollMs = num("sync.catalog_poll_ms", c.catalogPollMs);
+    c.chunkBytes =
+        static_cast<std::size_t>(num("sync.chunk_bytes", static_cast<std::int64_t>(c.chunkBytes)));
+    c.backoff.baseMs = num("sync.backoff_base_ms", c.backoff.baseMs);
+    c.backoff.capMs = num("sync.backoff_cap_ms", c.backoff.capMs);
+    if (!failed.ok()) {
+        return failed.error();
+    }
     if (c.inFlight < 1 || c.inFlight > 32) {
-        return bad("send.in_flight", "expected 1..32");
+        return bad("in_flight", "expected 1..32");
     }
-    c.connectTimeoutMs = t["send"]["connect_timeout_ms"].value_or(c.connectTimeoutMs);
-    c.stallSeconds = t["send"]["stall_seconds"].value_or(c.stallSeconds);
-    c.requestTimeoutMs = t["send"]["request_timeout_ms"].value_or(c.requestTimeoutMs);
-    c.leaseMs = t["send"]["lease_ms"].value_or(c.leaseMs);
-    c.storePollMs = t["send"]["store_poll_ms"].value_or(c.storePollMs);
-    c.statusPollMs = t["send"]["status_poll_ms"].value_or(c.statusPollMs);
-    c.catalogPollMs = t["send"]["catalog_poll_ms"].value_or(c.catalogPollMs);
-    c.chunkBytes = static_cast<std::size_t>(
-        t["send"]["chunk_bytes"].value_or(static_cast<std::int64_t>(c.chunkBytes)));
-    c.backoff.baseMs = t["send"]["backoff_base_ms"].value_or(c.backoff.baseMs);
-    c.backoff.capMs = t["send"]["backoff_cap_ms"].value_or(c.backoff.capMs);
     if (c.maxSendBytesPerSecond < 0 || c.connectTimeoutMs <= 0 || c.stallSeconds <= 0 ||
-        c.leaseMs <= 0 || c.storePollMs <= 0 || c.chunkBytes < 1024 || c.backoff.baseMs <= 0 ||
-        c.backoff.capMs < c.backoff.baseMs) {
-        return bad("send", "a limit is out of range");
+        c.leaseMs <= 0 || c.storePollMs <= 0 || c.statusPollMs <= 0 || c.catalogPollMs <= 0 ||
+        c.chunkBytes < 1024 || c.backoff.baseMs <= 0 || c.backoff.capMs < c.backoff.baseMs) {
+        return bad("*", "a limit is out of range");
     }
-    c.storePath = t["store"]["path"].value_or(c.storePath);
-    c.keyFile = t["store"]["key_file"].value_or(c.keyFile);
+    c.base = std::move(base);
     return c;
 }
 
-Result<SyncConfig> loadSyncConfig(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        return makeError(Errc::notFound, "cannot read " + path);
+Result<SyncConfig> parseSyncConfig(std::string_view text, const std::string& origin) {
+    auto base = parseConfig(text, origin);
+    if (!base.ok()) {
+        return base.error();
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parseSyncConfig(ss.str(), path);
+    return syncConfigFrom(std::move(*base));
+}
+
+Result<SyncConfig> loadSyncConfig(const std::string& path) {
+    auto base = loadConfig(path);
+    if (!base.ok()) {
+        return base.error();
+    }
+    return syncConfigFrom(std::move(*base));
 }
 
 }  // namespace lapor::sync

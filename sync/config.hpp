@@ -1,10 +1,12 @@
-// lapor-syncd's configuration, read from TOML (see docs/operators-sync.md for every key).
+// lapor-syncd's configuration: the [sync] section of the appliance's TOML file, read through
+// core/config (docs/operators-sync.md lists every key).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "core/config.hpp"
 #include "core/result.hpp"
 #include "sync/backoff.hpp"
 #include "sync/http_client.hpp"
@@ -35,8 +37,7 @@ struct SyncConfig {
     bool insecureSkipTlsVerify = false;
     std::int64_t maxSendBytesPerSecond = 0;
     SendHours hours;
-    std::string storePath = "/var/lib/lapor/store";
-    std::string keyFile = "/etc/lapor/store.key";
+    Config base;       // the whole file: [store] (path, key) and [device] come from here
     int inFlight = 4;  // reports worked on at once
     std::int64_t connectTimeoutMs = 15'000;
     std::int64_t stallSeconds = 30;
@@ -54,8 +55,9 @@ struct SyncConfig {
     [[nodiscard]] HttpOptions httpOptions() const;
 };
 
-// Reads and checks a TOML file. Errors name the key and never echo the token.
+// Reads and checks the file's [sync] section. Errors name the key and never echo the token.
 [[nodiscard]] Result<SyncConfig> loadSyncConfig(const std::string& path);
 [[nodiscard]] Result<SyncConfig> parseSyncConfig(std::string_view toml, const std::string& origin);
+[[nodiscard]] Result<SyncConfig> syncConfigFrom(Config base);
 
 }  // namespace lapor::sync

@@ -1,4 +1,4 @@
-// lapor-syncd's TOML configuration: defaults, every key, refusals, send hours.
+// lapor-syncd's configuration ([sync] of the appliance's TOML): defaults, every key, refusals.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -12,23 +12,22 @@ TEST_CASE("a full configuration is read") {
     const std::string tokenPath = std::string(LAPOR_BINARY_DIR) + "/agent_config_test.token";
     { std::ofstream(tokenPath) << "secret-token\n"; }
     const std::string text = R"(
-[server]
-url = "https://uplink.example.go.id/"
+[store]
+path = "/tmp/store"
+key_file = "/tmp/key"
+[sync]
+server_url = "https://uplink.example.go.id/"
 adapter = "open311"
 token_file = ")" + tokenPath +
                              R"("
 ca_file = "/etc/lapor/ca.pem"
 proxy = "http://proxy:3128"
-[open311]
-api_key = "k"
-jurisdiction_id = "lapor.go.id"
-[send]
 hours = "22:00-06:00"
 max_bytes_per_second = 40000
 in_flight = 2
-[store]
-path = "/tmp/store"
-key_file = "/tmp/key"
+[sync.open311]
+api_key = "k"
+jurisdiction_id = "lapor.go.id"
 )";
     auto c = parseSyncConfig(text, "test.toml");
     REQUIRE(c.ok());
@@ -40,8 +39,8 @@ key_file = "/tmp/key"
     CHECK_FALSE(c->insecureSkipTlsVerify);
     CHECK(c->open311Jurisdiction == "lapor.go.id");
     CHECK(c->inFlight == 2);
-    CHECK(c->storePath == "/tmp/store");
-    CHECK(c->keyFile == "/tmp/key");
+    CHECK(c->base.storePath == "/tmp/store");
+    CHECK(c->base.keyFile == "/tmp/key");
     CHECK(c->hours.contains(23 * 60));
     CHECK(c->hours.contains(5 * 60 + 59));
     CHECK_FALSE(c->hours.contains(12 * 60));
@@ -50,7 +49,8 @@ key_file = "/tmp/key"
 }
 
 TEST_CASE("defaults: TLS verified, lapor adapter, always sending") {
-    auto c = parseSyncConfig("[server]\nurl = \"http://127.0.0.1:8080\"\ntoken = \"t\"\n", "x");
+    auto c =
+        parseSyncConfig("[sync]\nserver_url = \"http://127.0.0.1:8080\"\ntoken = \"t\"\n", "x");
     REQUIRE(c.ok());
     CHECK(c->adapter == AdapterKind::lapor);
     CHECK_FALSE(c->insecureSkipTlsVerify);
@@ -59,24 +59,26 @@ TEST_CASE("defaults: TLS verified, lapor adapter, always sending") {
     CHECK(c->inFlight == 4);
 
     auto d = parseSyncConfig(
-        "[server]\nurl = \"https://h\"\ninsecure_skip_tls_verify_DANGEROUS = true\n", "x");
+        "[sync]\nserver_url = \"https://h\"\ninsecure_skip_tls_verify_DANGEROUS = true\n", "x");
     REQUIRE(d.ok());
     CHECK(d->httpOptions().insecureSkipTlsVerify);
 }
 
 TEST_CASE("bad configurations are refused with the key named") {
-    auto noUrl = parseSyncConfig("[server]\ntoken = \"t\"\n", "x");
+    auto noUrl = parseSyncConfig("[sync]\ntoken = \"t\"\n", "x");
     REQUIRE_FALSE(noUrl.ok());
-    CHECK(noUrl.error().message.find("server.url") != std::string::npos);
-    CHECK_FALSE(parseSyncConfig("[server]\nurl = \"ftp://h\"\n", "x").ok());
-    CHECK_FALSE(parseSyncConfig("[server]\nurl = \"http://h\"\nadapter = \"x\"\n", "x").ok());
-    CHECK_FALSE(
-        parseSyncConfig("[server]\nurl = \"http://h\"\n[send]\nhours = \"25:00-01:00\"\n", "x")
-            .ok());
-    CHECK_FALSE(parseSyncConfig("[server]\nurl = \"http://h\"\n[send]\nin_flight = 0\n", "x").ok());
-    auto syntax = parseSyncConfig("[server\n", "x");
+    CHECK(noUrl.error().message.find("sync.server_url") != std::string::npos);
+    const std::string head = "[sync]\nserver_url = \"http://h\"\n";
+    CHECK_FALSE(parseSyncConfig("[sync]\nserver_url = \"ftp://h\"\n", "x").ok());
+    CHECK_FALSE(parseSyncConfig(head + "adapter = \"x\"\n", "x").ok());
+    CHECK_FALSE(parseSyncConfig(head + "hours = \"25:00-01:00\"\n", "x").ok());
+    CHECK_FALSE(parseSyncConfig(head + "in_flight = 0\n", "x").ok());
+    auto wrongType = parseSyncConfig(head + "in_flight = \"four\"\n", "x");
+    REQUIRE_FALSE(wrongType.ok());
+    CHECK(wrongType.error().message.find("sync.in_flight") != std::string::npos);
+    auto syntax = parseSyncConfig("[sync\n", "x");
     REQUIRE_FALSE(syntax.ok());
-    CHECK(syntax.error().message.find("line") != std::string::npos);
+    CHECK(syntax.error().message.find("x:") == 0);
     CHECK_FALSE(loadSyncConfig("/nonexistent/lapor.toml").ok());
 }
 
