@@ -143,6 +143,7 @@ Result<SyncConfig> syncConfigFrom(Config base) {
     c.insecureSkipTlsVerify = *insecure;
     c.open311ApiKey = str("sync.open311.api_key", "");
     c.open311Jurisdiction = str("sync.open311.jurisdiction_id", "");
+    c.open311MediaUploadUrl = str("sync.open311.media_upload_url", "");
 
     auto hours = parseSendHours(str("sync.hours", ""));
     if (!hours.ok()) {

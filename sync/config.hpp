@@ -51,6 +51,7 @@ struct SyncConfig {
     // Open311 only.
     std::string open311ApiKey;
     std::string open311Jurisdiction;
+    std::string open311MediaUploadUrl;  // a tus endpoint for photos; empty: photos not sent
 
     [[nodiscard]] HttpOptions httpOptions() const;
 };

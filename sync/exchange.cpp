@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 #include "sync/backoff.hpp"
 
 namespace lapor::sync {
@@ -62,6 +64,22 @@ Error httpFailure(const HttpResponse& r, std::string_view what, const ProtocolGu
         return makeError(Errc::rejected, msg);
     }
     return makeError(Errc::protocol, msg + ", not the answer the protocol promises");
+}
+
+std::string percentEncode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size());
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
 }
 
 bool isRetryable(const Error& e) {

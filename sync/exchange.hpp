@@ -39,6 +39,9 @@ inline ProtocolGuard laporGuard() {
                                 const ProtocolGuard& guard, ExchangeNote& note,
                                 std::int64_t nowWallMs);
 
+// Percent-encodes for a query string or a form body (RFC 3986 unreserved characters stay).
+[[nodiscard]] std::string percentEncode(std::string_view s);
+
 // Whether an error should be retried later (as opposed to parking the report).
 [[nodiscard]] bool isRetryable(const Error& e);
 // Whether an error concerns the server as a whole (back off every report, not just this one).

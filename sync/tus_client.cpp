@@ -127,6 +127,7 @@ Headers TusClient::baseHeaders() const {
 }
 
 Result<TusServerInfo> TusClient::discover(ExchangeNote& note) {
+    std::lock_guard lock(infoMutex_);
     if (info_) {
         return *info_;
     }
@@ -237,13 +238,13 @@ Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& sourc
     req.headers = baseHeaders();
     req.headers.emplace_back("Upload-Offset", std::to_string(at));
     req.headers.emplace_back("Content-Type", "application/offset+octet-stream");
-    const bool checksummed = info_ && !info_->checksumAlgorithm.empty() && !plainPatches_.load();
-    if (checksummed) {
-        auto digest = digestRange(source, at, len, info_->checksumAlgorithm);
+    const std::string algorithm = plainPatches_.load() ? std::string() : checksumAlgorithm();
+    if (!algorithm.empty()) {
+        auto digest = digestRange(source, at, len, algorithm);
         if (!digest.ok()) {
             return digest.error();
         }
-        req.headers.emplace_back("Upload-Checksum", info_->checksumAlgorithm + " " + *digest);
+        req.headers.emplace_back("Upload-Checksum", algorithm + " " + *digest);
     }
     std::uint64_t pos = at;
     const std::uint64_t end = at + len;
@@ -281,6 +282,11 @@ Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& sourc
     }
     acked_ += *off - at;
     return *off;
+}
+
+std::string TusClient::checksumAlgorithm() {
+    std::lock_guard lock(infoMutex_);
+    return info_ ? info_->checksumAlgorithm : std::string();
 }
 
 void TusClient::grow() {
@@ -364,7 +370,7 @@ Result<std::string> TusClient::upload(ByteSource& source, const std::string& kno
         const bool progressed = *off > at;
         if (!progressed && !offsetConflict) {
             const bool broke = code == Errc::network || code == Errc::timeout;
-            if (broke && info_ && !info_->checksumAlgorithm.empty() && !plainPatches_.load()) {
+            if (broke && !checksumAlgorithm().empty() && !plainPatches_.load()) {
                 plainPatches_ = true;  // see the member's comment
             } else {
                 shrink();

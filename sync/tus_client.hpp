@@ -81,12 +81,14 @@ class TusClient {
     Result<std::uint64_t> patch(const std::string& url, ByteSource& source, std::uint64_t at,
                                 std::size_t len, ExchangeNote& note);
     Headers baseHeaders() const;
+    std::string checksumAlgorithm();
     void grow();
     void shrink();
 
     HttpClient& http_;
     TusOptions options_;
-    std::optional<TusServerInfo> info_;
+    std::mutex infoMutex_;
+    std::optional<TusServerInfo> info_;  // guarded by infoMutex_; set once
     std::atomic<std::size_t> chunk_;
     std::mutex chunkMutex_;
     std::size_t ceiling_;
