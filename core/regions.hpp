@@ -64,7 +64,8 @@ class RegionTable {
 
     // The region with its parents, nearest first: "Keude Bakongan, Bakongan, Kab. Aceh Selatan,
     // Aceh". "Kabupaten" is shortened to "Kab."; "Kota" stays whole (it is short, and it tells a
-    // city from the regency of the same name: "Kota Bandung" vs "Kab. Bandung").
+    // city from the regency of the same name: "Kota Bandung" vs "Kab. Bandung"); Jakarta's
+    // "Administrasi" becomes "Adm." ("Kota Adm. Jakarta Pusat").
     [[nodiscard]] std::string displayName(const Region& region) const;
 
     struct Hit {

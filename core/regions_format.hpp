@@ -1,0 +1,91 @@
+// On-disk layout of regions.bin, shared by the converter (lapor-regions-tool) and the loader.
+#pragma once
+
+#include <sodium.h>
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+namespace lapor::regions_format {
+
+static_assert(std::endian::native == std::endian::little,
+              "regions.bin is little-endian and read in place");
+
+// File layout, every section 8-byte aligned, all integers little-endian:
+//   FileHeader | records[recordCount] | children[childCount] | tokens[tokenCount] |
+//   postings[postingCount] | strings[stringBytes]
+// Records are sorted by code, so a parent always comes before its children and find() is a
+// binary search. children lists the provinces first (rootCount of them), then each record's
+// direct children as a contiguous run. tokens is the sorted, de-duplicated set of folded name
+// words; their texts lie back to back in the string pool in the same order, each followed by
+// '\n', so a substring search can scan one block. postings lists, per token, the records whose
+// own name has that word (ascending).
+inline constexpr char kMagic[8] = {'L', 'A', 'P', 'O', 'R', 'R', 'G', 'N'};
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::size_t kChecksumBytes = 32;  // BLAKE2b-256 (libsodium crypto_generichash)
+
+struct Section {
+    std::uint32_t offset;  // from the start of the file
+    std::uint32_t count;   // elements (bytes for the string pool)
+};
+
+struct FileHeader {
+    char magic[8];
+    std::uint32_t version;
+    std::uint32_t headerSize;  // sizeof(FileHeader)
+    std::uint64_t fileSize;
+    std::uint32_t recordCount;
+    std::uint32_t levelCounts[4];  // provinces, regencies, districts, villages
+    std::uint32_t rootCount;       // provinces: the first entries of children
+    Section records;
+    Section children;
+    Section tokens;
+    Section postings;
+    Section strings;
+    std::uint32_t reserved[2];               // zero
+    unsigned char checksum[kChecksumBytes];  // see computeChecksum
+};
+static_assert(sizeof(FileHeader) == 128);
+static_assert(offsetof(FileHeader, checksum) + kChecksumBytes == sizeof(FileHeader));
+
+// BLAKE2b-256 of the whole file but the checksum field itself (header fields included, so that
+// a damaged count cannot pass unnoticed). `file` holds at least sizeof(FileHeader) bytes.
+// Returns false only when libsodium fails.
+[[nodiscard]] inline bool computeChecksum(const unsigned char* file, std::size_t size,
+                                          unsigned char out[kChecksumBytes]) {
+    crypto_generichash_state state;
+    return sodium_init() >= 0 && crypto_generichash_init(&state, nullptr, 0, kChecksumBytes) == 0 &&
+           crypto_generichash_update(&state, file, offsetof(FileHeader, checksum)) == 0 &&
+           crypto_generichash_update(&state, file + sizeof(FileHeader),
+                                     size - sizeof(FileHeader)) == 0 &&
+           crypto_generichash_final(&state, out, kChecksumBytes) == 0;
+}
+
+struct RecordEntry {
+    std::uint32_t codeOffset;  // into the string pool
+    std::uint32_t nameOffset;
+    std::int32_t parent;       // record index, -1 for provinces
+    std::uint32_t childBegin;  // into children
+    std::uint32_t childCount;
+    std::uint16_t codeLength;
+    std::uint16_t nameLength;
+    std::uint8_t level;          // 1..4 (RegionLevel)
+    std::uint8_t wordCount;      // folded words in the name
+    std::uint8_t typeWordCount;  // leading "Kabupaten"/"Kota" [+ "Administrasi"] (0..2)
+    std::uint8_t reserved;
+};
+static_assert(sizeof(RecordEntry) == 28);
+
+struct TokenEntry {
+    std::uint32_t textOffset;  // into the string pool; strictly increasing with the index
+    std::uint32_t textLength;
+    std::uint32_t postingBegin;  // into postings
+    std::uint32_t postingCount;
+};
+static_assert(sizeof(TokenEntry) == 16);
+
+inline constexpr std::size_t kMaxCodeLength = 13;  // "11.01.01.2001"
+inline constexpr std::size_t kMaxNameLength = 255;
+
+}  // namespace lapor::regions_format
