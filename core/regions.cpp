@@ -2,7 +2,6 @@
 #include "core/regions.hpp"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -190,14 +189,11 @@ Status RegionTable::Impl::validate(const std::filesystem::path& path) {
         return corrupt(path, "file is " + std::to_string(mappingSize) + " bytes, header says " +
                                  std::to_string(header.fileSize) + " (truncated?)");
     }
-    if (header.reserved[0] != 0 || header.reserved[1] != 0) {
+    if (std::any_of(std::begin(header.reserved), std::end(header.reserved),
+                    [](std::uint32_t word) { return word != 0; })) {
         return corrupt(path, "reserved header fields set");
     }
-    unsigned char checksum[fmt::kChecksumBytes];
-    if (!fmt::computeChecksum(base, mappingSize, checksum)) {
-        return makeError(Errc::internal, "libsodium failed to hash the region table");
-    }
-    if (sodium_memcmp(checksum, header.checksum, sizeof checksum) != 0) {
+    if (fmt::computeChecksum(base, mappingSize) != header.checksum) {
         return corrupt(path, "checksum mismatch");
     }
 
@@ -501,6 +497,9 @@ bool RegionTable::Impl::isExactName(std::size_t i, std::span<const std::string_v
     }
     const std::string folded = foldForSearch(name(i));
     auto nameWords = splitFoldedWords(folded);
+    if (skip > nameWords.size()) {
+        return false;  // the word counts do not fit the name: only a forged file does that
+    }
     nameWords.erase(nameWords.begin(), nameWords.begin() + static_cast<std::ptrdiff_t>(skip));
     std::sort(nameWords.begin(), nameWords.end());
     std::sort(queryWords.begin(), queryWords.end());
