@@ -26,6 +26,7 @@
 
 #include "core/log.hpp"
 #include "core/report_codec.hpp"
+#include "core/wipe.hpp"
 
 namespace lapor {
 
@@ -439,7 +440,7 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
     p.publicJson = codec::encodeReportPublic(report);
     std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
     p.identitySealed = crypto::seal(key, identityPlain, identityAd(report.uuid));
-    crypto::wipe(identityPlain);
+    wipeBytes(identityPlain);
     return p;
 }
 
@@ -1025,7 +1026,7 @@ Result<Report> Store::loadReport(std::string_view uuid) const {
                 return makeError(Errc::corrupt,
                                  "identity of " + std::string(uuid) + ": " + plain.error().message);
             auto id = codec::decodeIdentity(*plain);
-            crypto::wipe(*plain);
+            wipeBytes(*plain);
             if (!id.ok())
                 return id.error();
             report->identity = std::move(*id);
@@ -1573,7 +1574,7 @@ Result<Store::VerifyReport> Store::verify() const {
                 } else {
                     if (!codec::decodeIdentity(*plain).ok())
                         problem("identity: malformed");
-                    crypto::wipe(*plain);
+                    wipeBytes(*plain);
                 }
             } else if (!e.purged) {
                 problem("identity missing");
