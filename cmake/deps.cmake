@@ -19,6 +19,7 @@ pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 find_package(nlohmann_json REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(doctest REQUIRED)
+find_package(ZLIB REQUIRED)  # CRC-32 of the region table (core/regions_format.hpp)
 
 # libgettextpo (gettext's PO file parser) ships no pkg-config file.
 find_library(GETTEXTPO_LIB gettextpo REQUIRED)

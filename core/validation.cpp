@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "core/text.hpp"
 #include "core/wipe.hpp"
@@ -108,6 +109,35 @@ bool dateBefore(const Date& a, const Date& b) noexcept {
         return a.month < b.month;
     }
     return a.day < b.day;
+}
+
+namespace {
+Date fromTm(const std::tm& tm) {
+    return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+// Floor division, so that times before 1970 land on the right second.
+std::time_t toSeconds(std::int64_t unixMs) {
+    return static_cast<std::time_t>(unixMs >= 0 ? unixMs / 1000 : -((-unixMs + 999) / 1000));
+}
+}  // namespace
+
+Date dateAt(std::int64_t unixMs, int utcOffsetMinutes) noexcept {
+    const std::time_t shifted = toSeconds(unixMs) + static_cast<std::time_t>(utcOffsetMinutes) * 60;
+    std::tm tm{};
+    if (gmtime_r(&shifted, &tm) == nullptr) {
+        return Date{};
+    }
+    return fromTm(tm);
+}
+
+Date localDateAt(std::int64_t unixMs) noexcept {
+    const std::time_t seconds = toSeconds(unixMs);
+    std::tm tm{};
+    if (localtime_r(&seconds, &tm) == nullptr) {
+        return Date{};
+    }
+    return fromTm(tm);
 }
 
 std::string formatDate(const Date& date) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -100,6 +101,10 @@ struct NikParts {
 // Calendar helpers on lapor::Date.
 [[nodiscard]] bool isRealDate(const Date& date) noexcept;
 [[nodiscard]] bool dateBefore(const Date& a, const Date& b) noexcept;
+// The calendar date at a Unix time (ms) in a fixed zone: WIB is +420 minutes, WITA +480, WIT +540.
+[[nodiscard]] Date dateAt(std::int64_t unixMs, int utcOffsetMinutes) noexcept;
+// The calendar date at a Unix time (ms) in the system's local time zone (the kiosk's "today").
+[[nodiscard]] Date localDateAt(std::int64_t unixMs) noexcept;
 // "29-11-2026": the day-month-year order Indonesians write, used in messages.
 [[nodiscard]] std::string formatDate(const Date& date);
 

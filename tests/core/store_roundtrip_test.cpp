@@ -85,7 +85,8 @@ TEST_CASE("store: device ID and receipt prefix are drawn once and kept") {
         id = (*store)->deviceId();
         prefix = (*store)->receiptPrefix();
         CHECK(prefix.size() == receiptPrefixLength);
-        for (char c : prefix) CHECK(receiptPrefixAlphabet.find(c) != std::string_view::npos);
+        for (char c : prefix)
+            CHECK(receiptPrefixAlphabet.find(c) != std::string_view::npos);
         CHECK((*store)->schemaVersion() == storeSchemaVersion);
     }
     auto again = Store::open(storeOptions(dir.path()));

@@ -17,10 +17,11 @@ namespace lapor::testing {
 
 // A fresh directory removed at the end of the test.
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string tmpl = std::filesystem::temp_directory_path().string() + "/lapor-store-XXXXXX";
-        if (!::mkdtemp(tmpl.data())) std::abort();
+        if (!::mkdtemp(tmpl.data()))
+            std::abort();
         path_ = tmpl;
     }
     ~TempDir() {
@@ -32,15 +33,15 @@ public:
     [[nodiscard]] const std::string& path() const { return path_; }
     [[nodiscard]] std::string sub(const std::string& name) const { return path_ + "/" + name; }
 
-private:
+  private:
     std::string path_;
 };
 
 // A UUID-shaped string unique per `n` (v4 layout; tests need no randomness here).
 inline std::string testUuid(std::uint64_t n, std::uint32_t salt = 0) {
-    char buf[40];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012llx", static_cast<unsigned>(salt),
-                  static_cast<unsigned long long>(n));
+                  static_cast<unsigned long long>(n & 0xffffffffffffull));
     return buf;
 }
 
@@ -84,7 +85,8 @@ inline Photo samplePhoto(std::size_t size, std::uint32_t seed) {
 
 inline crypto::Key testKey() {
     std::array<std::uint8_t, crypto::keyBytes> k{};
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    for (std::size_t i = 0; i < k.size(); ++i)
+        k[i] = static_cast<std::uint8_t>(i * 7 + 3);
     return crypto::Key(k);
 }
 

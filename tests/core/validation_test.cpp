@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/i18n.hpp"
+#include "core/regions.hpp"
 #include "core/validation.hpp"
 #include "tests/core/shipped_catalog.hpp"
 
@@ -530,4 +531,47 @@ TEST_CASE("validation: every problem reported, in form order") {
                             "kind", "title", "body", "incidentDate", "regionCode", "place",
                             "identity.name", "identity.nik", "identity.phone", "identity.email"});
     CHECK(r.title == "Pendek");  // failed fields keep what the visitor typed
+}
+
+TEST_CASE("validation: dates from the clock") {
+    // 2026-11-29T16:59:59Z is still the 29th in WIB (UTC+7 -> 23:59:59), already the 30th in WITA.
+    const std::int64_t ms = 1'795'971'599'000;
+    CHECK(dateAt(ms, 0) == Date{2026, 11, 29});
+    CHECK(dateAt(ms, 7 * 60) == Date{2026, 11, 29});
+    CHECK(dateAt(ms + 1000, 7 * 60) == Date{2026, 11, 30});
+    CHECK(dateAt(ms, 8 * 60) == Date{2026, 11, 30});
+    CHECK(dateAt(0, 0) == Date{1970, 1, 1});
+    CHECK(dateAt(-1, 0) == Date{1969, 12, 31});
+    CHECK(isRealDate(localDateAt(ms)));
+}
+
+TEST_CASE("validation: NIK and region against the real region table") {
+    auto table = RegionTable::load(RegionTable::defaultPath());
+    REQUIRE_MESSAGE(table.ok(), (table.ok() ? "" : table.error().message));
+    const RegionTable& regions = *table;
+    const DistrictCheck isDistrict = [&](std::string_view six) {
+        return regions.hasDistrictDigits(six);
+    };
+    const RegionCheck exists = [&](std::string_view code) {
+        return regions.find(code).has_value();
+    };
+    // 11.01.01 Bakongan, 32.01.01 Cibinong, 31.73.01 Cengkareng exist; 11.01.99 and 99.01.01 not.
+    CHECK(validateNik("1101011201900001", isDistrict, kToday).ok());
+    CHECK(validateNik("3201015201900001", isDistrict, kToday).ok());
+    CHECK(validateNik("3173014101000001", isDistrict, kToday).ok());
+    CHECK(validateNik("1101991201900001", isDistrict, kToday).error->key ==
+          "validation.nik.district");
+    CHECK(validateNik("9901011201900001", isDistrict, kToday).error->key ==
+          "validation.nik.district");
+    CHECK(validateNik("1101001201900001", isDistrict, kToday).error->key ==
+          "validation.nik.district");  // a regency code is not a district
+
+    CHECK_FALSE(validateRegionCode("11.01.01", exists).has_value());
+    CHECK_FALSE(validateRegionCode("11", exists).has_value());
+    CHECK(validateRegionCode("11.01.99", exists)->key == "validation.region.unknown");
+
+    Report r = goodReport();
+    r.regionCode = "11.01.01";
+    r.identity.nik = "1101015201900001";
+    CHECK(validateReport(r, isDistrict, kToday, exists).empty());
 }
