@@ -79,7 +79,8 @@ AgentCounters Agent::counters() const {
 void Agent::releaseStaleLeases() {
     // Only one agent runs per store: a lease under our prefix that is not this process's was left
     // by an earlier run that died (SIGKILL, power cut). Releasing it now saves waiting out the
-    // lease; the report is due again at once and the server's idempotency makes a re-send safe.
+    // lease; the report is due first (the next run finishes what the last started) and the
+    // server's idempotency makes a re-send safe.
     auto sending = store_.listByState(OutboxState::sending);
     if (!sending.ok()) {
         return;
@@ -87,7 +88,7 @@ void Agent::releaseStaleLeases() {
     const std::string prefix = options_.ownerPrefix + ":";
     for (const auto& e : *sending) {
         if (e.leaseOwner.rfind(prefix, 0) == 0 && e.leaseOwner.rfind(ownerBase_ + ":", 0) != 0) {
-            if (store_.recordFailure(e.uuid, "agent restarted", clock_.wallMs()).ok()) {
+            if (store_.recordFailure(e.uuid, "agent restarted", 0).ok()) {
                 log::info(kComponent, "released the lease left on " + e.uuid);
             }
         }
@@ -256,8 +257,9 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
     const std::string& uuid = claim.uuid;
     const std::int64_t now = clock_.wallMs();
     if (error.code == Errc::cancelled) {
-        // Stopping: hand the report back at once (the lease is released with it).
-        (void)store_.recordFailure(uuid, "agent stopped", now);
+        // Stopping: hand the report back at once (the lease is released with it), due before
+        // everything else so that the next run finishes what this one started.
+        (void)store_.recordFailure(uuid, "agent stopped", 0);
         return Outcome::stopped;
     }
     noteError(error);
