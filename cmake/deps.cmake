@@ -10,13 +10,18 @@ pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
+pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)  # stb_truetype: the simulated printer's text
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
+# cpp-httplib: Debian builds it as a shared library (libcpp-httplib.so) with OpenSSL support.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(nlohmann_json REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(doctest REQUIRED)
+find_package(ZLIB REQUIRED)  # CRC-32 of the region table (core/regions_format.hpp)
 
 # libgettextpo (gettext's PO file parser) ships no pkg-config file.
 find_library(GETTEXTPO_LIB gettextpo REQUIRED)

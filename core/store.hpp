@@ -1,0 +1,252 @@
+// The durable store: reports, photos (chunked, encrypted), the outbox and its history, the catalog,
+// status records and metadata, in one LMDB environment shared by the kiosk and the agent.
+//
+// Every method is a complete transaction: when a write returns ok it is on disk (fsync), and it
+// survives kill -9 and power loss. Safe to use from several threads and several processes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/catalog.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "core/report.hpp"
+#include "core/result.hpp"
+
+namespace lapor {
+
+// Where a report is in its life. Stored on disk: never renumber.
+enum class OutboxState : std::uint8_t {
+    queued = 1,     // saved, waiting for the agent
+    sending = 2,    // claimed by an agent (a lease; a crashed agent's claim expires)
+    failed = 3,     // last attempt failed; retried at nextAttemptAtMs
+    parked = 4,     // refused for good by the server; waits for staff (unpark)
+    delivered = 5,  // the national system holds it (tracking ID known)
+    // Status updates from the national system, after delivery:
+    received = 10,
+    verified = 11,
+    forwarded = 12,  // forwarded to the agency
+    followedUp = 13,
+    closed = 14,
+};
+
+// "queued", "sending", ..., "followed-up" (stable: used by lapor-ctl and the translations).
+[[nodiscard]] const char* outboxStateName(OutboxState state) noexcept;
+[[nodiscard]] std::optional<OutboxState> parseOutboxState(std::string_view name) noexcept;
+// Every state, in order.
+[[nodiscard]] std::span<const OutboxState> allOutboxStates() noexcept;
+// True for delivered and every national status after it.
+[[nodiscard]] constexpr bool isDelivered(OutboxState s) noexcept {
+    return s == OutboxState::delivered || s >= OutboxState::received;
+}
+
+// The outbox record of one report (never personal data).
+struct OutboxEntry {
+    std::string uuid;
+    std::string receiptCode;
+    OutboxState state = OutboxState::queued;
+    std::int64_t createdAtMs = 0;      // when the report was filed
+    std::int64_t updatedAtMs = 0;      // last state change
+    std::int64_t nextAttemptAtMs = 0;  // failed: when it becomes due again
+    std::int64_t leaseUntilMs = 0;     // sending: when the claim expires
+    std::string leaseOwner;            // sending: who claimed it
+    std::uint32_t attempts = 0;        // delivery attempts so far
+    std::string lastError;             // reason of the last failure or park
+    std::string trackingId;            // the national system's ID, once delivered
+    std::int64_t deliveredAtMs = 0;
+    std::string replacesUuid;  // a correction names the report it replaces
+    bool purged = false;       // photos and identity removed by retention
+    std::uint32_t photoCount = 0;
+    friend bool operator==(const OutboxEntry&, const OutboxEntry&) = default;
+};
+
+// One row of a report's history.
+struct HistoryEntry {
+    std::int64_t atMs = 0;
+    OutboxState state = OutboxState::queued;
+    std::string reason;  // failure reason, park reason, status note; never personal data
+    friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+
+// A claimed outbox item: the agent owns it until leaseUntilMs.
+struct Claim {
+    std::string uuid;
+    std::string receiptCode;
+    std::uint32_t attempts = 0;  // attempts before this one
+    std::int64_t leaseUntilMs = 0;
+};
+
+// A stored photo, without its bytes.
+struct PhotoInfo {
+    std::uint32_t index = 0;  // 0-based, in the order saved
+    std::uint64_t size = 0;   // bytes of the JPEG
+    std::string sha256Hex;
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    std::uint32_t chunkCount = 0;
+    friend bool operator==(const PhotoInfo&, const PhotoInfo&) = default;
+};
+
+struct StoreStats {
+    std::uint64_t fileBytes = 0;  // size of data.mdb on disk
+    std::uint64_t usedBytes = 0;  // pages in use
+    std::uint64_t mapBytes = 0;   // current map size
+    std::uint64_t maxMapBytes = 0;
+};
+
+// Count per state and the age of the oldest report not yet delivered (queued, sending, failed).
+struct OutboxCounts {
+    std::vector<std::pair<OutboxState, std::uint64_t>> perState;  // every state, zeros included
+    std::optional<std::int64_t> oldestUndeliveredAgeMs;
+    [[nodiscard]] std::uint64_t count(OutboxState s) const;
+};
+
+struct StoreOptions {
+    std::string path;  // directory holding data.mdb and lock.mdb; created if missing
+    // The at-rest key. Without one the store opens for metadata only: saving, reading identity
+    // and photos, and verify fail with Errc::permission (lapor-ctl status/list/show use this).
+    std::optional<crypto::Key> key;
+    std::uint64_t mapSize = 64ull << 20;       // initial map size (grows by doubling)
+    std::uint64_t maxMapSize = 8192ull << 20;  // beyond this a save fails with Errc::diskFull
+    const Clock* clock = nullptr;              // nullptr: SystemClock::instance()
+    std::string deviceId;   // used only when the store is created; empty: drawn at random
+    bool readOnly = false;  // lapor-ctl's read-only commands; no write is possible
+};
+
+// The schema version this code writes and understands.
+inline constexpr std::uint32_t storeSchemaVersion = 1;
+// Photo bytes per chunk: a sealed chunk plus LMDB's page header fills exactly 16 pages of 4 KiB.
+inline constexpr std::size_t photoChunkBytes = 65536 - 16 - crypto::sealOverhead;
+// Receipt-code prefix alphabet and length drawn once per store (no 0/O, 1/I/L).
+inline constexpr std::string_view receiptPrefixAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+inline constexpr std::size_t receiptPrefixLength = 4;
+
+class Store {
+  public:
+    // Opens (creating if missing) the store. Errc::tooNew when it was written by a newer version
+    // (nothing is changed), Errc::corrupt when it is not a store, Errc::ioError/permission
+    // otherwise.
+    [[nodiscard]] static Result<std::unique_ptr<Store>> open(StoreOptions options);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // --- metadata ---
+    [[nodiscard]] const std::string& deviceId() const noexcept;
+    // Random, drawn once when the store was created: the device's receipt-code prefix.
+    [[nodiscard]] const std::string& receiptPrefix() const noexcept;
+    [[nodiscard]] std::uint32_t schemaVersion() const noexcept;
+    [[nodiscard]] const std::string& path() const noexcept;
+    [[nodiscard]] bool hasKey() const noexcept;
+
+    // --- reports (the kiosk) ---
+    // Stores the report, its photos, its outbox entry (queued) and first history row in ONE
+    // transaction; durable when it returns ok. Refuses (Errc::invalidInput) a UUID or receipt code
+    // already stored, a malformed UUID, and a photo whose bytes do not match its sha256Hex (an
+    // empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is full:
+    // nothing is stored then, and the store stays readable.
+    [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos);
+    // Several reports in one transaction (all or none), e.g. an imported bundle. Same checks.
+    struct ReportToSave {
+        const Report* report = nullptr;
+        std::span<const Photo> photos;
+    };
+    [[nodiscard]] Status saveReports(std::span<const ReportToSave> batch);
+    // The report with its identity decrypted (empty after retention purged it).
+    // Errc::notFound, Errc::permission without a key, Errc::corrupt when decryption fails.
+    [[nodiscard]] Result<Report> loadReport(std::string_view uuid) const;
+    // The report without identity; needs no key.
+    [[nodiscard]] Result<Report> loadReportPublic(std::string_view uuid) const;
+    [[nodiscard]] Result<std::string> findByReceiptCode(std::string_view code) const;  // -> uuid
+    [[nodiscard]] Result<std::vector<PhotoInfo>> listPhotos(std::string_view uuid) const;
+    // One decrypted chunk (photoChunkBytes, the last one shorter).
+    [[nodiscard]] Result<std::vector<std::uint8_t>> readPhotoChunk(std::string_view uuid,
+                                                                   std::uint32_t photoIndex,
+                                                                   std::uint32_t chunkIndex) const;
+    // Up to `maxBytes` of the photo from byte `offset` (for resumable uploads); empty at the end.
+    [[nodiscard]] Result<std::vector<std::uint8_t>> readPhotoRange(std::string_view uuid,
+                                                                   std::uint32_t photoIndex,
+                                                                   std::uint64_t offset,
+                                                                   std::size_t maxBytes) const;
+    // The whole photo, with its SHA-256 checked.
+    [[nodiscard]] Result<Photo> readPhoto(std::string_view uuid, std::uint32_t photoIndex) const;
+
+    // --- outbox (the agent) ---
+    // The next due item, now leased to `ownerId` for `leaseMs`: queued (oldest first), failed
+    // whose nextAttemptAtMs has come, or sending whose lease expired. nullopt when nothing is due.
+    [[nodiscard]] Result<std::optional<Claim>> claimNext(std::string_view ownerId,
+                                                         std::int64_t leaseMs);
+    // Extends a lease the owner still holds (Errc::busy when it expired and someone else took it).
+    [[nodiscard]] Status renewLease(std::string_view uuid, std::string_view ownerId,
+                                    std::int64_t leaseMs);
+    // sending/failed/queued -> delivered. Idempotent for the same tracking ID.
+    [[nodiscard]] Status recordDelivered(std::string_view uuid, std::string_view trackingId);
+    // sending -> failed, due again at nextAttemptAtMs.
+    [[nodiscard]] Status recordFailure(std::string_view uuid, std::string_view reason,
+                                       std::int64_t nextAttemptAtMs);
+    // -> parked (refused for good), with the server's reason.
+    [[nodiscard]] Status park(std::string_view uuid, std::string_view reason);
+    // parked -> queued (staff retry). `who` goes into the history row.
+    [[nodiscard]] Status unpark(std::string_view uuid, std::string_view who = {});
+    // A national status after delivery (received, verified, forwarded, followedUp, closed, or
+    // delivered again). Errc::invalidInput before delivery; a repeat of the last row is ignored.
+    [[nodiscard]] Status addStatusUpdate(std::string_view uuid, OutboxState status,
+                                         std::int64_t atMs, std::string_view note);
+
+    [[nodiscard]] Result<OutboxEntry> outboxEntry(std::string_view uuid) const;
+    [[nodiscard]] Result<std::vector<HistoryEntry>> history(std::string_view uuid) const;
+    [[nodiscard]] Result<OutboxCounts> counts() const;
+    // Entries in `state`, oldest first, at most `limit` (0: all).
+    [[nodiscard]] Result<std::vector<OutboxEntry>> listByState(OutboxState state,
+                                                               std::size_t limit = 0) const;
+    // Every entry, oldest first.
+    [[nodiscard]] Result<std::vector<OutboxEntry>> listAll(std::size_t limit = 0) const;
+    [[nodiscard]] Result<StoreStats> stats() const;
+
+    // --- catalog ---
+    // The catalog the agent last stored; Errc::notFound when none yet (use the default then).
+    [[nodiscard]] Result<AgencyCatalog> getCatalog() const;
+    // The stored catalog, else the one shipped in <dataDir>/data/catalog.json.
+    [[nodiscard]] Result<AgencyCatalog> getCatalogOrDefault(const std::string& dataDir) const;
+    [[nodiscard]] Status putCatalog(const AgencyCatalog& catalog);
+
+    // --- status records (e.g. the agent's "syncd": online, last success, last error) ---
+    [[nodiscard]] Status putStatus(std::string_view key, std::string_view value);
+    // nullopt when never written.
+    [[nodiscard]] Result<std::optional<std::string>> getStatus(std::string_view key) const;
+    [[nodiscard]] Result<std::vector<std::pair<std::string, std::string>>> listStatus() const;
+
+    // --- retention and integrity ---
+    // Removes photos and identity of reports delivered more than `olderThanDays` ago; keeps the
+    // receipt code, tracking ID and history. Returns how many reports were purged.
+    [[nodiscard]] Result<std::uint64_t> purgeDelivered(int olderThanDays);
+
+    struct VerifyProblem {
+        std::string uuid;
+        std::string what;  // e.g. "photo 2 chunk 0: authentication failed"
+    };
+    struct VerifyReport {
+        std::uint64_t reports = 0;
+        std::uint64_t photos = 0;
+        std::uint64_t bytes = 0;  // photo bytes checked
+        std::vector<VerifyProblem> problems;
+    };
+    // Decrypts every identity and photo and checks every photo's SHA-256 and chunk count.
+    // Errc::permission without a key.
+    [[nodiscard]] Result<VerifyReport> verify() const;
+
+    struct Impl;
+
+  private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lapor

@@ -1,0 +1,21 @@
+// The simulated camera's test scene: a moving picture with the time and a frame counter drawn in.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "hardware/camera.hpp"
+
+namespace lapor {
+
+// Renders the scene at `size` for animation time `sceneMs` (drives the motion), showing the wall
+// time `wallMs` (UTC) and `frameNumber`. Deterministic: same arguments, same pixels.
+[[nodiscard]] Frame renderTestScene(FrameSize size, std::int64_t sceneMs, std::int64_t wallMs,
+                                    std::int64_t frameNumber);
+
+// Draws `text` (digits, ':', '-', '#', '.', '/', space and capital letters A-Z) with a built-in
+// 5x7 bitmap font, each font pixel a `scale` x `scale` block. Unknown characters draw as blanks.
+void drawText(Frame& frame, std::string_view text, std::int32_t x, std::int32_t y,
+              std::uint32_t scale, std::uint8_t r, std::uint8_t g, std::uint8_t b);
+
+}  // namespace lapor

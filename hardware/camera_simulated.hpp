@@ -1,0 +1,76 @@
+// The simulated camera: a moving test scene (or a folder of JPEGs) paced by a Clock, so demos run
+// without hardware and tests drive it frame by frame without sleeping.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hardware/camera.hpp"
+
+namespace lapor {
+
+class SimulatedCamera final : public Camera {
+  public:
+    struct Options {
+        FrameSize still{4056, 3040};
+        int fps = 30;              // preview frames per second of clock time
+        std::string jpegFolder;    // non-empty: play these JPEGs instead of the scene
+        bool notifyThread = true;  // wake the notifier every frame period in real time;
+                                   // tests with a FakeClock turn it off and poll
+        std::string id = "simulated:0";
+    };
+
+    SimulatedCamera(Clock& clock, Options options);
+    ~SimulatedCamera() override;
+    SimulatedCamera(const SimulatedCamera&) = delete;
+    SimulatedCamera& operator=(const SimulatedCamera&) = delete;
+
+    [[nodiscard]] std::vector<CameraInfo> list() override;
+    [[nodiscard]] Status open(const std::string& id) override;
+    [[nodiscard]] Status startPreview(FrameSize preferred) override;
+    void stopPreview() override;
+    [[nodiscard]] std::optional<Frame> takeLatestPreview() override;
+    [[nodiscard]] Result<Frame> captureStill() override;
+    void close() override;
+    [[nodiscard]] CameraState state() const override;
+    [[nodiscard]] std::string stateMessage() const override;
+    [[nodiscard]] bool simulated() const override { return true; }
+    void setFrameNotifier(std::function<void()> notify) override;
+
+    // Demo and test hooks: pull the virtual cable, plug it back, break the camera.
+    void simulateUnplug();
+    void simulateReplug();
+    void simulateFailure(std::string message);
+
+  private:
+    void setState(CameraState state, std::string message);
+    void startNotifyThread();
+    void stopNotifyThread();
+    [[nodiscard]] Result<Frame> renderPreview(std::int64_t index);
+    [[nodiscard]] Result<Frame> loadFolderFrame(std::size_t index, FrameSize fit);
+    [[nodiscard]] Status scanFolder();
+
+    Clock& clock_;
+    Options options_;
+    std::string openId_;
+    CameraState state_ = CameraState::closed;
+    std::string message_;
+    bool previewWanted_ = false;
+    FrameSize previewSize_{};
+    std::int64_t streamStartMs_ = 0;
+    std::int64_t lastIndex_ = -1;
+    std::vector<std::string> files_;               // JPEG folder, sorted
+    std::vector<std::optional<Frame>> fileCache_;  // preview-sized decodes, by file
+
+    std::mutex notifyMutex_;
+    std::condition_variable notifyCv_;
+    std::function<void()> notify_;
+    bool notifyStop_ = false;
+    std::thread notifyThread_;
+};
+
+}  // namespace lapor

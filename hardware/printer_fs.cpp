@@ -1,0 +1,102 @@
+// Durable writes (name.new, fsync, rename, fsync the directory) and whole-file reads.
+#include "hardware/printer_fs.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace lapor::hw {
+
+namespace {
+
+Error fsError(int err, const std::string& what) {
+    const Errc code = err == ENOSPC || err == EDQUOT  ? Errc::diskFull
+                      : err == EACCES || err == EPERM ? Errc::permission
+                      : err == ENOENT                 ? Errc::notFound
+                                                      : Errc::ioError;
+    return makeError(code, what + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Status syncDirectory(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return fsError(errno, "open directory " + dir.string());
+    }
+    const int r = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (r != 0) {
+        return fsError(err, "fsync directory " + dir.string());
+    }
+    return {};
+}
+
+Status writeFileDurably(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+    std::filesystem::path tmp = path;
+    tmp += ".new";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return fsError(errno, "create " + tmp.string());
+    }
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return fsError(err, "write " + tmp.string());
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        const int err = errno;
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return fsError(err, "fsync " + tmp.string());
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return fsError(err, "rename " + tmp.string());
+    }
+    const std::filesystem::path parent = path.has_parent_path() ? path.parent_path() : ".";
+    return syncDirectory(parent);
+}
+
+Result<std::vector<std::uint8_t>> readWholeFile(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return fsError(errno, "open " + path.string());
+    }
+    std::vector<std::uint8_t> out;
+    std::uint8_t buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            return fsError(err, "read " + path.string());
+        }
+        if (n == 0) {
+            break;
+        }
+        out.insert(out.end(), buf, buf + n);
+    }
+    ::close(fd);
+    return out;
+}
+
+}  // namespace lapor::hw

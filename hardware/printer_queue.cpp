@@ -1,0 +1,269 @@
+// The print queue: slips stored durably in a spool directory and printed by a worker when they can.
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "core/log.hpp"
+#include "hardware/printer.hpp"
+#include "hardware/printer_fs.hpp"
+
+namespace lapor::hw {
+
+namespace fs = std::filesystem;
+
+struct PrintQueue::Impl {
+    fs::path dir;
+    std::unique_ptr<Printer> printer;
+    Options options;
+
+    mutable std::mutex mutex;  // everything below
+    std::condition_variable wakeup;
+    PrinterState state;
+    std::vector<fs::path> pending;  // oldest first
+    std::uint64_t nextSeq = 1;
+    std::function<void()> onChange;
+    bool stopping = false;
+    bool wake = false;
+
+    std::mutex pumpMutex;  // one printing round at a time (worker or pumpOnce)
+    std::thread worker;
+
+    void changed() {
+        std::function<void()> cb;
+        {
+            std::lock_guard lock(mutex);
+            cb = onChange;
+        }
+        if (cb) {
+            cb();
+        }
+    }
+
+    // Returns true when the state differs from before.
+    bool setState(PrinterState st) {
+        std::lock_guard lock(mutex);
+        const bool differs = st.condition != state.condition ||
+                             st.paperNearEnd != state.paperNearEnd || st.detail != state.detail;
+        if (st.condition != state.condition || st.paperNearEnd != state.paperNearEnd) {
+            const std::string line = std::string("printer ") + conditionName(st.condition) +
+                                     (st.paperNearEnd ? " (paper near end)" : "") + ": " +
+                                     st.detail;
+            if (st.canPrint()) {
+                log::info("printer", line);
+            } else {
+                log::warn("printer", line);
+            }
+        }
+        state = std::move(st);
+        return differs;
+    }
+
+    std::size_t pump() {
+        std::lock_guard pumpLock(pumpMutex);
+        bool anyChange = setState(printer->queryState());
+        std::size_t printed = 0;
+        for (;;) {
+            fs::path next;
+            {
+                std::lock_guard lock(mutex);
+                if (pending.empty() || !state.canPrint()) {
+                    break;
+                }
+                next = pending.front();
+            }
+            Result<std::vector<std::uint8_t>> bytes = readWholeFile(next);
+            if (!bytes) {
+                // Never dropped silently: an unreadable slip is set aside and logged for staff.
+                fs::path aside = next;
+                aside += ".unreadable";
+                std::error_code ec;
+                fs::rename(next, aside, ec);
+                log::error("printer", "spooled slip " + next.filename().string() +
+                                          " unreadable, kept as " + aside.filename().string() +
+                                          ": " + bytes.error().message);
+                std::lock_guard lock(mutex);
+                pending.erase(pending.begin());
+                anyChange = true;
+                continue;
+            }
+            if (Status s = printer->print(*bytes); !s) {
+                PrinterState st = printer->queryState();
+                if (st.canPrint()) {
+                    // The status looked fine but the bytes did not go through.
+                    st.condition = PrinterCondition::unreachable;
+                    st.detail = s.error().message;
+                }
+                anyChange = setState(std::move(st)) || anyChange;
+                break;
+            }
+            // Printed. A crash before this unlink prints the slip twice after restart: a duplicate
+            // slip is better than a missing one.
+            std::error_code ec;
+            fs::remove(next, ec);
+            if (Status s = syncDirectory(dir); !s) {
+                log::warn("printer", "spool: " + s.error().message);
+            }
+            {
+                std::lock_guard lock(mutex);
+                pending.erase(pending.begin());
+            }
+            ++printed;
+            anyChange = true;
+            log::info("printer", "printed spooled slip " + next.filename().string());
+        }
+        if (anyChange) {
+            changed();
+        }
+        return printed;
+    }
+
+    void run() {
+        for (;;) {
+            pump();
+            std::unique_lock lock(mutex);
+            const std::int64_t waitMs = pending.empty() ? options.idlePollMs : options.retryMs;
+            wakeup.wait_for(lock, std::chrono::milliseconds(waitMs),
+                            [this] { return stopping || wake; });
+            wake = false;
+            if (stopping) {
+                return;
+            }
+        }
+    }
+};
+
+PrintQueue::PrintQueue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PrintQueue::~PrintQueue() {
+    stop();
+}
+
+Result<std::unique_ptr<PrintQueue>> PrintQueue::open(fs::path spoolDir,
+                                                     std::unique_ptr<Printer> printer) {
+    return open(std::move(spoolDir), std::move(printer), Options{});
+}
+
+Result<std::unique_ptr<PrintQueue>> PrintQueue::open(fs::path spoolDir,
+                                                     std::unique_ptr<Printer> printer,
+                                                     Options options) {
+    if (!printer) {
+        return makeError(Errc::invalidInput, "print queue without a printer");
+    }
+    std::error_code ec;
+    fs::create_directories(spoolDir, ec);
+    if (ec) {
+        return makeError(Errc::ioError, "print spool " + spoolDir.string() + ": " + ec.message());
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->dir = spoolDir;
+    impl->printer = std::move(printer);
+    impl->options = options;
+    for (const auto& e : fs::directory_iterator(spoolDir, ec)) {
+        const fs::path& p = e.path();
+        if (p.extension() == ".new") {
+            fs::remove(p, ec);  // a write cut short before its rename: never acknowledged
+            continue;
+        }
+        unsigned long long seq = 0;
+        char tail[8] = {};
+        if (p.extension() == ".slip" &&
+            std::sscanf(p.filename().c_str(), "%20llu.%5s", &seq, tail) == 2) {
+            impl->pending.push_back(p);
+            impl->nextSeq = std::max<std::uint64_t>(impl->nextSeq, seq + 1);
+        }
+    }
+    if (ec) {
+        return makeError(Errc::ioError, "print spool " + spoolDir.string() + ": " + ec.message());
+    }
+    std::sort(impl->pending.begin(), impl->pending.end());
+    if (!impl->pending.empty()) {
+        log::info("printer", std::to_string(impl->pending.size()) +
+                                 " slip(s) waiting in the spool from before");
+    }
+    return std::unique_ptr<PrintQueue>(new PrintQueue(std::move(impl)));
+}
+
+Status PrintQueue::submit(const SlipContent& slip) {
+    Result<std::vector<std::uint8_t>> bytes = renderSlip(slip, impl_->printer->paperWidth());
+    if (!bytes) {
+        return bytes.error();
+    }
+    return submitBytes(*bytes);
+}
+
+Status PrintQueue::submitBytes(std::span<const std::uint8_t> escpos) {
+    std::uint64_t seq = 0;
+    {
+        std::lock_guard lock(impl_->mutex);
+        seq = impl_->nextSeq++;
+    }
+    char name[40];
+    // Zero-padded so that name order is submission order.
+    std::snprintf(name, sizeof name, "%020llu.slip", static_cast<unsigned long long>(seq));
+    const fs::path path = impl_->dir / name;
+    if (Status s = writeFileDurably(path, escpos); !s) {
+        return s;
+    }
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->pending.push_back(path);
+        impl_->wake = true;
+    }
+    impl_->wakeup.notify_all();
+    impl_->changed();
+    return {};
+}
+
+PrintQueueStatus PrintQueue::status() const {
+    PrintQueueStatus s;
+    s.printerDescription = impl_->printer->describe();
+    s.simulated = impl_->printer->simulated();
+    std::lock_guard lock(impl_->mutex);
+    s.printer = impl_->state;
+    s.pending = impl_->pending.size();
+    return s;
+}
+
+void PrintQueue::setOnChange(std::function<void()> callback) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->onChange = std::move(callback);
+}
+
+void PrintQueue::start() {
+    if (impl_->worker.joinable()) {
+        return;
+    }
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->stopping = false;
+    }
+    impl_->worker = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+void PrintQueue::stop() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->stopping = true;
+    }
+    impl_->wakeup.notify_all();
+    if (impl_->worker.joinable()) {
+        impl_->worker.join();
+    }
+}
+
+void PrintQueue::retryNow() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->wake = true;
+    }
+    impl_->wakeup.notify_all();
+}
+
+std::size_t PrintQueue::pumpOnce() {
+    return impl_->pump();
+}
+
+}  // namespace lapor::hw

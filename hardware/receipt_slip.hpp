@@ -1,0 +1,20 @@
+// Layout helpers of the receipt slip (renderSlip itself is declared in hardware/printer.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lapor::hw {
+
+// Word-wraps printer text (ASCII, see toPrinterText) to `columns`; over-long words are split.
+[[nodiscard]] std::vector<std::string> wrapText(std::string_view ascii, int columns);
+// wrapText, at most `maxLines` lines; when cut, the last line ends in "...".
+[[nodiscard]] std::vector<std::string> shortenToLines(std::string_view ascii, int columns,
+                                                      int maxLines);
+// "29/11/2026 20:30 WIB": day first, as Indonesian forms write it, in both languages.
+[[nodiscard]] std::string formatSlipTime(std::int64_t unixMs, int utcOffsetMinutes,
+                                         std::string_view zone);
+
+}  // namespace lapor::hw

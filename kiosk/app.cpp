@@ -1,0 +1,808 @@
+// The kiosk's main loop (after Dear ImGui's example_sdl_sdlrenderer), sleeping on events when
+// nothing moves; devices and the store around the flow; background work handed back as closures.
+#include "kiosk/app.hpp"
+
+#include <imgui.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+#include <png.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "hardware/camera.hpp"
+#include "hardware/photo.hpp"
+#include "hardware/printer.hpp"
+#include "hardware/speech.hpp"
+#include "kiosk/links.hpp"
+#include "kiosk/script.hpp"
+
+namespace lapor::kiosk {
+
+namespace {
+
+// One background thread running closures in order (saves, photo processing).
+class Worker {
+  public:
+    Worker() : thread_([this] { loop(); }) {}
+    ~Worker() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+    void run(std::function<void()> job) {
+        {
+            std::lock_guard lock(mutex_);
+            jobs_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+    }
+
+  private:
+    void loop() {
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+                if (jobs_.empty()) {
+                    return;
+                }
+                job = std::move(jobs_.front());
+                jobs_.pop_front();
+            }
+            job();
+        }
+    }
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+struct Texture {
+    SDL_Texture* tex = nullptr;
+    int w = 0;
+    int h = 0;
+};
+
+void destroy(Texture& t) {
+    if (t.tex) {
+        SDL_DestroyTexture(t.tex);
+    }
+    t = Texture{};
+}
+
+}  // namespace
+
+bool writePng(const std::string& path, int width, int height,
+              const std::vector<std::uint8_t>& rgba) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) {
+        return false;
+    }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!png || !info || setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        std::fclose(f);
+        return false;
+    }
+    png_init_io(png, f);
+    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
+                 PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < height; ++y) {
+        png_write_row(png, rgba.data() + static_cast<std::size_t>(y) * width * 4);
+    }
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return std::fclose(f) == 0;
+}
+
+class App final : public AppActions, public ScriptHost {
+  public:
+    explicit App(AppOptions options) : options_(std::move(options)) {}
+    ~App() override;
+    int run();
+
+    // ---- AppActions
+    void takePhoto() override;
+    [[nodiscard]] bool takingPhoto() const override { return takingPhoto_; }
+    void readAloud() override;
+    void startSave() override;
+    SDL_Texture* preview(int& w, int& h) override;
+    [[nodiscard]] std::string cameraMessageKey() const override;
+    SDL_Texture* photoTexture(std::size_t index, bool full, int& w, int& h) override;
+    [[nodiscard]] std::string printerMessageKey() const override;
+    [[nodiscard]] std::int64_t nowMs() const override { return clock_.monotonicMs(); }
+
+    // ---- ScriptHost
+    Ui& scriptUi() override { return *ui_; }
+    Flow& scriptFlow() override { return *flow_; }
+    [[nodiscard]] bool hasPreview() const override { return previewTex_.tex != nullptr; }
+    [[nodiscard]] bool busy() const override {
+        return takingPhoto_ || flow_->screen() == Screen::saving;
+    }
+    void requestShot(std::string name) override { shotName_ = std::move(name); }
+    void quit(int code) override {
+        quit_ = true;
+        exitCode_ = code;
+    }
+
+  private:
+    bool init();
+    bool initServices();
+    void handle(const SDL_Event& e);
+    void frame();
+    void post(std::function<void()> fn);
+    void runPosted();
+    [[nodiscard]] std::int64_t waitMs() const;
+    void updateMetrics();
+    void syncCamera();
+    void dropPhotoTextures();
+    void saveShot();
+    void printSlip(const Receipt& receipt);
+
+    AppOptions options_;
+    SystemClock& clock_ = SystemClock::instance();
+    std::int64_t startMs_ = 0;
+    SDL_Window* window_ = nullptr;
+    SDL_Renderer* renderer_ = nullptr;
+    Uint32 wakeEvent_ = 0;  // posted closures and camera frames wake the loop with this
+
+    std::unique_ptr<Catalog> catalog_;
+    std::unique_ptr<RegionSource> regions_;
+    StoreLink store_;
+    std::unique_ptr<Ui> ui_;
+    std::unique_ptr<Flow> flow_;
+    Keyboard keyboard_;
+    std::map<Screen, std::unique_ptr<View>> views_;
+
+    std::unique_ptr<Camera> camera_;
+    bool previewOn_ = false;
+    Texture previewTex_;
+    bool takingPhoto_ = false;
+    std::map<std::string, Texture> photoTex_;  // by "<sha256>:<full?>"
+    int seenWipes_ = 0;
+
+    std::unique_ptr<hw::PrintQueue> printer_;
+    std::unique_ptr<hw::Speech> speech_;
+    std::unique_ptr<Worker> worker_;
+
+    std::mutex postedMutex_;
+    std::vector<std::function<void()>> posted_;
+
+    // Touch/mouse as the loop saw it: the SDL backend of ImGui 1.86 polls the global mouse
+    // state, which neither touch-synthesized nor scripted events update reliably.
+    ImVec2 pointer_{-FLT_MAX, -FLT_MAX};
+    bool pointerDown_ = false;
+    bool pressLatched_ = false;
+    int liftFrames_ = 0;  // frames left before a lifted finger stops "hovering"
+
+    int framesPending_ = 2;
+    bool quit_ = false;
+    int exitCode_ = 0;
+    bool firstFrame_ = true;
+    std::string shotName_;
+    int shotCount_ = 0;
+    std::unique_ptr<ScriptPlayer> script_;
+    std::ofstream frameLog_;
+};
+
+int runKiosk(const AppOptions& options) {
+    App app(options);
+    return app.run();
+}
+
+App::~App() {
+    worker_.reset();  // finish a save in progress before anything it uses goes away
+    if (camera_) {
+        camera_->setFrameNotifier({});
+        camera_->close();
+    }
+    if (printer_) {
+        printer_->stop();
+    }
+    destroy(previewTex_);
+    dropPhotoTextures();
+    if (renderer_) {
+        ImGui_ImplSDLRenderer_Shutdown();
+        ImGui_ImplSDL2_Shutdown();
+        ImGui::DestroyContext();
+        SDL_DestroyRenderer(renderer_);
+    }
+    if (window_) {
+        SDL_DestroyWindow(window_);
+    }
+    SDL_Quit();
+}
+
+bool App::initServices() {
+    Config config;
+    std::string configPath = options_.configPath;
+    if (configPath.empty() && std::filesystem::exists(std::string(defaultConfigPath))) {
+        configPath = std::string(defaultConfigPath);
+    }
+    if (!configPath.empty()) {
+        auto loaded = loadConfig(configPath);
+        if (!loaded) {
+            log::error("kiosk", "config: " + loaded.error().message);
+            return false;
+        }
+        config = std::move(loaded.value());
+    }
+    if (!options_.stateDir.empty()) {
+        config.storePath = options_.stateDir + "/store";
+        config.keyFile = options_.stateDir + "/keys/store.key";
+    }
+
+    auto cat = Catalog::loadDir(defaultPoDir());
+    if (!cat) {
+        log::error("kiosk", "translations: " + cat.error().message);
+        return false;
+    }
+    catalog_ = std::make_unique<Catalog>(std::move(cat.value()));
+
+    auto regions = openRegionSource("");
+    if (!regions) {
+        log::error("kiosk", "regions: " + regions.error().message);
+        return false;
+    }
+    regions_ = std::move(regions.value());
+
+    StoreLinkOptions so;
+    so.storePath = config.storePath;
+    so.keyFile = config.keyFile;
+    so.keyCredential = config.keyCredential;
+    so.dataDir = config.dataDir;
+    so.clock = &clock_;
+    auto store = openStoreLink(so);
+    if (!store) {
+        log::error("kiosk", "store: " + store.error().message);
+        return false;
+    }
+    store_ = std::move(store.value());
+
+    FlowConfig fc;
+    fc.deviceId = store_.sink->deviceId();
+    fc.receiptPrefix = store_.sink->receiptPrefix();
+    fc.office = config.office;
+    flow_ = std::make_unique<Flow>(clock_, *catalog_, *regions_, *store_.catalog, fc);
+    if (auto lang = parseLang(config.language)) {
+        flow_->setLang(*lang);
+    }
+
+    // Camera: simulated unless a real one is there (or as asked).
+    CameraConfig cc;
+    cc.backend = options_.camera == "simulated"   ? CameraBackend::simulated
+                 : options_.camera == "libcamera" ? CameraBackend::libcamera
+                                                  : CameraBackend::automatic;
+    cc.preview = FrameSize{640, 480};
+    cc.still = FrameSize{1600, 1200};
+    auto choice = makeCamera(cc, clock_);
+    log::info("kiosk", "camera: " + choice.reason);
+    camera_ = std::move(choice.camera);
+    if (camera_) {
+        const Uint32 wake = wakeEvent_;
+        camera_->setFrameNotifier([wake] {
+            SDL_Event ev{};
+            ev.type = wake;
+            ev.user.code = 1;
+            SDL_PushEvent(&ev);  // thread-safe; only wakes the loop
+        });
+    }
+
+    // Printer: the configured one, else the simulated printer writing into the state dir.
+    hw::PrinterConfig pc;
+    const std::string spoolBase =
+        options_.stateDir.empty() ? std::string("/var/lib/lapor") : options_.stateDir;
+    if (auto kind = config.getString("printer.kind", "simulated"); kind) {
+        if (auto k = hw::parsePrinterKind(kind.value()); k) {
+            pc.kind = k.value();
+        }
+    }
+    pc.path = config.getString("printer.path", "").value_or("");
+    pc.host = config.getString("printer.host", "").value_or("");
+    pc.simulatedDir = spoolBase + "/printer";
+    if (auto p = hw::openPrinter(pc); p) {
+        auto q = hw::PrintQueue::open(spoolBase + "/print-spool", std::move(p.value()));
+        if (q) {
+            printer_ = std::move(q.value());
+            const Uint32 wake = wakeEvent_;
+            printer_->setOnChange([wake] {
+                SDL_Event ev{};
+                ev.type = wake;
+                SDL_PushEvent(&ev);
+            });
+            printer_->start();
+        } else {
+            log::warn("kiosk", "print queue: " + q.error().message);
+        }
+    } else {
+        log::warn("kiosk", "printer: " + p.error().message);
+    }
+
+    // Speech: espeak-ng to the sound device (or a WAV file); none is not fatal.
+    if (!options_.speechWav.empty()) {
+        auto s = hw::openEspeakSpeech(hw::makeWavFileSink(options_.speechWav));
+        if (s) {
+            speech_ = std::move(s.value());
+        }
+    } else if (auto sink = hw::openSoundDeviceSink(); sink) {
+        auto s = hw::openEspeakSpeech(std::move(sink.value()));
+        if (s) {
+            speech_ = std::move(s.value());
+        }
+    }
+    if (!speech_) {
+        log::warn("kiosk", "speech: not available; read-aloud is silent");
+    }
+    worker_ = std::make_unique<Worker>();
+    return true;
+}
+
+bool App::init() {
+    startMs_ = clock_.monotonicMs();
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        log::error("kiosk", std::string("SDL: ") + SDL_GetError());
+        return false;
+    }
+    wakeEvent_ = SDL_RegisterEvents(1);
+    if (!initServices()) {
+        return false;
+    }
+    Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+    int w = options_.width;
+    int h = options_.height;
+    if (!options_.windowed) {
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    } else {
+        flags |= SDL_WINDOW_RESIZABLE;
+    }
+    window_ = SDL_CreateWindow("LAPOR! Kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                               flags);
+    if (!window_) {
+        log::error("kiosk", std::string("window: ") + SDL_GetError());
+        return false;
+    }
+    // No vsync: the loop renders only when something changed, so frames are few anyway.
+    renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
+    if (!renderer_) {
+        renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!renderer_) {
+        log::error("kiosk", std::string("renderer: ") + SDL_GetError());
+        return false;
+    }
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // nothing about a visitor's session is written to disk
+    io.LogFilename = nullptr;
+    ImGui_ImplSDL2_InitForSDLRenderer(window_);
+    ImGui_ImplSDLRenderer_Init(renderer_);
+    ui_ = std::make_unique<Ui>(*catalog_);
+    updateMetrics();
+
+    views_[Screen::welcome] = makeWelcomeView();
+    views_[Screen::kind] = makeKindView();
+    views_[Screen::what] = makeWhatView();
+    views_[Screen::whom] = makeWhomView();
+    views_[Screen::privacy] = makePrivacyView();
+    views_[Screen::about] = makeAboutView();
+    views_[Screen::photos] = makePhotosView();
+    views_[Screen::review] = makeReviewView();
+    views_[Screen::saving] = makeSavingView();
+    views_[Screen::saveFailed] = makeSaveFailedView();
+    views_[Screen::receipt] = makeReceiptView();
+
+    if (!options_.scriptPath.empty()) {
+        auto s = ScriptPlayer::load(options_.scriptPath);
+        if (!s) {
+            log::error("kiosk", "script: " + s.error().message);
+            return false;
+        }
+        script_ = std::move(s.value());
+    }
+    if (!options_.frameLog.empty()) {
+        frameLog_.open(options_.frameLog);
+    }
+    return true;
+}
+
+void App::updateMetrics() {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    float dpi = 0;
+    const int display = SDL_GetWindowDisplayIndex(window_);
+    if (SDL_GetDisplayDPI(display < 0 ? 0 : display, &dpi, nullptr, nullptr) != 0) {
+        dpi = 0;
+    }
+    if (const char* env = std::getenv("LAPOR_KIOSK_DPI")) {
+        dpi = static_cast<float>(std::atof(env));
+    }
+    const Metrics m =
+        computeMetrics(static_cast<float>(w), static_cast<float>(h), dpi, flow_->largeText());
+    if (ui_->prepareFonts(m)) {
+        ImGui_ImplSDLRenderer_DestroyFontsTexture();
+        ImGui_ImplSDLRenderer_CreateFontsTexture();
+        // The atlas lives in the texture now; drop the CPU copy (memory budget).
+        ImGui::GetIO().Fonts->ClearTexData();
+    }
+}
+
+void App::post(std::function<void()> fn) {
+    {
+        std::lock_guard lock(postedMutex_);
+        posted_.push_back(std::move(fn));
+    }
+    SDL_Event ev{};
+    ev.type = wakeEvent_;
+    SDL_PushEvent(&ev);
+}
+
+void App::runPosted() {
+    std::vector<std::function<void()>> run;
+    {
+        std::lock_guard lock(postedMutex_);
+        run.swap(posted_);
+    }
+    for (auto& fn : run) {
+        fn();
+        framesPending_ = std::max(framesPending_, 2);
+    }
+}
+
+void App::handle(const SDL_Event& e) {
+    if (e.type == wakeEvent_) {
+        if (e.user.code == 1 && camera_ && previewOn_) {
+            if (auto frame = camera_->takeLatestPreview()) {
+                const int fw = static_cast<int>(frame->width);
+                const int fh = static_cast<int>(frame->height);
+                if (previewTex_.w != fw || previewTex_.h != fh) {
+                    destroy(previewTex_);
+                    previewTex_.tex = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGB24,
+                                                        SDL_TEXTUREACCESS_STREAMING, fw, fh);
+                    previewTex_.w = fw;
+                    previewTex_.h = fh;
+                }
+                SDL_UpdateTexture(previewTex_.tex, nullptr, frame->rgb.data(), fw * 3);
+                framesPending_ = std::max(framesPending_, 1);
+            }
+        }
+        framesPending_ = std::max(framesPending_, 1);
+        return;
+    }
+    ImGui_ImplSDL2_ProcessEvent(&e);
+    switch (e.type) {
+        case SDL_QUIT:
+            quit_ = true;
+            break;
+        case SDL_WINDOWEVENT:
+            if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+                updateMetrics();
+            }
+            break;
+        case SDL_MOUSEMOTION:
+            pointer_ = ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
+            break;
+        case SDL_MOUSEBUTTONDOWN:
+            if (e.button.button == SDL_BUTTON_LEFT) {
+                pointer_ = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
+                pointerDown_ = true;
+                pressLatched_ = true;
+                flow_->touch();
+            }
+            break;
+        case SDL_MOUSEBUTTONUP:
+            if (e.button.button == SDL_BUTTON_LEFT) {
+                pointer_ = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
+                pointerDown_ = false;
+                liftFrames_ = 2;
+            }
+            break;
+        case SDL_FINGERDOWN:
+            flow_->touch();
+            break;
+        case SDL_TEXTINPUT:
+            // A physical keyboard (staff) types into the open field too.
+            if (auto& ed = ui_->editing()) {
+                appendText(ed->value, e.text.text, ed->maxLength);
+                if (ed->commit) {
+                    ed->commit(ed->value);
+                }
+            }
+            flow_->touch();
+            break;
+        case SDL_KEYDOWN:
+            flow_->touch();
+            if (auto& ed = ui_->editing()) {
+                if (e.key.keysym.sym == SDLK_BACKSPACE) {
+                    backspace(ed->value);
+                    if (ed->commit) {
+                        ed->commit(ed->value);
+                    }
+                } else if (e.key.keysym.sym == SDLK_RETURN) {
+                    ui_->editing().reset();
+                }
+            } else if (e.key.keysym.sym == SDLK_ESCAPE && options_.windowed) {
+                quit_ = true;
+            }
+            break;
+        default:
+            break;
+    }
+    framesPending_ = std::max(framesPending_, 2);
+}
+
+std::int64_t App::waitMs() const {
+    if (framesPending_ > 0 || !options_.eventSleep || (script_ && !script_->done())) {
+        return 0;
+    }
+    const std::int64_t now = clock_.monotonicMs();
+    std::int64_t until = flow_->nextDeadlineMs() - now;
+    until = std::min(until, keyboard_.repeatWaitMs(now));
+    return std::clamp<std::int64_t>(until, 0, 3'600'000);
+}
+
+void App::syncCamera() {
+    const bool want = flow_->screen() == Screen::photos && !flow_->viewedPhoto() && camera_;
+    if (want && !previewOn_) {
+        if (camera_->state() != CameraState::streaming) {
+            if (auto s = camera_->open(""); !s) {
+                log::warn("kiosk", "camera: " + s.error().message);
+            }
+        }
+        if (auto s = camera_->startPreview(FrameSize{640, 480}); !s) {
+            log::warn("kiosk", "camera preview: " + s.error().message);
+        } else {
+            previewOn_ = true;
+        }
+    } else if (!want && previewOn_) {
+        camera_->stopPreview();
+        previewOn_ = false;
+        destroy(previewTex_);  // never show an old frame when coming back
+    }
+}
+
+void App::dropPhotoTextures() {
+    for (auto& [k, t] : photoTex_) {
+        destroy(t);
+    }
+    photoTex_.clear();
+}
+
+void App::frame() {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (flow_->wipeCount() != seenWipes_) {
+        // Everything of the last visitor leaves the screen and the GPU with the draft.
+        seenWipes_ = flow_->wipeCount();
+        dropPhotoTextures();
+        destroy(previewTex_);
+        ui_->editing().reset();
+        keyboard_.reset();
+    }
+    ui_->setLang(flow_->lang());
+    updateMetrics();
+    syncCamera();
+
+    ImGui_ImplSDLRenderer_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = pointer_;
+    io.MouseDown[0] = pointerDown_ || pressLatched_;
+    pressLatched_ = false;
+    if (!pointerDown_ && liftFrames_ > 0 && --liftFrames_ == 0) {
+        pointer_ = ImVec2(-FLT_MAX, -FLT_MAX);  // a finger that left hovers nothing
+    }
+    ImGui::NewFrame();
+    ui_->beginFrame();
+    ViewContext ctx{*flow_, *ui_, *this, keyboard_};
+    views_.at(flow_->screen())->draw(ctx);
+    ImGui::Render();
+    SDL_SetRenderDrawColor(renderer_, 248, 249, 252, 255);
+    SDL_RenderClear(renderer_);
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+    if (!shotName_.empty()) {
+        saveShot();
+    }
+    SDL_RenderPresent(renderer_);
+    const auto t1 = std::chrono::steady_clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    if (firstFrame_) {
+        firstFrame_ = false;
+        std::printf("first-frame %lld ms\n",
+                    static_cast<long long>(clock_.monotonicMs() - startMs_));
+        std::fflush(stdout);
+    }
+    if (frameLog_) {
+        frameLog_ << (clock_.monotonicMs() - startMs_) << ' ' << ms << ' '
+                  << screenName(flow_->screen()) << (ui_->editing() ? " typing" : "")
+                  << (previewOn_ ? " preview" : "") << '\n';
+    }
+    if (framesPending_ > 0) {
+        --framesPending_;
+    }
+    // The preview keeps the loop drawing at the camera's rate through its frame events only.
+}
+
+void App::saveShot() {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    std::vector<std::uint8_t> rgba(static_cast<std::size_t>(w) * h * 4);
+    if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, rgba.data(), w * 4) ==
+        0) {
+        char name[512];
+        std::snprintf(name, sizeof name, "%s/%02d-%s.png", options_.shotDir.c_str(), ++shotCount_,
+                      shotName_.c_str());
+        if (!writePng(name, w, h, rgba)) {
+            log::warn("kiosk", std::string("screenshot not written: ") + name);
+        }
+    }
+    shotName_.clear();
+}
+
+int App::run() {
+    if (!init()) {
+        return 1;
+    }
+    while (!quit_) {
+        const std::int64_t wait = waitMs();
+        SDL_Event e;
+        bool got =
+            wait == 0 ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, static_cast<int>(wait)) != 0;
+        while (got) {
+            handle(e);
+            got = SDL_PollEvent(&e);
+        }
+        runPosted();
+        if (flow_->tick()) {
+            framesPending_ = std::max(framesPending_, 1);
+        }
+        if (keyboard_.repeating()) {
+            framesPending_ = std::max(framesPending_, 1);
+        }
+        if (framesPending_ > 0 || !options_.eventSleep || (script_ && !script_->done())) {
+            frame();
+        }
+        if (script_ && !script_->done()) {
+            script_->step(*this);
+        }
+    }
+    return exitCode_;
+}
+
+// ---------------------------------------------------------------- actions
+
+void App::takePhoto() {
+    if (!camera_ || takingPhoto_ || !flow_->canTakePhoto()) {
+        return;
+    }
+    takingPhoto_ = true;
+    auto still = camera_->captureStill();
+    if (!still) {
+        log::warn("kiosk", "capture failed: " + still.error().message);
+        takingPhoto_ = false;
+        return;
+    }
+    // JPEG encoding takes tens of milliseconds: off the UI thread.
+    worker_->run([this, frame = std::move(still.value())]() mutable {
+        auto processed = processPhoto(frame);
+        post([this, processed = std::move(processed)]() mutable {
+            takingPhoto_ = false;
+            if (!processed) {
+                log::warn("kiosk", "photo processing failed: " + processed.error().message);
+                return;
+            }
+            flow_->addPhoto(DraftPhoto{std::move(processed.value().photo),
+                                       std::move(processed.value().thumbnail)});
+        });
+    });
+}
+
+void App::readAloud() {
+    if (speech_) {
+        flow_->readAloud(*speech_);
+    }
+}
+
+void App::printSlip(const Receipt& r) {
+    if (!printer_) {
+        return;
+    }
+    hw::SlipContent slip;
+    const Lang lang = flow_->lang();
+    slip.office = flow_->office();
+    slip.receiptCode = r.receiptCode;
+    slip.kindName = catalog_->tr(lang, kindMsgid(r.kind));
+    slip.title = r.title;
+    slip.filedAtMs = r.createdAtMs;
+    slip.labels =
+        hw::slipLabelsFrom([this, lang](std::string_view key) { return catalog_->tr(lang, key); });
+    if (auto s = printer_->submit(slip); !s) {
+        log::warn("kiosk", "slip not queued: " + s.error().message);
+    }
+}
+
+void App::startSave() {
+    auto job = flow_->beginSave(*store_.sink);
+    if (!job) {
+        return;
+    }
+    auto sink = store_.sink;
+    worker_->run([this, sink, job = std::move(*job)]() mutable {
+        Status result = sink->save(job.report, job.photos);
+        post([this, result]() {
+            flow_->saveFinished(result);
+            if (result.ok() && flow_->receipt()) {
+                printSlip(*flow_->receipt());
+            }
+        });
+    });
+}
+
+SDL_Texture* App::preview(int& w, int& h) {
+    w = previewTex_.w;
+    h = previewTex_.h;
+    return previewTex_.tex;
+}
+
+std::string App::cameraMessageKey() const {
+    if (!camera_) {
+        return cameraStateMsgid(CameraState::noCamera);
+    }
+    return cameraStateMsgid(camera_->state());
+}
+
+SDL_Texture* App::photoTexture(std::size_t index, bool full, int& w, int& h) {
+    const auto& photos = flow_->draft().photos;
+    if (index >= photos.size()) {
+        return nullptr;
+    }
+    const Photo& p = full ? photos[index].photo : photos[index].thumbnail;
+    const std::string key = p.sha256Hex + (full ? ":full" : ":thumb");
+    auto it = photoTex_.find(key);
+    if (it == photoTex_.end()) {
+        Texture t;
+        if (auto frame = decodeJpeg(p.jpeg)) {
+            t.w = static_cast<int>(frame->width);
+            t.h = static_cast<int>(frame->height);
+            t.tex = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STATIC,
+                                      t.w, t.h);
+            SDL_UpdateTexture(t.tex, nullptr, frame->rgb.data(), t.w * 3);
+        }
+        it = photoTex_.emplace(key, t).first;
+    }
+    w = it->second.w;
+    h = it->second.h;
+    return it->second.tex;
+}
+
+std::string App::printerMessageKey() const {
+    if (!printer_) {
+        return "kiosk.receipt.no_printer";
+    }
+    const auto st = printer_->status();
+    if (!st.printer.canPrint()) {
+        return st.printer.staffMessageMsgid();
+    }
+    return st.pending > 0 ? "kiosk.receipt.printing" : "kiosk.receipt.printed";
+}
+
+}  // namespace lapor::kiosk

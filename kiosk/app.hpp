@@ -1,0 +1,42 @@
+// The kiosk program's shell: SDL2 window and renderer, Dear ImGui, the event-sleeping main loop,
+// the devices, the store, and the queue through which background threads hand work to the loop.
+#pragma once
+
+#include <SDL.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/flow/flow.hpp"
+#include "kiosk/views/view.hpp"
+
+namespace lapor::kiosk {
+
+struct AppOptions {
+    bool windowed = false;
+    int width = 1280;  // window size when windowed (full screen takes the display's)
+    int height = 800;
+    std::string configPath;  // empty: /etc/lapor/lapor.toml when present, else defaults
+    std::string stateDir;    // overrides store, key and print spool locations (run-kiosk, tests)
+    std::string scriptPath;  // scripted touches (tests, benchmarks); the program quits at its end
+    std::string shotDir;     // screenshots taken by the script's "shot" steps
+    std::string frameLog;    // one line per frame: "<ms since start> <frame ms> <screen>"
+    std::string speechWav;   // speech into this WAV file instead of the sound device
+    std::string camera = "auto";  // auto | simulated | libcamera
+    bool eventSleep = true;       // false: redraw continuously (the benchmark's baseline)
+};
+
+// Runs the kiosk until quit (window closed, Escape with --windowed, or the script's end).
+// Returns the process exit code.
+int runKiosk(const AppOptions& options);
+
+// Writes RGBA pixels as a PNG (screenshots).
+[[nodiscard]] bool writePng(const std::string& path, int width, int height,
+                            const std::vector<std::uint8_t>& rgba);
+
+}  // namespace lapor::kiosk

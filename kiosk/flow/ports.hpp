@@ -1,0 +1,63 @@
+// The kiosk flow's narrow view of the outside world (store, regions, catalog), so that the state
+// machine is tested without LMDB or data files; kiosk/flow/adapters.* binds them to core.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/report.hpp"
+#include "core/result.hpp"
+
+namespace lapor::kiosk {
+
+// One place the visitor can pick: a region code with its name and parents for display.
+struct RegionChoice {
+    std::string code;
+    std::string name;      // "Keude Bakongan"
+    std::string label;     // with its parents: "Keude Bakongan, Bakongan, Kab. Aceh Selatan, Aceh"
+    bool village = false;  // the level a report needs
+    friend bool operator==(const RegionChoice&, const RegionChoice&) = default;
+};
+
+class RegionSource {
+  public:
+    virtual ~RegionSource() = default;
+    [[nodiscard]] virtual std::vector<RegionChoice> search(std::string_view query,
+                                                           std::size_t limit) const = 0;
+    // The regions one level below `code` ("" for the provinces).
+    [[nodiscard]] virtual std::vector<RegionChoice> children(std::string_view code) const = 0;
+    // For validation: a region code exists; the six digits of a NIK name a district.
+    [[nodiscard]] virtual bool exists(std::string_view code) const = 0;
+    [[nodiscard]] virtual bool hasDistrict(std::string_view sixDigits) const = 0;
+};
+
+// An agency (instansi) or a topic, as the visitor picks it.
+struct CatalogChoice {
+    std::string id;
+    std::string name;
+    friend bool operator==(const CatalogChoice&, const CatalogChoice&) = default;
+};
+
+class CatalogSource {
+  public:
+    virtual ~CatalogSource() = default;
+    // Names in `language` ("id" or "en"), falling back to Bahasa Indonesia.
+    [[nodiscard]] virtual std::vector<CatalogChoice> agencies(std::string_view language) const = 0;
+    [[nodiscard]] virtual std::vector<CatalogChoice> topics(std::string_view agencyId,
+                                                            std::string_view language) const = 0;
+};
+
+// Durable save of one report with all its photos in one transaction: either all of it is stored
+// or nothing is.
+class ReportSink {
+  public:
+    virtual ~ReportSink() = default;
+    [[nodiscard]] virtual Status save(const Report& report, const std::vector<Photo>& photos) = 0;
+    // The device's id, as the store drew it when it was created.
+    [[nodiscard]] virtual std::string deviceId() const = 0;
+    // A receipt code not issued before on this device (core/receipt_code.hpp, canonical form).
+    [[nodiscard]] virtual Result<std::string> newReceiptCode() = 0;
+};
+
+}  // namespace lapor::kiosk

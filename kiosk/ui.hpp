@@ -1,0 +1,114 @@
+// Touch-first drawing helpers over Dear ImGui: sizes from the display's DPI, the fonts built at the
+// sizes used, big buttons that scripts can find by id, and translated text.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include "core/i18n.hpp"
+
+namespace lapor::kiosk {
+
+// Sizes for one window size and text scale. Computed, never hard-coded per resolution.
+struct Metrics {
+    float pxPerMm = 6.0f;
+    float target = 72.0f;   // smallest touch target: 12 mm, never below 48 px
+    float body = 26.0f;     // body text, >= 24 px at 1280x800
+    float heading = 36.0f;  // screen titles
+    float huge = 72.0f;     // the receipt code
+    float small = 22.0f;    // secondary lines (explanations)
+    float pad = 12.0f;
+    float width = 1280.0f;
+    float height = 800.0f;
+};
+
+// dpi <= 0 means the display did not say: assume a 10-inch class kiosk panel for the height.
+[[nodiscard]] Metrics computeMetrics(float width, float height, float dpi, bool largeText);
+
+enum class Tone { normal, primary, danger, quiet, selected };
+
+// An editor the on-screen keyboard types into (one at a time).
+struct Editing {
+    std::string id;        // widget id of the field ("what.title")
+    std::string labelKey;  // catalog key of the field's label
+    std::string value;
+    bool numeric = false;    // numeric keypad (NIK, phone, staff id)
+    bool multiline = false;  // the report body
+    std::size_t maxLength = 4000;
+    std::function<void(const std::string&)> commit;  // called on every change
+};
+
+class Ui {
+  public:
+    explicit Ui(const Catalog& catalog) : catalog_(catalog) {}
+
+    // Rebuilds the font atlas when the sizes change (window resize, large text). True when the
+    // renderer must upload a new font texture.
+    bool prepareFonts(const Metrics& metrics);
+    [[nodiscard]] const Metrics& metrics() const { return m_; }
+
+    void setLang(Lang lang) { lang_ = lang; }
+    [[nodiscard]] Lang lang() const { return lang_; }
+    [[nodiscard]] std::string tr(std::string_view key) const { return catalog_.tr(lang_, key); }
+    [[nodiscard]] std::string tr(const Text& text) const { return catalog_.render(lang_, text); }
+    [[nodiscard]] const Catalog& catalog() const { return catalog_; }
+
+    ImFont* bodyFont() const { return fontBody_; }
+    ImFont* headingFont() const { return fontHeading_; }
+    ImFont* hugeFont() const { return fontHuge_; }
+    ImFont* smallFont() const { return fontSmall_; }
+
+    // ---- widgets (all register their rectangle under `id` for scripted touches)
+    bool button(std::string_view id, std::string_view label, ImVec2 size, Tone tone = Tone::normal,
+                ImFont* font = nullptr);
+    // A card: a big button with a title and a one-line explanation under it.
+    bool card(std::string_view id, std::string_view title, std::string_view explanation,
+              float width, bool selected);
+    void heading(std::string_view text);
+    void text(std::string_view text);       // wrapped body text
+    void textSmall(std::string_view text);  // wrapped secondary text
+    void errorText(const Text* error);      // the inline message under a field, if any
+    // A text field: label, the value in a box; touching it opens the on-screen keyboard.
+    void field(std::string_view id, std::string_view labelKey, const std::string& value,
+               const Text* error, Editing editor, float width);
+    // A toggle with its explanation (Anonim, Rahasia, consent).
+    bool toggle(std::string_view id, std::string_view title, std::string_view explanation, bool on,
+                float width);
+    void registerRect(std::string_view id, ImVec2 min, ImVec2 max);
+
+    // ---- per frame
+    void beginFrame();
+    // Where each widget was in the last frame (for scripted touches): the centre of its visible
+    // part, nullopt when it is not on screen (scrolled away, or not drawn).
+    [[nodiscard]] std::optional<ImVec2> visibleCenterOf(std::string_view id) const;
+    [[nodiscard]] bool hasWidget(std::string_view id) const;
+    // Scrolls the widget into view in the next frame (scripts, before touching it).
+    void scrollTo(std::string_view id) { scrollTarget_ = std::string(id); }
+
+    // The field being typed into, if any.
+    std::optional<Editing>& editing() { return editing_; }
+
+  private:
+    const Catalog& catalog_;
+    Lang lang_ = Lang::id;
+    Metrics m_;
+    float builtBody_ = 0;
+    ImFont* fontBody_ = nullptr;
+    ImFont* fontHeading_ = nullptr;
+    ImFont* fontHuge_ = nullptr;
+    ImFont* fontSmall_ = nullptr;
+    std::map<std::string, ImRect, std::less<>> rects_;  // visible part of each widget
+    std::string scrollTarget_;
+    std::optional<Editing> editing_;
+};
+
+// The font files, from Debian's fonts-noto-core, with DejaVu as the fallback.
+[[nodiscard]] std::string findFont(bool bold);
+
+}  // namespace lapor::kiosk

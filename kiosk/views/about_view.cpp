@@ -1,0 +1,47 @@
+// About you: name as on the KTP, NIK, phone or email (skipped when anonymous).
+#include "kiosk/views/view.hpp"
+
+namespace lapor::kiosk {
+
+namespace {
+
+class AboutView final : public View {
+    void drawContent(ViewContext& ctx) override {
+        Ui& ui = ctx.ui;
+        Flow& flow = ctx.flow;
+        const Identity& id = flow.draft().identity;
+        const float w = fullWidth();
+        ui.text(ui.tr("kiosk.about.help"));
+        struct Row {
+            const char* id;
+            const char* label;
+            Field field;
+            const std::string& value;
+            bool numeric;
+            std::size_t max;
+        };
+        const Row rows[] = {
+            {"about.name", "kiosk.about.field_name", Field::name, id.name, false, 100},
+            {"about.nik", "kiosk.about.field_nik", Field::nik, id.nik, true, 16},
+            {"about.phone", "kiosk.about.field_phone", Field::phone, id.phone, true, 16},
+            {"about.email", "kiosk.about.field_email", Field::email, id.email, false, 100},
+        };
+        for (const Row& r : rows) {
+            Editing e;
+            e.numeric = r.numeric;
+            e.maxLength = r.max;
+            const Field f = r.field;
+            e.commit = [&flow, f](const std::string& v) { flow.setText(f, v); };
+            ui.field(r.id, r.label, r.value, flow.error(r.field), std::move(e), w);
+        }
+        ui.textSmall(ui.tr("kiosk.about.note"));
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<View> makeAboutView() {
+    return std::make_unique<AboutView>();
+}
+
+}  // namespace lapor::kiosk

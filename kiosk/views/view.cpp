@@ -1,0 +1,222 @@
+// The frame chores every screen shares: bars, the keyboard editor, the idle warning, the QR code.
+#include "kiosk/views/view.hpp"
+
+#include <string>
+
+#include "hardware/qr.hpp"
+
+namespace lapor::kiosk {
+
+namespace {
+
+constexpr ImGuiWindowFlags kFullScreen =
+    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse;
+
+// Touch scrolling: dragging anywhere in a scrollable area moves it (ImGui scrolls by wheel only).
+void dragToScroll() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
+                               ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 8.0f)) {
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+    }
+}
+
+void topBar(ViewContext& ctx) {
+    Ui& ui = ctx.ui;
+    Flow& flow = ctx.flow;
+    const Metrics& m = ui.metrics();
+    const float bw = m.target * 2.2f;
+    ImGui::PushFont(ui.headingFont());
+    ImGui::AlignTextToFramePadding();
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (m.target - ImGui::GetTextLineHeight()) / 2 -
+                         ImGui::GetStyle().FramePadding.y);
+    ImGui::TextUnformatted(
+        ui.tr(std::string("kiosk.") + screenName(flow.screen()) + ".title").c_str());
+    ImGui::PopFont();
+    const float right = ImGui::GetWindowContentRegionMax().x;
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    ImGui::SameLine(right - 3 * bw - 2 * spacing);
+    ImGui::SetCursorPosY(ImGui::GetStyle().WindowPadding.y);
+    if (ui.button("bar.large_text", ui.tr("kiosk.bar.large_text"), ImVec2(bw, m.target),
+                  flow.largeText() ? Tone::selected : Tone::quiet)) {
+        flow.toggleLargeText();
+    }
+    ImGui::SameLine();
+    if (ui.button("bar.read_aloud", ui.tr("kiosk.bar.read_aloud"), ImVec2(bw, m.target),
+                  Tone::quiet)) {
+        ctx.app.readAloud();
+    }
+    ImGui::SameLine();
+    // The other language, named in itself, one touch away.
+    const bool id = flow.lang() == Lang::id;
+    if (ui.button("bar.lang", id ? "English" : "Bahasa Indonesia", ImVec2(bw, m.target),
+                  Tone::quiet)) {
+        flow.setLang(id ? Lang::en : Lang::id);
+    }
+    if (flow.stepNumber() > 0) {
+        ui.textSmall(ui.tr(Text{"kiosk.bar.step",
+                                {{"n", std::to_string(flow.stepNumber())},
+                                 {"total", std::to_string(flow.stepCount())}}}));
+    }
+    ImGui::Separator();
+}
+
+// The field being typed into, large, with its keyboard below.
+void editor(ViewContext& ctx, Editing& e) {
+    Ui& ui = ctx.ui;
+    const Metrics& m = ui.metrics();
+    ui.text(ui.tr(e.labelKey));
+    const float w = ImGui::GetContentRegionAvail().x;
+    const float kbRows = e.numeric ? 5.0f : 5.0f;
+    const float kbH = kbRows * (m.target + std::max(4.0f, m.pad * 0.5f));
+    const float errH = ImGui::GetTextLineHeightWithSpacing() * 2;
+    float boxH = ImGui::GetContentRegionAvail().y - kbH - errH - m.pad;
+    boxH = std::max(boxH, m.target);
+    if (!e.multiline) {
+        boxH = std::min(boxH, m.target * 1.2f);
+    }
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(1, 1, 1, 1));
+    ImGui::PushStyleVar(ImGuiStyleVar_ChildBorderSize, 2.0f);
+    ImGui::BeginChild("editor.box", ImVec2(w, boxH), true);
+    ImGui::PushTextWrapPos(0.0f);
+    // A caret at the end: the keyboard only ever appends or deletes at the end.
+    const std::string shown = e.value + "|";
+    ImGui::TextUnformatted(shown.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::SetScrollHereY(1.0f);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+    // The inline message follows the field while it is typed.
+    const Field* f = nullptr;
+    static const std::pair<const char*, Field> ids[] = {
+        {"what.title", Field::title}, {"what.body", Field::body}, {"what.place", Field::place},
+        {"about.name", Field::name},  {"about.nik", Field::nik},  {"about.phone", Field::phone},
+        {"about.email", Field::email}};
+    for (const auto& [id, field] : ids) {
+        if (e.id == id) {
+            f = &field;
+        }
+    }
+    ImGui::PushFont(ui.smallFont());
+    if (f) {
+        ui.errorText(ctx.flow.error(*f));
+    }
+    ImGui::PopFont();
+    ImGui::SetCursorPosY(ImGui::GetWindowHeight() - kbH - ImGui::GetStyle().WindowPadding.y);
+    const auto r = ctx.keyboard.draw(ui, e.value, e.numeric, e.maxLength, ctx.app.nowMs());
+    if (r != Keyboard::Result::none && e.commit) {
+        e.commit(e.value);
+    }
+    if (r == Keyboard::Result::done) {
+        ctx.keyboard.reset();
+        ui.editing().reset();
+    }
+}
+
+void idleWarning(ViewContext& ctx) {
+    Ui& ui = ctx.ui;
+    const Metrics& m = ui.metrics();
+    const ImVec2 size(m.width, m.height);
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(size);
+    ImGui::SetNextWindowFocus();
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.08f, 0.1f, 0.16f, 0.92f));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    ImGui::Begin("idle", nullptr, kFullScreen & ~ImGuiWindowFlags_NoBringToFrontOnFocus);
+    const float w = std::min(size.x * 0.8f, m.target * 12);
+    ImGui::SetCursorPos(ImVec2((size.x - w) / 2, size.y * 0.18f));
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
+    ImGui::PushFont(ui.headingFont());
+    ImGui::TextUnformatted(ui.tr("kiosk.idle.title").c_str());
+    ImGui::PopFont();
+    ImGui::TextUnformatted(ui.tr(Text{"kiosk.idle.question",
+                                      {{"seconds", std::to_string(ctx.flow.idleSecondsLeft())}}})
+                               .c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::Dummy(ImVec2(0, m.pad));
+    if (ui.button("idle.more_time", ui.tr("kiosk.idle.more_time"), ImVec2(w, m.target * 1.8f),
+                  Tone::primary, ui.headingFont())) {
+        ctx.flow.moreTime();
+    }
+    ImGui::EndGroup();
+    ImGui::End();
+    ImGui::PopStyleColor(2);
+}
+
+}  // namespace
+
+float View::fullWidth() {
+    return ImGui::GetContentRegionAvail().x;
+}
+
+void View::drawFooter(ViewContext& ctx) {
+    Ui& ui = ctx.ui;
+    const Metrics& m = ui.metrics();
+    const float w = std::max(m.target * 3.2f, m.width * 0.22f);
+    if (ui.button("nav.back", ui.tr("kiosk.nav.back"), ImVec2(w, m.target), Tone::quiet)) {
+        ctx.flow.back();
+    }
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - w);
+    if (ui.button("nav.next", ui.tr("kiosk.nav.next"), ImVec2(w, m.target), Tone::primary)) {
+        ctx.flow.next();
+    }
+}
+
+void View::draw(ViewContext& ctx) {
+    Ui& ui = ctx.ui;
+    const Metrics& m = ui.metrics();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(m.width, m.height));
+    ImGui::Begin("screen", nullptr, kFullScreen);
+    auto& editing = ui.editing();
+    if (editing) {
+        editor(ctx, *editing);
+    } else {
+        if (showTopBar()) {
+            topBar(ctx);
+        }
+        const float footerH = showFooter() ? m.target + ImGui::GetStyle().ItemSpacing.y * 2 : 0.0f;
+        ImGui::BeginChild("content", ImVec2(0, -footerH), false,
+                          ImGuiWindowFlags_NoScrollWithMouse);
+        drawContent(ctx);
+        dragToScroll();
+        ImGui::EndChild();
+        if (showFooter()) {
+            ImGui::Separator();
+            drawFooter(ctx);
+        }
+    }
+    ImGui::End();
+    if (ctx.flow.idleWarning()) {
+        idleWarning(ctx);
+    }
+}
+
+void drawQr(std::string_view payload, float size) {
+    auto bitmap = hw::qrBitmap(payload, 1);
+    if (!bitmap) {
+        ImGui::Dummy(ImVec2(size, size));
+        return;
+    }
+    const hw::Bitmap& b = bitmap.value();
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const float cell = std::floor(size / static_cast<float>(b.width));
+    const float real = cell * static_cast<float>(b.width);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(pos, ImVec2(pos.x + real, pos.y + real), IM_COL32(255, 255, 255, 255));
+    for (int y = 0; y < b.height; ++y) {
+        for (int x = 0; x < b.width; ++x) {
+            if (b.at(x, y)) {
+                const ImVec2 a(pos.x + x * cell, pos.y + y * cell);
+                dl->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(0, 0, 0, 255));
+            }
+        }
+    }
+    ImGui::Dummy(ImVec2(real, real));
+}
+
+}  // namespace lapor::kiosk

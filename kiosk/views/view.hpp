@@ -1,0 +1,80 @@
+// One view per screen: the base draw() does the frame chores (top bar with language, large text and
+// read-aloud; the bottom bar with back and next; the keyboard; the idle warning); each view writes
+// drawContent(). Views read the flow and call its events; they keep no state that matters.
+#pragma once
+
+#include <SDL.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kiosk/flow/flow.hpp"
+#include "kiosk/ui.hpp"
+#include "kiosk/widgets/keyboard.hpp"
+
+namespace lapor::kiosk {
+
+// What views ask of the app (devices, threads); implemented by App.
+class AppActions {
+  public:
+    virtual ~AppActions() = default;
+    virtual void takePhoto() = 0;
+    [[nodiscard]] virtual bool takingPhoto() const = 0;
+    virtual void readAloud() = 0;
+    virtual void startSave() = 0;
+    // The live camera preview (nullptr when there is none) and its size.
+    [[nodiscard]] virtual SDL_Texture* preview(int& w, int& h) = 0;
+    // The camera's state as a catalog key when there is no preview ("camera.state.noCamera").
+    [[nodiscard]] virtual std::string cameraMessageKey() const = 0;
+    // A texture of draft photo i's thumbnail or full photo.
+    [[nodiscard]] virtual SDL_Texture* photoTexture(std::size_t index, bool full, int& w,
+                                                    int& h) = 0;
+    // The printer's state as a catalog key ("kiosk.receipt.printing", "printer.state.paper_out").
+    [[nodiscard]] virtual std::string printerMessageKey() const = 0;
+    [[nodiscard]] virtual std::int64_t nowMs() const = 0;
+};
+
+struct ViewContext {
+    Flow& flow;
+    Ui& ui;
+    AppActions& app;
+    Keyboard& keyboard;
+};
+
+class View {
+  public:
+    virtual ~View() = default;
+    // The whole screen: bars, content, keyboard editor, idle warning.
+    void draw(ViewContext& ctx);
+
+  protected:
+    virtual void drawContent(ViewContext& ctx) = 0;
+    // The bottom bar's buttons; the default is back and next.
+    virtual void drawFooter(ViewContext& ctx);
+    // Screens with no bars (welcome, saving, receipt) say so.
+    [[nodiscard]] virtual bool showTopBar() const { return true; }
+    [[nodiscard]] virtual bool showFooter() const { return true; }
+
+    // Width for full-width items in the content area.
+    static float fullWidth();
+};
+
+// The views, one per screen (kiosk/views/<screen>_view.cpp).
+std::unique_ptr<View> makeWelcomeView();
+std::unique_ptr<View> makeKindView();
+std::unique_ptr<View> makeWhatView();
+std::unique_ptr<View> makeWhomView();
+std::unique_ptr<View> makePrivacyView();
+std::unique_ptr<View> makeAboutView();
+std::unique_ptr<View> makePhotosView();
+std::unique_ptr<View> makeReviewView();
+std::unique_ptr<View> makeSavingView();
+std::unique_ptr<View> makeSaveFailedView();
+std::unique_ptr<View> makeReceiptView();
+
+// Draws the QR code of `payload` as squares (libqrencode), `size` pixels wide, at the cursor.
+void drawQr(std::string_view payload, float size);
+
+}  // namespace lapor::kiosk

@@ -1,0 +1,76 @@
+// Welcome: the language (Bahasa Indonesia by default, English one touch away), a big start button,
+// and staff assisted mode.
+#include "kiosk/views/view.hpp"
+
+namespace lapor::kiosk {
+
+namespace {
+
+class WelcomeView final : public View {
+    bool showTopBar() const override { return false; }
+    bool showFooter() const override { return false; }
+
+    void drawContent(ViewContext& ctx) override {
+        Ui& ui = ctx.ui;
+        Flow& flow = ctx.flow;
+        const Metrics& m = ui.metrics();
+        const float w = fullWidth();
+        ImGui::PushFont(ui.hugeFont());
+        ImGui::TextUnformatted("LAPOR!");
+        ImGui::PopFont();
+        ui.heading(ui.tr("kiosk.welcome.title"));
+        ui.text(ui.tr("kiosk.welcome.help"));
+        ImGui::Dummy(ImVec2(0, m.pad));
+        if (ui.button("welcome.start", ui.tr("kiosk.welcome.start"), ImVec2(w, m.target * 2.0f),
+                      Tone::primary, ui.headingFont())) {
+            flow.start();
+        }
+        ImGui::Dummy(ImVec2(0, m.pad));
+        const float half = (w - ImGui::GetStyle().ItemSpacing.x) / 2;
+        if (ui.button("welcome.lang_id", "Bahasa Indonesia", ImVec2(half, m.target),
+                      flow.lang() == Lang::id ? Tone::selected : Tone::quiet)) {
+            flow.setLang(Lang::id);
+        }
+        ImGui::SameLine();
+        if (ui.button("welcome.lang_en", "English", ImVec2(half, m.target),
+                      flow.lang() == Lang::en ? Tone::selected : Tone::quiet)) {
+            flow.setLang(Lang::en);
+        }
+        ImGui::Dummy(ImVec2(0, m.pad));
+        const float third = (w - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
+        if (ui.button("welcome.large_text", ui.tr("kiosk.bar.large_text"), ImVec2(third, m.target),
+                      flow.largeText() ? Tone::selected : Tone::quiet)) {
+            flow.toggleLargeText();
+        }
+        ImGui::SameLine();
+        if (ui.button("welcome.read_aloud", ui.tr("kiosk.bar.read_aloud"), ImVec2(third, m.target),
+                      Tone::quiet)) {
+            ctx.app.readAloud();
+        }
+        ImGui::SameLine();
+        // Staff assisted mode: staff type their id once; it is recorded with the report.
+        const std::string staffLabel =
+            flow.assistedBy().empty()
+                ? ui.tr("kiosk.welcome.staff")
+                : ui.tr(Text{"kiosk.welcome.staff_on", {{"id", flow.assistedBy()}}});
+        if (ui.button("welcome.staff", staffLabel, ImVec2(third, m.target),
+                      flow.assistedBy().empty() ? Tone::quiet : Tone::selected)) {
+            Editing e;
+            e.id = "welcome.staff_id";
+            e.labelKey = "kiosk.welcome.staff_id";
+            e.value = flow.assistedBy();
+            e.numeric = true;
+            e.maxLength = 20;
+            e.commit = [&flow](const std::string& v) { flow.setAssistedBy(v); };
+            ui.editing() = std::move(e);
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<View> makeWelcomeView() {
+    return std::make_unique<WelcomeView>();
+}
+
+}  // namespace lapor::kiosk

@@ -1,0 +1,192 @@
+// Store round trips: reports, identity, photos, receipt codes, catalog, status records, schema.
+#include <doctest/doctest.h>
+#include <lmdb.h>
+
+#include "core/store.hpp"
+#include "store_test_support.hpp"
+
+using namespace lapor;
+using namespace lapor::testing;
+
+TEST_CASE("store: a saved report reads back whole, with its photos") {
+    TempDir dir;
+    FakeClock clock;
+    auto store = Store::open(storeOptions(dir.path(), &clock));
+    REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error().message));
+    Report r = sampleReport(1);
+    std::vector<Photo> photos = {samplePhoto(300'000, 1), samplePhoto(10, 2),
+                                 samplePhoto(photoChunkBytes, 3)};
+    REQUIRE((*store)->saveReport(r, photos).ok());
+
+    auto back = (*store)->loadReport(r.uuid);
+    REQUIRE(back.ok());
+    CHECK(*back == r);
+    auto pub = (*store)->loadReportPublic(r.uuid);
+    REQUIRE(pub.ok());
+    CHECK(pub->identity == Identity{});
+    CHECK(pub->title == r.title);
+
+    auto infos = (*store)->listPhotos(r.uuid);
+    REQUIRE(infos.ok());
+    REQUIRE(infos->size() == 3);
+    CHECK((*infos)[0].chunkCount == 5);
+    CHECK((*infos)[2].chunkCount == 1);
+    for (std::uint32_t i = 0; i < photos.size(); ++i) {
+        auto p = (*store)->readPhoto(r.uuid, i);
+        REQUIRE(p.ok());
+        CHECK(*p == photos[i]);
+    }
+    auto range = (*store)->readPhotoRange(r.uuid, 0, photoChunkBytes - 5, 100);
+    REQUIRE(range.ok());
+    CHECK(std::equal(range->begin(), range->end(), photos[0].jpeg.begin() + photoChunkBytes - 5));
+    auto chunk = (*store)->readPhotoChunk(r.uuid, 0, 4);
+    REQUIRE(chunk.ok());
+    CHECK(chunk->size() == 300'000 - 4 * photoChunkBytes);
+
+    auto uuid = (*store)->findByReceiptCode(r.receiptCode);
+    REQUIRE(uuid.ok());
+    CHECK(*uuid == r.uuid);
+    CHECK((*store)->findByReceiptCode("NOPE").error().code == Errc::notFound);
+
+    auto entry = (*store)->outboxEntry(r.uuid);
+    REQUIRE(entry.ok());
+    CHECK(entry->state == OutboxState::queued);
+    CHECK(entry->photoCount == 3);
+    auto hist = (*store)->history(r.uuid);
+    REQUIRE(hist.ok());
+    REQUIRE(hist->size() == 1);
+    CHECK((*hist)[0].state == OutboxState::queued);
+}
+
+TEST_CASE("store: duplicate UUID and receipt code are refused, the first stays") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    Report r = sampleReport(1);
+    REQUIRE((*store)->saveReport(r, {}).ok());
+    Report again = r;
+    again.title = "changed";
+    auto s = (*store)->saveReport(again, {});
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == Errc::invalidInput);
+    Report sameCode = sampleReport(2);
+    sameCode.receiptCode = r.receiptCode;
+    CHECK((*store)->saveReport(sameCode, {}).error().code == Errc::invalidInput);
+    CHECK((*store)->loadReport(r.uuid)->title == r.title);
+    CHECK((*store)->loadReport(sameCode.uuid).error().code == Errc::notFound);
+}
+
+TEST_CASE("store: device ID and receipt prefix are drawn once and kept") {
+    TempDir dir;
+    std::string id, prefix;
+    {
+        auto store = Store::open(storeOptions(dir.path()));
+        REQUIRE(store.ok());
+        id = (*store)->deviceId();
+        prefix = (*store)->receiptPrefix();
+        CHECK(prefix.size() == receiptPrefixLength);
+        for (char c : prefix)
+            CHECK(receiptPrefixAlphabet.find(c) != std::string_view::npos);
+        CHECK((*store)->schemaVersion() == storeSchemaVersion);
+    }
+    auto again = Store::open(storeOptions(dir.path()));
+    REQUIRE(again.ok());
+    CHECK((*again)->deviceId() == id);
+    CHECK((*again)->receiptPrefix() == prefix);
+}
+
+TEST_CASE("store: a store from a newer schema is refused and left untouched") {
+    TempDir dir;
+    { REQUIRE(Store::open(storeOptions(dir.path())).ok()); }
+    // Raise the schema version behind the store's back, as a newer program would have.
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    mdb_env_set_maxdbs(env, 16);
+    REQUIRE(mdb_env_open(env, dir.path().c_str(), 0, 0600) == 0);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+    MDB_dbi meta = 0;
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    unsigned char v[4] = {0, 0, 0, 99};
+    MDB_val k{6, const_cast<char*>("schema")}, val{4, v};
+    REQUIRE(mdb_put(txn, meta, &k, &val, 0) == 0);
+    REQUIRE(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+    auto before = std::filesystem::last_write_time(dir.sub("data.mdb"));
+    auto sizeBefore = std::filesystem::file_size(dir.sub("data.mdb"));
+
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE_FALSE(store.ok());
+    CHECK(store.error().code == Errc::tooNew);
+    CHECK(store.error().message.find("99") != std::string::npos);
+    CHECK(std::filesystem::last_write_time(dir.sub("data.mdb")) == before);
+    CHECK(std::filesystem::file_size(dir.sub("data.mdb")) == sizeBefore);
+}
+
+TEST_CASE("store: catalog falls back to the shipped default until one is stored") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    CHECK((*store)->getCatalog().error().code == Errc::notFound);
+    auto def = (*store)->getCatalogOrDefault(LAPOR_SOURCE_DIR);
+    REQUIRE_MESSAGE(def.ok(), (def.ok() ? "" : def.error().message));
+    CHECK(def->findAgency("kemenkes") != nullptr);
+    CHECK(def->findTopic("pemda", "jalan-rusak")->parentId == "infrastruktur");
+
+    AgencyCatalog c = *def;
+    c.etag = "abc123";
+    c.version = "2026-12-01";
+    c.agencies.resize(2);
+    REQUIRE((*store)->putCatalog(c).ok());
+    auto stored = (*store)->getCatalogOrDefault(LAPOR_SOURCE_DIR);
+    REQUIRE(stored.ok());
+    CHECK(*stored == c);
+}
+
+TEST_CASE("store: status records") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    CHECK_FALSE((*store)->getStatus("syncd")->has_value());
+    REQUIRE((*store)->putStatus("syncd", R"({"online":true})").ok());
+    CHECK((*store)->getStatus("syncd")->value() == R"({"online":true})");
+    CHECK((*store)->listStatus()->size() == 1);
+}
+
+TEST_CASE("store: without the key, metadata reads work and personal data is refused") {
+    TempDir dir;
+    Report r = sampleReport(1);
+    {
+        auto store = Store::open(storeOptions(dir.path()));
+        REQUIRE(store.ok());
+        REQUIRE((*store)->saveReport(r, std::vector<Photo>{samplePhoto(1000, 1)}).ok());
+    }
+    StoreOptions o = storeOptions(dir.path());
+    o.key.reset();
+    o.readOnly = true;
+    auto store = Store::open(std::move(o));
+    REQUIRE(store.ok());
+    CHECK((*store)->loadReportPublic(r.uuid).ok());
+    CHECK((*store)->counts()->count(OutboxState::queued) == 1);
+    CHECK((*store)->loadReport(r.uuid).error().code == Errc::permission);
+    CHECK((*store)->readPhoto(r.uuid, 0).error().code == Errc::permission);
+    CHECK((*store)->saveReport(sampleReport(2), {}).error().code == Errc::permission);
+}
+
+TEST_CASE("store: a batch is saved whole or not at all") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    Report a = sampleReport(1), b = sampleReport(2), dup = sampleReport(1);
+    dup.receiptCode = "OTHER";
+    std::vector<Photo> photos = {samplePhoto(1000, 1)};
+    std::vector<Store::ReportToSave> bad = {{&a, photos}, {&b, {}}, {&dup, {}}};
+    CHECK((*store)->saveReports(bad).error().code == Errc::invalidInput);
+    CHECK((*store)->loadReportPublic(a.uuid).error().code == Errc::notFound);
+    CHECK((*store)->loadReportPublic(b.uuid).error().code == Errc::notFound);
+    std::vector<Store::ReportToSave> good = {{&a, photos}, {&b, {}}};
+    REQUIRE((*store)->saveReports(good).ok());
+    CHECK((*store)->readPhoto(a.uuid, 0)->jpeg == photos[0].jpeg);
+    auto c1 = (*store)->claimNext("agent", 1000);
+    CHECK((*c1)->uuid == a.uuid);  // batch order is queue order
+}

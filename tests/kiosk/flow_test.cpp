@@ -1,0 +1,522 @@
+// The kiosk flow: every transition, back, inline validation, photos, idle wipe, save failure.
+#include <doctest/doctest.h>
+
+#include "core/clock.hpp"
+#include "core/i18n.hpp"
+#include "kiosk/flow/flow.hpp"
+#include "tests/kiosk/fakes.hpp"
+
+using namespace lapor;
+using namespace lapor::kiosk;
+using lapor::kiosk::test::FakeCatalog;
+using lapor::kiosk::test::FakeRegions;
+using lapor::kiosk::test::FakeSink;
+
+namespace {
+
+constexpr const char* kNik = "1101011505900001";  // district 11.01.01, born 15-05-1990
+
+struct Rig {
+    FakeClock clock;
+    Catalog catalog;
+    FakeRegions regions;
+    FakeCatalog agencies;
+    FakeSink sink;
+    Flow flow;
+    Rig() : flow(clock, catalog, regions, agencies, FlowConfig{}) {
+        catalog.add(Lang::id, "kiosk.kind.title", "Jenis laporan");
+        catalog.add(Lang::en, "kiosk.kind.title", "Kind of report");
+        catalog.add(Lang::id, "kiosk.kind.help", "Pilih satu");
+    }
+
+    DraftPhoto photo(std::uint8_t tag) {
+        DraftPhoto p;
+        p.photo.jpeg = {0xFF, 0xD8, tag, 0xFF, 0xD9};
+        p.photo.sha256Hex = std::string(64, 'a' + tag % 6);
+        p.thumbnail.jpeg = {0xFF, 0xD8, tag};
+        return p;
+    }
+
+    void pickVillage() {
+        flow.pickRegion(0);  // Aceh
+        flow.pickRegion(0);  // Kab. Aceh Selatan
+        flow.pickRegion(0);  // Bakongan
+        flow.pickRegion(0);  // Keude Bakongan (a village)
+    }
+
+    // Walks to `target` with valid input everywhere.
+    void walkTo(Screen target, bool anonymous = false) {
+        flow.start();
+        if (target == Screen::kind)
+            return;
+        flow.chooseKind(ReportKind::pengaduan);
+        if (target == Screen::what)
+            return;
+        flow.setText(Field::title, "Jalan rusak di depan pasar");
+        flow.setText(Field::body, "Jalan berlubang besar sejak dua bulan, banyak motor jatuh.");
+        pickVillage();
+        flow.setText(Field::place, "Jl. Merdeka No. 5, RT 02/RW 03");
+        flow.next();
+        if (target == Screen::whom)
+            return;
+        flow.chooseAgency("kemenkes");
+        flow.chooseTopic("kesehatan.bpjs");
+        flow.next();
+        if (target == Screen::privacy)
+            return;
+        flow.setAnonymous(anonymous);
+        flow.next();
+        if (target == Screen::about || target == Screen::photos) {
+            if (!anonymous && target == Screen::photos) {
+                fillIdentity();
+                flow.next();
+            }
+            return;
+        }
+        if (!anonymous) {
+            fillIdentity();
+            flow.next();
+        }
+        flow.next();  // photos -> review
+    }
+    void fillIdentity() {
+        flow.setText(Field::name, "Siti Aminah");
+        flow.setText(Field::nik, kNik);
+        flow.setText(Field::phone, "0812-3456-7890");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("welcome: Bahasa Indonesia by default, English one touch away, start goes to kind") {
+    Rig r;
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK(r.flow.lang() == Lang::id);
+    r.flow.setLang(Lang::en);
+    CHECK(r.flow.lang() == Lang::en);
+    r.flow.start();
+    CHECK(r.flow.screen() == Screen::kind);
+    CHECK(r.flow.stepNumber() == 1);
+    CHECK(r.flow.stepCount() == 7);
+}
+
+TEST_CASE("kind: a choice is needed; choosing moves on") {
+    Rig r;
+    r.walkTo(Screen::kind);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::kind);
+    REQUIRE(r.flow.error(Field::kind) != nullptr);
+    CHECK(r.flow.error(Field::kind)->key == "kiosk.error.kind_required");
+    r.flow.chooseKind(ReportKind::aspirasi);
+    CHECK(r.flow.screen() == Screen::what);
+    CHECK(r.flow.error(Field::kind) == nullptr);
+    CHECK(r.flow.draft().kind == ReportKind::aspirasi);
+}
+
+TEST_CASE("what happened: inline messages for each field, then on to whom") {
+    Rig r;
+    r.walkTo(Screen::what);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::what);
+    CHECK(r.flow.error(Field::title) != nullptr);
+    CHECK(r.flow.error(Field::body) != nullptr);
+    CHECK(r.flow.error(Field::region) != nullptr);
+    CHECK(r.flow.error(Field::place) == nullptr);  // optional
+
+    SUBCASE("a message follows the field as it is typed") {
+        r.flow.setText(Field::title, "Jalan");
+        REQUIRE(r.flow.error(Field::title) != nullptr);
+        r.flow.setText(Field::title, "Jalan rusak di depan pasar");
+        CHECK(r.flow.error(Field::title) == nullptr);
+        CHECK(r.flow.error(Field::body) != nullptr);  // the others stay
+    }
+    SUBCASE("an incident date in the future is refused") {
+        Date d = r.flow.today();
+        d.year += 1;
+        r.flow.setIncidentDate(d);
+        r.flow.next();
+        CHECK(r.flow.error(Field::incidentDate) != nullptr);
+    }
+    SUBCASE("all good") {
+        r.flow.setText(Field::title, "Jalan rusak di depan pasar");
+        r.flow.setText(Field::body, "Jalan berlubang besar sejak dua bulan, banyak motor jatuh.");
+        r.pickVillage();
+        r.flow.next();
+        CHECK(r.flow.screen() == Screen::whom);
+        CHECK_FALSE(r.flow.hasErrors());
+    }
+}
+
+TEST_CASE("region picker: search, drill down to a village, go back up") {
+    Rig r;
+    r.walkTo(Screen::what);
+    CHECK(r.flow.regionPicker().choices.size() == 2);  // provinces
+    r.flow.pickRegion(0);
+    CHECK(r.flow.regionPicker().path.size() == 1);
+    CHECK(r.flow.regionPicker().choices.front().code == "11.01");
+    r.flow.regionUp();
+    CHECK(r.flow.regionPicker().path.empty());
+    r.flow.setRegionQuery("Bakongan");
+    REQUIRE(r.flow.regionPicker().choices.size() == 2);
+    CHECK(r.flow.draft().region.code.empty());
+    // "Bakongan" the district drills down; "Keude Bakongan" the village is picked.
+    r.flow.pickRegion(1);
+    CHECK(r.flow.draft().region.code == "11.01.01.2001");
+    CHECK(r.flow.draft().region.label == "Keude Bakongan, Bakongan, Kab. Aceh Selatan, Aceh");
+    r.flow.setRegionQuery("Bakongan");
+    r.flow.pickRegion(0);
+    CHECK(r.flow.regionPicker().path.back().code == "11.01.01");
+    CHECK(r.flow.regionPicker().choices.size() == 2);
+    r.flow.pickRegion(9);  // out of range: nothing happens
+    CHECK(r.flow.draft().region.code == "11.01.01.2001");
+}
+
+TEST_CASE("to whom: an agency, and a topic when the agency has topics") {
+    Rig r;
+    r.walkTo(Screen::whom);
+    REQUIRE(r.flow.screen() == Screen::whom);
+    r.flow.next();
+    CHECK(r.flow.error(Field::agency) != nullptr);
+    r.flow.chooseAgency("kemenkes");
+    CHECK(r.flow.error(Field::agency) == nullptr);
+    CHECK(r.flow.topics().size() == 2);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::whom);
+    CHECK(r.flow.error(Field::topic) != nullptr);
+    r.flow.chooseTopic("kesehatan.rs");
+    r.flow.chooseAgency("pemda");  // another agency: its topic is cleared
+    CHECK(r.flow.draft().topicId.empty());
+    CHECK(r.flow.topics().empty());
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::privacy);
+    r.flow.setLang(Lang::en);
+    CHECK(r.flow.agencies().front().name == "Ministry of Health");
+}
+
+TEST_CASE("privacy: Anonim skips about-you both ways") {
+    Rig r;
+    r.walkTo(Screen::privacy);
+    REQUIRE(r.flow.screen() == Screen::privacy);
+    r.flow.setAnonymous(true);
+    r.flow.setConfidential(true);
+    CHECK(r.flow.stepCount() == 6);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::photos);
+    CHECK(r.flow.stepNumber() == 5);
+    r.flow.back();
+    CHECK(r.flow.screen() == Screen::privacy);
+    r.flow.setAnonymous(false);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::about);
+    r.flow.back();
+    CHECK(r.flow.screen() == Screen::privacy);
+}
+
+TEST_CASE("about you: name and a NIK or phone; messages in the visitor's words") {
+    Rig r;
+    r.walkTo(Screen::about);
+    REQUIRE(r.flow.screen() == Screen::about);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::about);
+    CHECK(r.flow.error(Field::name) != nullptr);
+    CHECK(r.flow.error(Field::nik) != nullptr);  // "a NIK or a phone number is needed"
+    r.flow.setText(Field::name, "Siti Aminah");
+    r.flow.setText(Field::nik, "1234");
+    r.flow.next();
+    CHECK(r.flow.error(Field::nik) != nullptr);
+    r.flow.setText(Field::nik, "");
+    r.flow.setText(Field::phone, "0812 3456 7890");
+    r.flow.setText(Field::email, "siti@@contoh");
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::about);
+    CHECK(r.flow.error(Field::email) != nullptr);
+    r.flow.setText(Field::email, "siti@contoh.id");
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::photos);
+}
+
+TEST_CASE("photos: up to five; look, retake, delete; optional") {
+    Rig r;
+    r.walkTo(Screen::photos);
+    REQUIRE(r.flow.screen() == Screen::photos);
+    for (std::uint8_t i = 0; i < 6; ++i) {
+        r.flow.addPhoto(r.photo(i));
+    }
+    CHECK(r.flow.draft().photos.size() == 5);
+    CHECK_FALSE(r.flow.canTakePhoto());
+    r.flow.viewPhoto(2);
+    CHECK(r.flow.viewedPhoto() == 2u);
+    r.flow.retakePhoto(2);
+    CHECK(r.flow.retakeIndex() == 2u);
+    CHECK_FALSE(r.flow.viewedPhoto());
+    CHECK(r.flow.canTakePhoto());
+    r.flow.addPhoto(r.photo(42));
+    CHECK(r.flow.draft().photos.size() == 5);
+    CHECK(r.flow.draft().photos[2].photo.jpeg[2] == 42);
+    CHECK_FALSE(r.flow.retakeIndex());
+    r.flow.deletePhoto(0);
+    CHECK(r.flow.draft().photos.size() == 4);
+    CHECK(r.flow.draft().photos[1].photo.jpeg[2] == 42);
+    r.flow.deletePhoto(7);  // nothing there
+    CHECK(r.flow.draft().photos.size() == 4);
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::review);
+}
+
+TEST_CASE("back on every step keeps what was entered") {
+    Rig r;
+    r.walkTo(Screen::review);
+    REQUIRE(r.flow.screen() == Screen::review);
+    const Screen expected[] = {Screen::photos, Screen::about, Screen::privacy, Screen::whom,
+                               Screen::what,   Screen::kind,  Screen::welcome};
+    for (Screen s : expected) {
+        r.flow.back();
+        CHECK(r.flow.screen() == s);
+    }
+    r.flow.back();  // welcome has no back
+    CHECK(r.flow.screen() == Screen::welcome);
+    const Draft& d = r.flow.draft();
+    CHECK(d.kind == ReportKind::pengaduan);
+    CHECK(d.title == "Jalan rusak di depan pasar");
+    CHECK(d.region.code == "11.01.01.2001");
+    CHECK(d.agencyId == "kemenkes");
+    CHECK(d.identity.nik == kNik);
+    r.flow.start();
+    CHECK(r.flow.screen() == Screen::kind);
+}
+
+TEST_CASE("review: consent needed; the saved report carries every field; receipt; wipe") {
+    Rig r;
+    r.walkTo(Screen::photos);
+    r.flow.addPhoto(r.photo(1));
+    r.flow.next();
+    REQUIRE(r.flow.screen() == Screen::review);
+    r.flow.setAssistedBy("PTG-007");
+    CHECK_FALSE(r.flow.beginSave(r.sink));
+    CHECK(r.flow.error(Field::consent) != nullptr);
+    CHECK(r.flow.screen() == Screen::review);
+    r.flow.setConsent(true);
+    CHECK(r.flow.error(Field::consent) == nullptr);
+    r.flow.setLang(Lang::en);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    CHECK(r.flow.screen() == Screen::saving);
+    const Report& rep = job->report;
+    CHECK(rep.kind == ReportKind::pengaduan);
+    CHECK(rep.title == "Jalan rusak di depan pasar");
+    CHECK(rep.regionCode == "11.01.01.2001");
+    CHECK(rep.place == "Jl. Merdeka No. 5, RT 02/RW 03");
+    CHECK(rep.agencyId == "kemenkes");
+    CHECK(rep.topicId == "kesehatan.bpjs");
+    CHECK(rep.identity.name == "Siti Aminah");
+    CHECK(rep.identity.phone == "+6281234567890");  // normalized
+    CHECK(rep.assistedBy == "PTG-007");
+    CHECK(rep.language == "en");
+    CHECK(rep.deviceId == "kiosk-dev");
+    CHECK(rep.uuid.size() == 36);
+    CHECK(rep.receiptCode == "K7QMP4XTAB");
+    CHECK(rep.createdAtMs == r.clock.wallMs());
+    CHECK(rep.incidentDate == r.flow.today());
+    REQUIRE(job->photos.size() == 1);
+    CHECK(job->photos[0].jpeg[2] == 1);
+
+    REQUIRE(r.sink.save(job->report, job->photos).ok());
+    r.flow.saveFinished(Status{});
+    CHECK(r.flow.screen() == Screen::receipt);
+    REQUIRE(r.flow.receipt());
+    CHECK(r.flow.receipt()->receiptCode == "K7QMP4XTAB");
+    // Stored: nothing typed remains in memory, only the receipt.
+    CHECK(r.flow.draft().title.empty());
+    CHECK(r.flow.draft().identity.nik.empty());
+    CHECK(r.flow.draft().photos.empty());
+    CHECK(r.flow.assistedBy().empty());
+    CHECK(r.flow.lang() == Lang::en);  // the receipt stays in the visitor's language
+    const int wipes = r.flow.wipeCount();
+    r.flow.finish();
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK_FALSE(r.flow.receipt());
+    CHECK(r.flow.lang() == Lang::id);
+    CHECK(r.flow.wipeCount() == wipes + 1);
+}
+
+TEST_CASE("an anonymous report carries no identity even if some was typed") {
+    Rig r;
+    r.walkTo(Screen::privacy);
+    r.flow.setAnonymous(false);
+    r.flow.next();
+    r.fillIdentity();
+    r.flow.back();
+    r.flow.setAnonymous(true);
+    r.flow.next();
+    r.flow.next();
+    REQUIRE(r.flow.screen() == Screen::review);
+    r.flow.setConsent(true);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    CHECK(job->report.anonymous);
+    CHECK(job->report.identity == Identity{});
+}
+
+TEST_CASE("edit from review: change a screen, come straight back") {
+    Rig r;
+    r.walkTo(Screen::review);
+    r.flow.edit(Screen::what);
+    CHECK(r.flow.screen() == Screen::what);
+    r.flow.setText(Field::title, "Lampu jalan mati seminggu");
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::review);
+    CHECK(r.flow.draft().title == "Lampu jalan mati seminggu");
+
+    SUBCASE("a field made wrong elsewhere sends the visitor to its screen at save") {
+        r.flow.edit(Screen::about);
+        r.flow.setText(Field::name, "");
+        r.flow.back();
+        r.flow.back();
+        r.flow.next();
+        r.flow.next();
+        r.flow.next();  // about: stays, name missing
+        CHECK(r.flow.screen() == Screen::about);
+    }
+}
+
+TEST_CASE("a failed save says so, keeps every input, and can be tried again") {
+    Rig r;
+    r.walkTo(Screen::review);
+    r.flow.setConsent(true);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    r.sink.next = makeError(Errc::diskFull, "map full");
+    Status s = r.sink.save(job->report, job->photos);
+    r.flow.saveFinished(s);
+    CHECK(r.flow.screen() == Screen::saveFailed);
+    CHECK(r.flow.saveError().key == "kiosk.save_failed.disk_full");
+    CHECK(r.sink.saved.empty());
+    CHECK(r.flow.draft().title == "Jalan rusak di depan pasar");
+    CHECK(r.flow.draft().identity.nik == kNik);
+    CHECK_FALSE(r.flow.receipt());
+
+    SUBCASE("a store error has its own message") {
+        r.flow.retrySave();
+        auto again = r.flow.beginSave(r.sink);
+        REQUIRE(again);
+        r.flow.saveFinished(makeError(Errc::ioError, "EIO"));
+        CHECK(r.flow.saveError().key == "kiosk.save_failed.store");
+    }
+    SUBCASE("retry works") {
+        r.flow.retrySave();
+        CHECK(r.flow.screen() == Screen::review);
+        auto again = r.flow.beginSave(r.sink);
+        REQUIRE(again);
+        CHECK(again->report.receiptCode != job->report.receiptCode);
+        REQUIRE(r.sink.save(again->report, again->photos).ok());
+        r.flow.saveFinished(Status{});
+        CHECK(r.flow.screen() == Screen::receipt);
+        CHECK(r.sink.saved.size() == 1);
+    }
+    SUBCASE("back to review") {
+        r.flow.back();
+        CHECK(r.flow.screen() == Screen::review);
+    }
+}
+
+TEST_CASE("idle: a warning after 60 s, a wipe 20 s later; more time resets") {
+    Rig r;
+    CHECK(r.flow.nextDeadlineMs() == INT64_MAX);  // nothing to protect on a fresh welcome
+    r.walkTo(Screen::about);
+    r.fillIdentity();
+    const auto t0 = r.clock.monotonicMs();
+    CHECK(r.flow.nextDeadlineMs() == t0 + 60'000);
+    r.clock.advance(59'999);
+    CHECK_FALSE(r.flow.tick());
+    CHECK_FALSE(r.flow.idleWarning());
+    r.clock.advance(1);
+    CHECK(r.flow.tick());
+    CHECK(r.flow.idleWarning());
+    CHECK(r.flow.idleSecondsLeft() == 20);
+    CHECK(r.flow.nextDeadlineMs() == t0 + 61'000);
+    r.clock.advance(5'500);
+    r.flow.tick();
+    CHECK(r.flow.idleSecondsLeft() == 15);
+
+    SUBCASE("a stray touch does not hide the warning; the button does") {
+        r.flow.touch();
+        r.flow.tick();
+        CHECK(r.flow.idleWarning());
+        r.flow.moreTime();
+        CHECK_FALSE(r.flow.idleWarning());
+        r.clock.advance(59'000);
+        CHECK_FALSE(r.flow.tick());
+        CHECK(r.flow.screen() == Screen::about);
+        CHECK(r.flow.draft().identity.name == "Siti Aminah");
+    }
+    SUBCASE("nobody answers: everything is wiped") {
+        const int wipes = r.flow.wipeCount();
+        r.clock.advance(14'500);
+        CHECK(r.flow.tick());
+        CHECK(r.flow.screen() == Screen::welcome);
+        CHECK(r.flow.wipeCount() == wipes + 1);
+        CHECK_FALSE(r.flow.idleWarning());
+        CHECK(r.flow.draft().title.empty());
+        CHECK(r.flow.draft().identity.name.empty());
+        CHECK(r.flow.draft().identity.nik.empty());
+        CHECK_FALSE(r.flow.draft().kind);
+        CHECK(r.flow.draft().region.code.empty());
+        CHECK(r.flow.lang() == Lang::id);
+        CHECK(r.flow.nextDeadlineMs() == INT64_MAX);
+    }
+}
+
+TEST_CASE("idle on the receipt wipes it too; touches keep the visitor's session alive") {
+    Rig r;
+    r.walkTo(Screen::review);
+    r.flow.setConsent(true);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    r.flow.saveFinished(Status{});
+    REQUIRE(r.flow.screen() == Screen::receipt);
+    r.clock.advance(50'000);
+    r.flow.touch();
+    r.clock.advance(50'000);
+    CHECK_FALSE(r.flow.idleWarning());
+    r.flow.tick();
+    CHECK(r.flow.screen() == Screen::receipt);
+    r.clock.advance(30'000);
+    r.flow.tick();
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK_FALSE(r.flow.receipt());
+}
+
+TEST_CASE("start over wipes; staff mode and large text are reset for the next visitor") {
+    Rig r;
+    r.flow.setAssistedBy("PTG-1");
+    r.flow.toggleLargeText();
+    CHECK(r.flow.largeText());
+    r.walkTo(Screen::whom);
+    r.flow.cancel();
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK(r.flow.assistedBy().empty());
+    CHECK_FALSE(r.flow.largeText());
+    CHECK(r.flow.draft().title.empty());
+}
+
+TEST_CASE("read aloud: the screen's title and guidance in the visitor's language") {
+    Rig r;
+    r.walkTo(Screen::kind);
+    CHECK(r.flow.screenSpeech() == "Jenis laporan. Pilih satu");
+    r.flow.setLang(Lang::en);
+    CHECK(r.flow.screenSpeech().rfind("Kind of report", 0) == 0);
+    r.flow.next();  // with an inline message, it is read too
+    CHECK(r.flow.screenSpeech().find("kiosk.error.kind_required") != std::string::npos);
+}
+
+TEST_CASE("events that do not belong to the screen are ignored") {
+    Rig r;
+    r.flow.addPhoto(r.photo(1));  // not on the photos screen
+    CHECK(r.flow.draft().photos.empty());
+    CHECK_FALSE(r.flow.beginSave(r.sink));
+    r.flow.saveFinished(Status{});
+    CHECK(r.flow.screen() == Screen::welcome);
+    r.flow.finish();
+    r.flow.edit(Screen::what);
+    CHECK(r.flow.screen() == Screen::welcome);
+}
