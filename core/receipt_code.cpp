@@ -99,6 +99,28 @@ char checkSymbol(std::string_view payload) {
     return kAlphabet[need * inverse % kRadix];
 }
 
+std::uint32_t sequenceStart(std::string_view deviceId) {
+    ensureSodium();
+    std::uint8_t hash[8];
+    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(deviceId.data()),
+                       deviceId.size(), nullptr, 0);
+    std::uint64_t v = 0;
+    for (const std::uint8_t b : hash) {
+        v = (v << 8) | b;
+    }
+    return static_cast<std::uint32_t>(v % kSequenceSpace);  // 2^64 mod S bias: below 10^-11
+}
+
+Result<std::string> generateNth(std::string_view devicePart, std::string_view deviceId,
+                                std::uint64_t n) {
+    if (n >= kSequenceSpace) {
+        return makeError(Errc::invalidInput, "receipt device part used up after " +
+                                                 std::to_string(kSequenceSpace) + " codes");
+    }
+    const std::uint64_t sequence = (sequenceStart(deviceId) + n) % kSequenceSpace;
+    return generate(devicePart, static_cast<std::uint32_t>(sequence));
+}
+
 Result<std::string> generate(std::string_view devicePart, std::uint32_t sequence) {
     if (devicePart.size() != kDeviceSymbols) {
         return makeError(Errc::invalidInput, "receipt device part must have " +

@@ -98,7 +98,7 @@ struct RegionTable::Impl {
     std::span<const fmt::TokenEntry> tokens;
     std::span<const std::uint32_t> postings;
     std::string_view pool;
-    std::string_view tokenBlock;  // every word text, '\n' after each, in token order
+    std::span<const fmt::SuffixEntry> suffixes;
     std::uint32_t rootCount = 0;
     std::uint32_t levelCounts[4] = {};
 
@@ -119,6 +119,9 @@ struct RegionTable::Impl {
     }
     [[nodiscard]] std::string_view tokenText(std::size_t t) const {
         return pool.substr(tokens[t].textOffset, tokens[t].textLength);
+    }
+    [[nodiscard]] std::string_view suffixText(fmt::SuffixEntry e) const {
+        return tokenText(fmt::suffixToken(e)).substr(fmt::suffixOffset(e));
     }
     [[nodiscard]] Region region(std::size_t i) const {
         return Region{code(i), name(i), static_cast<RegionLevel>(records[i].level),
@@ -149,16 +152,18 @@ struct RegionTable::Impl {
 
 namespace {
 
-// The section's elements, or an empty optional when it does not lie inside the file.
+// The section's elements, or an empty optional when it does not lie inside the file at or after
+// `next` (sections come in file order and never overlap); `next` moves to the section's end.
 template <class T>
 std::optional<std::span<const T>> sectionOf(const unsigned char* base, std::size_t size,
-                                            const fmt::Section& section) {
+                                            const fmt::Section& section, std::uint64_t& next) {
     static_assert(alignof(T) <= 8);
     const std::uint64_t end =
         std::uint64_t{section.offset} + std::uint64_t{section.count} * sizeof(T);
-    if (section.offset < sizeof(fmt::FileHeader) || section.offset % 8 != 0 || end > size) {
+    if (section.offset < next || section.offset % 8 != 0 || end > size) {
         return std::nullopt;
     }
+    next = end;
     return std::span<const T>(reinterpret_cast<const T*>(base + section.offset), section.count);
 }
 
@@ -199,19 +204,22 @@ Status RegionTable::Impl::validate(const std::filesystem::path& path) {
 
     // Past the checksum only a deliberately forged file can be wrong; still check every offset
     // and index, so that no file can make a lookup read outside the mapping.
-    const auto recordSpan = sectionOf<fmt::RecordEntry>(base, mappingSize, header.records);
-    const auto childSpan = sectionOf<std::uint32_t>(base, mappingSize, header.children);
-    const auto tokenSpan = sectionOf<fmt::TokenEntry>(base, mappingSize, header.tokens);
-    const auto postingSpan = sectionOf<std::uint32_t>(base, mappingSize, header.postings);
-    const auto stringSpan = sectionOf<char>(base, mappingSize, header.strings);
-    if (!recordSpan || !childSpan || !tokenSpan || !postingSpan || !stringSpan) {
-        return corrupt(path, "a section lies outside the file");
+    std::uint64_t next = sizeof header;
+    const auto recordSpan = sectionOf<fmt::RecordEntry>(base, mappingSize, header.records, next);
+    const auto childSpan = sectionOf<std::uint32_t>(base, mappingSize, header.children, next);
+    const auto tokenSpan = sectionOf<fmt::TokenEntry>(base, mappingSize, header.tokens, next);
+    const auto postingSpan = sectionOf<std::uint32_t>(base, mappingSize, header.postings, next);
+    const auto stringSpan = sectionOf<char>(base, mappingSize, header.strings, next);
+    const auto suffixSpan = sectionOf<fmt::SuffixEntry>(base, mappingSize, header.suffixes, next);
+    if (!recordSpan || !childSpan || !tokenSpan || !postingSpan || !stringSpan || !suffixSpan) {
+        return corrupt(path, "a section lies outside the file or overlaps another");
     }
     records = *recordSpan;
     children = *childSpan;
     tokens = *tokenSpan;
     postings = *postingSpan;
     pool = std::string_view(stringSpan->data(), stringSpan->size());
+    suffixes = *suffixSpan;
     rootCount = header.rootCount;
     if (records.size() != header.recordCount || records.empty() || rootCount > children.size()) {
         return corrupt(path, "record or root count");
@@ -277,7 +285,15 @@ Status RegionTable::Impl::validate(const std::filesystem::path& path) {
         }
         expectedOffset = std::uint64_t{token.textOffset} + token.textLength + 1;
     }
-    tokenBlock = pool.substr(0, static_cast<std::size_t>(expectedOffset));
+    // The suffix order is not re-checked (it would double the load time): the checksum covers
+    // damage, and a forged order only yields wrong hits, never a read out of bounds.
+    for (const fmt::SuffixEntry suffix : suffixes) {
+        const std::uint32_t token = fmt::suffixToken(suffix);
+        if (token >= tokens.size() || fmt::suffixOffset(suffix) == 0 ||
+            fmt::suffixOffset(suffix) >= tokens[token].textLength) {
+            return corrupt(path, "inner-word index entry out of range");
+        }
+    }
     for (const std::uint32_t posting : postings) {
         if (posting >= n) {
             return corrupt(path, "search index entry out of range");
@@ -462,18 +478,14 @@ void RegionTable::Impl::markWholeAndPrefix(std::string_view word, std::size_t w,
     }
 }
 
-// Query word `w` inside a name word: one scan of the word block, each hit mapped to its word.
+// Query word `w` inside a name word (not at its start): one run of the suffix array.
 void RegionTable::Impl::markPartial(std::string_view word, std::size_t w,
                                     SearchScratch& scratch) const {
-    for (std::size_t pos = tokenBlock.find(word); pos != std::string_view::npos;) {
-        const std::size_t t =
-            firstIndexWhereNot(tokens.size(),
-                               [&](std::size_t i) { return tokens[i].textOffset <= pos; }) -
-            1;
-        if (tokens[t].textOffset != pos) {  // a hit at the start is a prefix, marked already
-            markPostings(t, w, kPartial, scratch);
-        }
-        pos = tokenBlock.find(word, tokens[t].textOffset + tokens[t].textLength + 1);
+    const std::size_t first = firstIndexWhereNot(
+        suffixes.size(), [&](std::size_t i) { return suffixText(suffixes[i]) < word; });
+    for (std::size_t i = first; i < suffixes.size() && suffixText(suffixes[i]).starts_with(word);
+         ++i) {
+        markPostings(fmt::suffixToken(suffixes[i]), w, kPartial, scratch);
     }
 }
 

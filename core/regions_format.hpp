@@ -14,13 +14,15 @@ static_assert(std::endian::native == std::endian::little,
 
 // File layout, every section 8-byte aligned, all integers little-endian:
 //   FileHeader | records[recordCount] | children[childCount] | tokens[tokenCount] |
-//   postings[postingCount] | strings[stringBytes]
+//   postings[postingCount] | strings[stringBytes] | suffixes[suffixCount]
 // Records are sorted by code, so a parent always comes before its children and find() is a
 // binary search. children lists the provinces first (rootCount of them), then each record's
 // direct children as a contiguous run. tokens is the sorted, de-duplicated set of folded name
 // words; their texts lie back to back in the string pool in the same order, each followed by
-// '\n', so a substring search can scan one block. postings lists, per token, the records whose
-// own name has that word (ascending).
+// '\n' (so the loader can check them in one pass). postings lists, per token, the regions whose
+// own name has that word (ascending). suffixes is a suffix array of the words for matches inside
+// a word: every (word, offset > 0), packed as SuffixEntry, sorted by the word's text from that
+// offset; the words holding a query word inside them are one run of it.
 inline constexpr char kMagic[8] = {'L', 'A', 'P', 'O', 'R', 'R', 'G', 'N'};
 inline constexpr std::uint32_t kVersion = 1;
 
@@ -42,7 +44,8 @@ struct FileHeader {
     Section tokens;
     Section postings;
     Section strings;
-    std::uint32_t reserved[9];  // zero
+    Section suffixes;
+    std::uint32_t reserved[7];  // zero
     std::uint32_t checksum;     // see computeChecksum
 };
 static_assert(sizeof(FileHeader) == 128);
@@ -83,6 +86,19 @@ struct TokenEntry {
     std::uint32_t postingCount;
 };
 static_assert(sizeof(TokenEntry) == 16);
+
+// (token index << 8) | offset into its text.
+using SuffixEntry = std::uint32_t;
+inline constexpr std::uint32_t kMaxSuffixToken = (1u << 24) - 1;
+[[nodiscard]] constexpr SuffixEntry makeSuffix(std::uint32_t token, std::uint32_t offset) {
+    return token << 8 | offset;
+}
+[[nodiscard]] constexpr std::uint32_t suffixToken(SuffixEntry e) {
+    return e >> 8;
+}
+[[nodiscard]] constexpr std::uint32_t suffixOffset(SuffixEntry e) {
+    return e & 0xFF;
+}
 
 inline constexpr std::size_t kMaxCodeLength = 13;  // "11.01.01.2001"
 inline constexpr std::size_t kMaxNameLength = 255;

@@ -174,31 +174,18 @@ NormalizedText normalizeText(std::string_view input, TextMode mode) {
             }
         }
     }
-    // 3. NFC, so that "é" typed as e + combining accent and as one character compare and count
-    //    the same.
-    std::string nfc;
-    {
-        UErrorCode status = U_ZERO_ERROR;
-        const icu::Normalizer2* normalizer = icu::Normalizer2::getNFCInstance(status);
-        if (U_SUCCESS(status)) {
-            icu::StringByteSink<std::string> sink(&nfc, static_cast<int32_t>(input.size()));
-            normalizer->normalizeUTF8(
-                0, icu::StringPiece(input.data(), static_cast<int32_t>(input.size())), sink,
-                nullptr, status);
-        }
-        if (U_FAILURE(status)) {
-            nfc.assign(input);  // ICU data missing: keep the (valid) text as typed
-        }
-    }
-    // 4. Whitespace: one pass that emits words, pending spaces and pending line breaks.
-    std::string& out = result.text;
-    out.reserve(nfc.size());
+    // 3. Whitespace and invisible characters: one pass that emits words, pending spaces and
+    //    pending line breaks. Before NFC, because a dropped BOM between a letter and its accent
+    //    would otherwise leave an uncomposed pair behind (and normalizing twice would differ).
+    std::string spaced;
+    std::string& out = spaced;
+    out.reserve(input.size());
     bool pendingSpace = false;
     int pendingBreaks = 0;
     bool afterCr = false;
     std::size_t i = 0;
-    while (i < nfc.size()) {
-        const char32_t cp = decodeOne(nfc, i);
+    while (i < input.size()) {
+        const char32_t cp = decodeOne(input, i);
         if (cp == U'\n' && afterCr) {
             afterCr = false;  // CR LF is one break
             continue;
@@ -226,6 +213,22 @@ NormalizedText normalizeText(std::string_view input, TextMode mode) {
         pendingSpace = false;
         pendingBreaks = 0;
         appendUtf8(out, cp);
+    }
+    // 4. NFC, so that "é" typed as e + combining accent and as one character compare and count
+    //    the same. NFC adds no spaces, line breaks or controls, so step 3's result stands.
+    {
+        UErrorCode status = U_ZERO_ERROR;
+        const icu::Normalizer2* normalizer = icu::Normalizer2::getNFCInstance(status);
+        if (U_SUCCESS(status)) {
+            icu::StringByteSink<std::string> sink(&result.text,
+                                                  static_cast<int32_t>(spaced.size()));
+            normalizer->normalizeUTF8(
+                0, icu::StringPiece(spaced.data(), static_cast<int32_t>(spaced.size())), sink,
+                nullptr, status);
+        }
+        if (U_FAILURE(status)) {
+            result.text = std::move(spaced);  // ICU data missing: keep the (valid) text as typed
+        }
     }
     return result;
 }

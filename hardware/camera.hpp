@@ -47,6 +47,11 @@ enum class CameraState {
     error,      // the camera failed; see stateMessage(), close() and open() again to retry
 };
 
+inline constexpr CameraState kAllCameraStates[] = {
+    CameraState::noCamera, CameraState::closed,    CameraState::opening, CameraState::streaming,
+    CameraState::busy,     CameraState::unplugged, CameraState::error,
+};
+
 // Stable English name ("noCamera", "streaming", ...) for logs and lapor-hwtest.
 [[nodiscard]] const char* cameraStateName(CameraState state) noexcept;
 // Translation msgid (domain "hardware") for the on-screen text of a state,

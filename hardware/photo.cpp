@@ -79,6 +79,55 @@ void resampleRow(const std::uint8_t* src, const AxisWeights& w, std::uint32_t ou
     }
 }
 
+// Averages k x k blocks (partial blocks at the right and bottom edges over what they hold).
+// Exact area averaging for an integer factor, and cheap: rows are summed first (vectorisable),
+// then k neighbours in the summed row.
+Frame boxReduce(const Frame& image, std::uint32_t k) {
+    Frame out;
+    out.width = (image.width + k - 1) / k;
+    out.height = (image.height + k - 1) / k;
+    out.sequence = image.sequence;
+    out.timestampMs = image.timestampMs;
+    out.rgb.resize(std::size_t{3} * out.width * out.height);
+    const std::size_t inRow = std::size_t{3} * image.width;
+    std::vector<std::uint32_t> sum(inRow);
+    for (std::uint32_t oy = 0; oy < out.height; ++oy) {
+        const std::uint32_t y0 = oy * k;
+        const std::uint32_t rows = std::min(k, image.height - y0);
+        std::fill(sum.begin(), sum.end(), 0U);
+        for (std::uint32_t r = 0; r < rows; ++r) {
+            const std::uint8_t* src = image.rgb.data() + (y0 + r) * inRow;
+            for (std::size_t i = 0; i < inRow; ++i) {
+                sum[i] += src[i];
+            }
+        }
+        std::uint8_t* dst = out.rgb.data() + std::size_t{3} * out.width * oy;
+        // Divide by multiplying with a 2^24 fixed-point reciprocal: a division per value would
+        // cost more than all the additions together.
+        const auto reciprocal = [](std::uint32_t n) {
+            return static_cast<std::uint64_t>(((std::uint64_t{1} << 24) + n / 2) / n);
+        };
+        const std::uint64_t fullInv = reciprocal(k * rows);
+        for (std::uint32_t ox = 0; ox < out.width; ++ox) {
+            const std::uint32_t x0 = ox * k;
+            const std::uint32_t cols = std::min(k, image.width - x0);
+            const std::uint64_t inv = cols == k ? fullInv : reciprocal(cols * rows);
+            const std::uint32_t* p = sum.data() + std::size_t{3} * x0;
+            std::uint32_t v[3] = {0, 0, 0};
+            for (std::uint32_t i = 0; i < cols; ++i, p += 3) {
+                v[0] += p[0];
+                v[1] += p[1];
+                v[2] += p[2];
+            }
+            for (std::size_t c = 0; c < 3; ++c) {
+                dst[std::size_t{3} * ox + c] = static_cast<std::uint8_t>(
+                    std::min<std::uint64_t>(255, (v[c] * inv + (std::uint64_t{1} << 23)) >> 24));
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<Frame> decodeJpeg(std::span<const std::uint8_t> jpeg, const DecodeLimits& limits) {
@@ -145,11 +194,31 @@ Result<std::vector<std::uint8_t>> encodeJpeg(const Frame& image, int quality) {
     return std::vector<std::uint8_t>(out, out + outSize);
 }
 
+namespace {
+Frame areaDownscale(const Frame& image, std::uint32_t longSide);
+}  // namespace
+
 Frame downscale(const Frame& image, std::uint32_t longSide) {
     const std::uint32_t longest = std::max(image.width, image.height);
     if (longSide == 0 || longest <= longSide) {
         return image;
     }
+    // Big ratios: first an integer box reduction that leaves a ratio between 1 and 2 for the
+    // fractional pass, which then needs at most three taps per axis.
+    if (const std::uint32_t k = longest / longSide; k >= 2) {
+        const Frame reduced = boxReduce(image, k);
+        if (std::max(reduced.width, reduced.height) <= longSide) {
+            return reduced;
+        }
+        return areaDownscale(reduced, longSide);
+    }
+    return areaDownscale(image, longSide);
+}
+
+namespace {
+
+Frame areaDownscale(const Frame& image, std::uint32_t longSide) {
+    const std::uint32_t longest = std::max(image.width, image.height);
     const auto scaled = [&](std::uint32_t v) {
         return std::max<std::uint32_t>(
             1,
@@ -192,6 +261,8 @@ Frame downscale(const Frame& image, std::uint32_t longSide) {
     }
     return out;
 }
+
+}  // namespace
 
 std::string sha256Hex(std::span<const std::uint8_t> bytes) {
     unsigned char digest[crypto_hash_sha256_BYTES];

@@ -1,5 +1,6 @@
 // lapor-regions-tool: converts data/wilayah.tsv into regions.bin (run by the build, see
 // CMakeLists).
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -200,6 +201,25 @@ std::vector<unsigned char> buildTable(const std::vector<Row>& rows) {
         pool += '\n';
         postings.insert(postings.end(), list.begin(), list.end());
     }
+    // Suffix array of the words, for matches inside a word (see regions_format.hpp).
+    std::vector<fmt::SuffixEntry> suffixes;
+    if (tokens.size() > fmt::kMaxSuffixToken) {
+        fail("too many distinct words for the suffix array");
+    }
+    for (std::uint32_t t = 0; t < tokens.size(); ++t) {
+        for (std::uint32_t offset = 1; offset < tokens[t].textLength; ++offset) {
+            suffixes.push_back(fmt::makeSuffix(t, offset));
+        }
+    }
+    auto suffixText = [&](fmt::SuffixEntry e) {
+        const fmt::TokenEntry& token = tokens[fmt::suffixToken(e)];
+        return std::string_view(pool).substr(token.textOffset + fmt::suffixOffset(e),
+                                             token.textLength - fmt::suffixOffset(e));
+    };
+    std::sort(suffixes.begin(), suffixes.end(), [&](fmt::SuffixEntry a, fmt::SuffixEntry b) {
+        return suffixText(a) < suffixText(b) || (suffixText(a) == suffixText(b) && a < b);
+    });
+
     std::vector<std::uint32_t> children = roots;
     header.rootCount = checkedU32(roots.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -226,6 +246,7 @@ std::vector<unsigned char> buildTable(const std::vector<Row>& rows) {
     place(header.tokens, tokens.data(), tokens.size());
     place(header.postings, postings.data(), postings.size());
     place(header.strings, pool.data(), pool.size());
+    place(header.suffixes, suffixes.data(), suffixes.size());
     header.fileSize = out.size();
     std::memcpy(out.data(), &header, sizeof header);
     header.checksum = fmt::computeChecksum(out.data(), out.size());

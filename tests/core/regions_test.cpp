@@ -412,6 +412,8 @@ TEST_CASE("regions: missing, truncated and damaged files are refused") {
             {"child index", header.children.offset, header.records.count + 5},
             {"posting", header.postings.offset + 4 * 1000, 0xFFFFFFFFu},
             {"token text", header.tokens.offset + offsetof(fmt::TokenEntry, textLength), 1000000},
+            {"suffix token", header.suffixes.offset + 40, fmt::makeSuffix(header.tokens.count, 1)},
+            {"suffix offset", header.suffixes.offset + 44, fmt::makeSuffix(3, 0)},
             {"token postings", header.tokens.offset + offsetof(fmt::TokenEntry, postingCount),
              0xFFFFFFFFu},
         };
@@ -456,8 +458,11 @@ TEST_CASE("regions: a forged file that passes validation never makes a lookup mi
         auto forged = original;
         const int changes = 1 + static_cast<int>(rng() % 3);
         for (int c = 0; c < changes; ++c) {
-            const std::size_t at = sizeof(fmt::FileHeader) +
-                                   (rng() % (structuredEnd - sizeof(fmt::FileHeader))) / 4 * 4;
+            // In the records, children, words and postings, or in the suffix array.
+            const std::size_t at =
+                rng() % 4 == 0 ? header.suffixes.offset + rng() % header.suffixes.count * 4
+                               : sizeof(fmt::FileHeader) +
+                                     (rng() % (structuredEnd - sizeof(fmt::FileHeader))) / 4 * 4;
             const std::uint32_t value = rng() % 4 == 0 ? rng() : rng() % 64;
             poke(forged, at, value);
         }

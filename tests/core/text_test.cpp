@@ -125,3 +125,54 @@ TEST_CASE("utf-8 validity and code point counting") {
     CHECK(toUtf8(0xE9) == "\u00E9");
     CHECK(toUtf8(0x4E2D) == "\u4E2D");
 }
+
+TEST_CASE("text normalization: properties over random input") {
+    // Random mixes of the interesting pieces: ASCII, spaces of all kinds, line breaks, controls,
+    // combining marks, multibyte characters and stray invalid bytes.
+    const std::string pieces[] = {"a",          "Z",      " ",      "  ",     "\t",     "\n",
+                                  "\r\n",       "\r",     "\a",     "\x7f",   "\u00A0", "\u3000",
+                                  "\u200B",     "\uFEFF", "\u200D", "\u0301", "\u00E9", "\u4E2D",
+                                  "\U0001F600", "\u2028", "\u202E", "\xC3",   "\x80",   "."};
+    std::uint32_t state = 12345;
+    const auto next = [&state] {
+        state = state * 1664525u + 1013904223u;  // a fixed LCG: reproducible runs
+        return state >> 8;
+    };
+    int accepted = 0;
+    for (int n = 0; n < 20000; ++n) {
+        std::string input;
+        const std::uint32_t len = next() % 12;
+        for (std::uint32_t i = 0; i < len; ++i) {
+            input += pieces[next() % std::size(pieces)];
+        }
+        for (const TextMode mode : {TextMode::singleLine, TextMode::multiLine}) {
+            const NormalizedText out = normalizeText(input, mode);
+            if (!out.ok()) {
+                CHECK(out.text.empty());
+                continue;
+            }
+            ++accepted;
+            const std::string& t = out.text;
+            CAPTURE(input);
+            REQUIRE(isValidUtf8(t));
+            REQUIRE(normalizeText(t, mode).text == t);  // idempotent
+            REQUIRE(t.find("  ") == std::string::npos);
+            REQUIRE(t.find("\n\n\n") == std::string::npos);
+            REQUIRE(t.find(" \n") == std::string::npos);
+            REQUIRE(t.find("\n ") == std::string::npos);
+            if (!t.empty()) {
+                REQUIRE(t.front() != ' ');
+                REQUIRE(t.back() != ' ');
+                REQUIRE(t.front() != '\n');
+                REQUIRE(t.back() != '\n');
+            }
+            for (const char32_t cp : toCodePoints(t)) {
+                REQUIRE((cp >= 0x20 || (cp == U'\n' && mode == TextMode::multiLine)));
+                REQUIRE(cp != 0x7F);
+                REQUIRE(cp != 0x200B);
+                REQUIRE(cp != 0xFEFF);
+            }
+        }
+    }
+    CHECK(accepted > 5000);  // the generator does reach the interesting paths
+}

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/i18n.hpp"
 #include "hardware/camera.hpp"
 #include "hardware/camera_libcamera.hpp"
 #include "hardware/camera_scene.hpp"
@@ -60,15 +61,23 @@ Frame solid(std::uint32_t w, std::uint32_t h, std::uint8_t r, std::uint8_t g, st
 TEST_CASE("camera state names and msgids are distinct") {
     std::set<std::string> names;
     std::set<std::string> ids;
-    for (auto s :
-         {CameraState::noCamera, CameraState::closed, CameraState::opening, CameraState::streaming,
-          CameraState::busy, CameraState::unplugged, CameraState::error}) {
+    for (auto s : kAllCameraStates) {
         names.insert(cameraStateName(s));
         ids.insert(cameraStateMsgid(s));
     }
     CHECK(names.size() == 7);
     CHECK(ids.size() == 7);
     CHECK(std::string(cameraStateMsgid(CameraState::unplugged)) == "camera.state.unplugged");
+}
+
+TEST_CASE("camera state msgids are translated in both languages") {
+    auto catalog = Catalog::loadDir(std::filesystem::path(LAPOR_SOURCE_DIR) / "po");
+    REQUIRE(catalog);
+    for (auto s : kAllCameraStates) {
+        for (Lang lang : kAllLangs) {
+            CHECK_MESSAGE(catalog->has(lang, cameraStateMsgid(s)), cameraStateMsgid(s));
+        }
+    }
 }
 
 TEST_CASE("simulated camera: open, preview frames follow the clock, close") {

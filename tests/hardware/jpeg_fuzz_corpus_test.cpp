@@ -2,6 +2,9 @@
 // so the decode path is covered even where libFuzzer is not built.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "hardware/camera_scene.hpp"
@@ -17,6 +20,13 @@ TEST_CASE("JPEG fuzz target: mutated and truncated inputs never crash") {
         REQUIRE(jpeg);
         seeds.push_back(std::move(jpeg).value());
     }
+    // The libFuzzer seed corpus: 4:2:0, 4:2:2, 4:4:4, greyscale and progressive files.
+    const auto corpus = std::filesystem::path(LAPOR_SOURCE_DIR) / "tests/fuzz/corpus/jpeg";
+    for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    REQUIRE(seeds.size() >= 7);
     for (const auto& seed : seeds) {
         CHECK(fuzz::jpegDecodeOne(seed.data(), seed.size()));
     }
@@ -24,7 +34,7 @@ TEST_CASE("JPEG fuzz target: mutated and truncated inputs never crash") {
     std::mt19937 rng(20260101);  // fixed: the same corpus every run
     int decoded = 0;
     int refused = 0;
-    for (int round = 0; round < 1500; ++round) {
+    for (int round = 0; round < 3000; ++round) {
         std::vector<std::uint8_t> input = seeds[static_cast<std::size_t>(round) % seeds.size()];
         switch (round % 5) {
             case 0:  // truncate anywhere
@@ -54,5 +64,5 @@ TEST_CASE("JPEG fuzz target: mutated and truncated inputs never crash") {
         (fuzz::jpegDecodeOne(input.data(), input.size()) ? decoded : refused)++;
     }
     CHECK(refused > 0);
-    CHECK(decoded + refused == 1500);
+    CHECK(decoded + refused == 3000);
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <vector>
 
@@ -14,18 +15,35 @@ using namespace lapor;
 
 namespace {
 
-// Median wall time of `runs` calls, in milliseconds.
-double medianMs(int runs, const std::function<void()>& work) {
-    std::vector<double> times;
+// CPU time of this thread: on a shared, overloaded machine it leaves out the time spent waiting
+// for a core, which wall time does not.
+double threadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+struct Timing {
+    double cpuMs;
+    double wallMs;
+};
+
+// Median CPU and wall time of `runs` calls, in milliseconds.
+Timing median(int runs, const std::function<void()>& work) {
+    std::vector<double> cpu;
+    std::vector<double> wall;
     for (int i = 0; i < runs; ++i) {
         const auto start = std::chrono::steady_clock::now();
+        const double cpuStart = threadCpuMs();
         work();
-        times.push_back(
+        cpu.push_back(threadCpuMs() - cpuStart);
+        wall.push_back(
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count());
     }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
+    std::sort(cpu.begin(), cpu.end());
+    std::sort(wall.begin(), wall.end());
+    return {cpu[cpu.size() / 2], wall[wall.size() / 2]};
 }
 
 }  // namespace
@@ -37,19 +55,19 @@ int main() {
     const Frame capture = renderTestScene({4056, 3040}, 1234, 1'767'225'600'000, 4321);
 
     std::vector<std::uint8_t> copy(capture.rgb.size());
-    const double memcpyMs =
-        medianMs(kRuns, [&] { std::memcpy(copy.data(), capture.rgb.data(), capture.rgb.size()); });
+    const Timing memcpyT =
+        median(kRuns, [&] { std::memcpy(copy.data(), capture.rgb.data(), capture.rgb.size()); });
     std::size_t fullBytes = 0;
-    const double fullEncodeMs = medianMs(kRuns, [&] {
+    const Timing fullEncodeT = median(kRuns, [&] {
         auto jpeg = encodeJpeg(capture, 80);
         fullBytes = jpeg ? jpeg->size() : 0;
     });
     Frame reduced;
-    const double downscaleMs = medianMs(kRuns, [&] { reduced = downscale(capture, 1600); });
+    const Timing downscaleT = median(kRuns, [&] { reduced = downscale(capture, 1600); });
     std::size_t photoBytes = 0;
     std::size_t thumbBytes = 0;
     bool ok = true;
-    const double pipelineMs = medianMs(kRuns, [&] {
+    const Timing pipelineT = median(kRuns, [&] {
         auto processed = processPhoto(capture);
         ok = ok && processed.ok();
         if (processed) {
@@ -59,17 +77,23 @@ int main() {
     });
 
     std::printf("photo pipeline, 4056x3040 simulated frame -> 1600 px q80 + 256 px thumbnail\n");
-    std::printf("  median of %d runs\n", kRuns);
-    std::printf("  baseline memcpy of the frame (37 MB):   %8.1f ms\n", memcpyMs);
-    std::printf("  baseline full-size TurboJPEG q80 encode: %8.1f ms  %zu bytes\n", fullEncodeMs,
-                fullBytes);
-    std::printf("  downscale 4056x3040 -> 1600x1199 alone:  %8.1f ms\n", downscaleMs);
-    std::printf("  pipeline (downscale, encode, thumbnail, SHA-256 x2): %.1f ms\n", pipelineMs);
-    std::printf("  stored photo %zu bytes, thumbnail %zu bytes\n", photoBytes, thumbBytes);
-    std::printf("  ratio pipeline / full-size encode: %.2f\n", pipelineMs / fullEncodeMs);
-    std::printf("  ratio pipeline / memcpy:           %.1f\n", pipelineMs / memcpyMs);
-    std::printf("  target <= %.0f ms: %s; target <= %zu bytes: %s\n", kTargetMs,
-                pipelineMs <= kTargetMs ? "met" : "MISSED", kTargetBytes,
+    std::printf("  median of %d runs; CPU time of the thread (wall time in brackets)\n", kRuns);
+    const auto line = [](const char* what, Timing t) {
+        std::printf("  %-52s %7.1f ms  (%.1f)\n", what, t.cpuMs, t.wallMs);
+    };
+    line("baseline: memcpy of the frame (37 MB)", memcpyT);
+    line("baseline: full-size TurboJPEG q80 encode", fullEncodeT);
+    line("downscale 4056x3040 -> 1600x1199 alone", downscaleT);
+    line("pipeline (downscale, encode, thumbnail, SHA-256 x2)", pipelineT);
+    std::printf("  full-size encode %zu bytes; stored photo %zu bytes, thumbnail %zu bytes\n",
+                fullBytes, photoBytes, thumbBytes);
+    std::printf("  ratio pipeline / full-size encode: %.2f (CPU)\n",
+                pipelineT.cpuMs / fullEncodeT.cpuMs);
+    std::printf("  ratio pipeline / memcpy:           %.1f (CPU)\n",
+                pipelineT.cpuMs / memcpyT.cpuMs);
+    std::printf("  target <= %.0f ms: %s (CPU), %s (wall); target <= %zu bytes: %s\n", kTargetMs,
+                pipelineT.cpuMs <= kTargetMs ? "met" : "MISSED",
+                pipelineT.wallMs <= kTargetMs ? "met" : "MISSED", kTargetBytes,
                 photoBytes + thumbBytes <= kTargetBytes ? "met" : "MISSED");
     // Bytes are deterministic and fail the run; time depends on the shared machine and is reported.
     return ok && photoBytes + thumbBytes <= kTargetBytes ? 0 : 1;

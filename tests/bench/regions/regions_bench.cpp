@@ -128,6 +128,14 @@ double minimum(const std::vector<double>& v) {
     return *std::min_element(v.begin(), v.end());
 }
 
+void printLoadLine(const char* label, const std::vector<double>& bin,
+                   const std::vector<double>& tsv) {
+    std::printf(
+        "  %s regions.bin %6.2f (%6.2f)  naive TSV parse %7.2f (%7.2f)  ratio %.1fx (%.1fx)\n",
+        label, median(bin) / 1000, minimum(bin) / 1000, median(tsv) / 1000, minimum(tsv) / 1000,
+        median(tsv) / median(bin), minimum(tsv) / minimum(bin));
+}
+
 double percentile(std::vector<double> v, double p) {
     std::sort(v.begin(), v.end());
     const auto at = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
@@ -219,11 +227,26 @@ void showQuery(const RegionTable& table, const std::string& query) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::cerr << "usage: regions_bench REGIONS.bin WILAYAH.tsv [--show QUERY]\n";
+        std::cerr << "usage: regions_bench REGIONS.bin WILAYAH.tsv [--show QUERY | --profile]\n";
         return 2;
     }
     const std::string binPath = argv[1];
     const std::string tsvPath = argv[2];
+    if (argc == 4 && std::string(argv[3]) == "--profile") {  // index searches only, for perf
+        auto profiled = RegionTable::load(binPath);
+        if (!profiled) {
+            return 1;
+        }
+        const auto queries = makeQueries(profiled.value());
+        std::size_t hits = 0;
+        for (int round = 0; round < 20; ++round) {
+            for (const auto& query : queries) {
+                hits += profiled->search(query, kLimit).size();
+            }
+        }
+        std::printf("%zu hits\n", hits);
+        return 0;
+    }
     if (argc == 5 && std::string(argv[3]) == "--show") {
         auto shown = RegionTable::load(binPath);
         if (!shown) {
@@ -315,18 +338,8 @@ int main(int argc, char** argv) {
     const double p99Ms = percentile(indexTimes.cpu, 0.99) / 1000;
     std::printf("regions_bench: %zu regions; file %s\n", table.size(), binPath.c_str());
     std::printf("load, fresh process, %d runs, median (fastest) in ms:\n", kLoadRuns);
-    std::printf(
-        "  page cache warm:    regions.bin %6.2f (%6.2f)  naive TSV parse %7.2f (%7.2f)"
-        "  ratio %.1fx (%.1fx)\n",
-        median(warmBin) / 1000, minimum(warmBin) / 1000, median(warmTsv) / 1000,
-        minimum(warmTsv) / 1000, median(warmTsv) / median(warmBin),
-        minimum(warmTsv) / minimum(warmBin));
-    std::printf(
-        "  page cache evicted: regions.bin %6.2f (%6.2f)  naive TSV parse %7.2f (%7.2f)"
-        "  ratio %.1fx (%.1fx)\n",
-        median(coldBin) / 1000, minimum(coldBin) / 1000, median(coldTsv) / 1000,
-        minimum(coldTsv) / 1000, median(coldTsv) / median(coldBin),
-        minimum(coldTsv) / minimum(coldBin));
+    printLoadLine("page cache warm:   ", warmBin, warmTsv);
+    printLoadLine("page cache evicted:", coldBin, coldTsv);
     std::printf("search, %zu queries, limit %zu, with display names, best of %d rounds (us):\n",
                 queries.size(), kLimit, kSearchRounds);
     for (const auto& [label, times] :

@@ -1,0 +1,24 @@
+// Time formats of the protocol (RFC 3339 UTC, YYYY-MM-DD) and LAPOR!'s working-day arithmetic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lapor::sandbox {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+// "2026-11-29T20:30:22.123Z"
+[[nodiscard]] std::string formatTime(std::int64_t unixMs);
+// Accepts RFC 3339 with 'Z' or a numeric offset, with or without fractional seconds.
+[[nodiscard]] std::optional<std::int64_t> parseTime(std::string_view text);
+// Days since 1970-01-01 of a valid "YYYY-MM-DD"; nullopt for a malformed or impossible date.
+[[nodiscard]] std::optional<std::int64_t> parseDate(std::string_view text);
+[[nodiscard]] std::int64_t daysFromCivil(int year, int month, int day);
+[[nodiscard]] int yearOf(std::int64_t unixMs);
+// `n` working days (Monday to Friday, UTC) after `unixMs`, at the same time of day.
+[[nodiscard]] std::int64_t addWorkingDays(std::int64_t unixMs, int n);
+
+}  // namespace lapor::sandbox
