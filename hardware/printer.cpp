@@ -177,6 +177,9 @@ class EscPosPrinter final : public Printer {
         // speed of the slowest port we support (9600 baud ~ 1 byte per ms).
         const int writeTimeout = timeoutMs_ + static_cast<int>(escpos.size());
         Status s = transport_->write(escpos, writeTimeout);
+        if (s) {
+            s = transport_->flush(writeTimeout);
+        }
         transport_->close();
         return s;
     }

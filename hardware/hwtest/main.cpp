@@ -308,16 +308,19 @@ int cmdPhoto(const Options& o) {
 
 // ---- printer ----
 
-Result<PrinterConfig> printerOptions(const Options& o) {
+// The config's printer with the command line's overrides; a bad config file sets kConfigError.
+Result<PrinterConfig> printerOptions(const Options& o, int& exitCode) {
+    exitCode = kConfigError;
     Result<Config> cfg = loadKioskConfig(o);
     if (!cfg) {
-        return cfg.error();
+        return makeError(cfg.error().code, "config: " + cfg.error().message);
     }
     Result<PrinterConfig> pcr =
         printerConfigFrom(*cfg, std::filesystem::temp_directory_path() / "lapor-hwtest-printer");
     if (!pcr) {
-        return pcr.error();
+        return makeError(pcr.error().code, "config [printer]: " + pcr.error().message);
     }
+    exitCode = kUsage;
     PrinterConfig pc = *pcr;
     if (auto k = o.get("printer")) {
         Result<PrinterConfig::Kind> kind = parsePrinterKind(*k);
@@ -380,8 +383,9 @@ struct OpenedPrinter {
     std::unique_ptr<Printer> printer;
 };
 
-Result<OpenedPrinter> openFromOptions(const Options& o) {
-    Result<PrinterConfig> pc = printerOptions(o);
+// Opens the printer; on failure `exitCode` says why (config, usage or device).
+Result<OpenedPrinter> openFromOptions(const Options& o, int& exitCode) {
+    Result<PrinterConfig> pc = printerOptions(o, exitCode);
     if (!pc) {
         return pc.error();
     }
@@ -391,6 +395,7 @@ Result<OpenedPrinter> openFromOptions(const Options& o) {
                              "--simulate works only with the simulated printer");
         }
         if (Status s = setSimulatedCondition(pc->simulatedDir, *sim); !s) {
+            exitCode = exitFor(s.error());
             return s.error();
         }
     }
@@ -441,9 +446,10 @@ int cmdPrinter(const Options& o, bool printSlip) {
     }
     const Lang lang = texts->lang;
     const Catalog& catalog = texts->catalog;
-    Result<OpenedPrinter> p = openFromOptions(o);
+    int openExit = kOk;
+    Result<OpenedPrinter> p = openFromOptions(o, openExit);
     if (!p) {
-        return fail(exitFor(p.error()), p.error().message);
+        return fail(openExit, p.error().message);
     }
     if (!printSlip) {
         const PrinterState st = p->printer->queryState();

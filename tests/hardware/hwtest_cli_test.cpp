@@ -53,6 +53,30 @@ TEST_CASE("hwtest: --help, no command and bad options") {
     CHECK(hwtest("photo").exitCode == 2);  // no --out
 }
 
+TEST_CASE("hwtest: the printer comes from the kiosk's config; a bad config is exit code 9") {
+    TempDir tmp;
+    const auto cfg = tmp.path / "lapor.toml";
+    const auto sim = tmp.path / "sim";
+    const std::string good =
+        "[printer]\nkind = \"simulated\"\npaper = 80\nsimulated_dir = \"" + sim.string() + "\"\n";
+    REQUIRE(lapor::hw::writeFileDurably(
+                cfg, std::span(reinterpret_cast<const std::uint8_t*>(good.data()), good.size()))
+                .ok());
+    Run r = hwtest("print --config '" + cfg.string() + "' --code CFG-80");
+    CHECK(r.exitCode == 0);
+    CHECK(has(r, "80 mm paper"));
+    CHECK(zbarRead(sim / "slip-0001.png") == "CFG-80");
+    const std::string bad = "[printer]\nkind = \"laser\"\n";
+    REQUIRE(lapor::hw::writeFileDurably(
+                cfg, std::span(reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size()))
+                .ok());
+    Run b = hwtest("printer-status --config '" + cfg.string() + "'");
+    CHECK(b.exitCode == 9);
+    CHECK(has(b, "laser"));
+    CHECK(hwtest("printer-status --config '" + (tmp.path / "none.toml").string() + "'").exitCode ==
+          9);
+}
+
 TEST_CASE("hwtest: list names the simulated devices") {
     Run r = hwtest("list");
     CHECK(r.exitCode == 0);
