@@ -152,6 +152,10 @@ class App final : public AppActions, public ScriptHost {
     void post(std::function<void()> fn);
     void runPosted();
     [[nodiscard]] std::int64_t waitMs() const;
+    // A script that is acting (not just sleeping) needs a frame after each of its steps.
+    [[nodiscard]] bool scriptDriving() const {
+        return script_ && !script_->done() && !script_->sleeping();
+    }
     void updateMetrics();
     void syncCamera();
     void dropPhotoTextures();
@@ -559,11 +563,14 @@ void App::handle(const SDL_Event& e) {
 }
 
 std::int64_t App::waitMs() const {
-    if (framesPending_ > 0 || !options_.eventSleep || (script_ && !script_->done())) {
+    if (framesPending_ > 0 || !options_.eventSleep || scriptDriving()) {
         return 0;
     }
     const std::int64_t now = clock_.monotonicMs();
     std::int64_t until = flow_->nextDeadlineMs() - now;
+    if (script_ && !script_->done()) {
+        until = std::min<std::int64_t>(until, 10);  // a sleeping script checks its clock
+    }
     until = std::min(until, keyboard_.repeatWaitMs(now));
     return std::clamp<std::int64_t>(until, 0, 3'600'000);
 }
@@ -685,7 +692,7 @@ int App::run() {
         if (keyboard_.repeating()) {
             framesPending_ = std::max(framesPending_, 1);
         }
-        if (framesPending_ > 0 || !options_.eventSleep || (script_ && !script_->done())) {
+        if (framesPending_ > 0 || !options_.eventSleep || scriptDriving()) {
             frame();
         }
         if (script_ && !script_->done()) {

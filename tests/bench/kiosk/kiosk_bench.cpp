@@ -39,8 +39,11 @@ Child spawn(const std::vector<std::string>& args) {
     if (pid == 0) {
         dup2(fds[1], 1);
         close(fds[0]);
-        setenv("SDL_VIDEODRIVER", "offscreen", 1);
+        // X11 (under Xvfb): SDL's offscreen driver cannot sleep on events (it polls every ms).
+        setenv("SDL_VIDEODRIVER", "x11", 1);
         setenv("SDL_AUDIODRIVER", "dummy", 1);
+        // The same renderer on every machine: SDL's software renderer (no GPU driver's memory).
+        setenv("SDL_RENDER_DRIVER", "software", 1);
         std::vector<char*> argv;
         for (const auto& a : args) {
             argv.push_back(const_cast<char*>(a.c_str()));
@@ -141,8 +144,10 @@ double idleCpu(const std::string& name, double seconds, bool eventSleep, double*
     const double cpu1 = cpuSeconds(c.pid);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (rssMiB)
-        *rssMiB = memMiB(c.pid, "VmRSS");
+    if (rssMiB) {
+        rssMiB[0] = memMiB(c.pid, "VmRSS");
+        rssMiB[1] = memMiB(c.pid, "RssAnon");
+    }
     stop(c);
     return (cpu1 - cpu0) / wall;
 }
@@ -164,6 +169,22 @@ int main() {
     }
     fs::create_directories(kOut);
     bool ok = true;
+    // A virtual X display of the kiosk's size, so SDL waits on X events as on the appliance.
+    pid_t xvfb = -1;
+    if (std::getenv("DISPLAY") == nullptr) {
+        const std::string display = ":" + std::to_string(90 + getpid() % 9);
+        xvfb = fork();
+        if (xvfb == 0) {
+            execlp("Xvfb", "Xvfb", display.c_str(), "-nolisten", "tcp", "-screen", "0",
+                   "1280x800x24", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        const fs::path sock = "/tmp/.X11-unix/X" + display.substr(1);
+        for (int i = 0; i < 100 && !fs::exists(sock); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        setenv("DISPLAY", display.c_str(), 1);
+    }
 
     // 1. Start to first frame (median of 5 starts), and idle CPU with event sleep vs without.
     std::vector<double> starts;
@@ -174,15 +195,18 @@ int main() {
         stop(c);
     }
     const double firstFrame = percentile(starts, 0.5);
-    double rssIdle = 0;
-    const double idle = idleCpu("idle", 30.0, true, nullptr, &rssIdle);
+    double rssIdle[2] = {0, 0};
+    const double idle = idleCpu("idle", 30.0, true, nullptr, rssIdle);
     const double busy = idleCpu("busy", 5.0, false, nullptr, nullptr);
     std::printf("kiosk start to first frame: median %.0f ms of 5 (target <= 500 ms)\n", firstFrame);
     std::printf(
         "kiosk idle on welcome, 30 s: %.2f %% of one core (target <= 1 %%); "
         "baseline redrawing without event sleep: %.1f %%; ratio %.4f\n",
         idle * 100, busy * 100, busy > 0 ? idle / busy : 0.0);
-    std::printf("kiosk resident memory idle on welcome: %.1f MiB\n", rssIdle);
+    std::printf(
+        "kiosk resident memory idle on welcome: %.1f MiB, of which the program's own "
+        "(anonymous) %.1f MiB; the rest is mapped libraries and files\n",
+        rssIdle[0], rssIdle[1]);
     ok = ok && firstFrame <= 500 && idle <= 0.01;
 
     // 2. Frame times while typing and during the camera preview; peak memory.
@@ -190,9 +214,11 @@ int main() {
     Child c = spawn(kioskArgs("frames", "typing_preview.script", {"--frame-log", log.string()}));
     waitFirstFrame(c, std::chrono::steady_clock::now());
     double peak = 0;
+    double peakAnon = 0;
     int status = 0;
     while (waitpid(c.pid, &status, WNOHANG) == 0) {
         peak = std::max(peak, memMiB(c.pid, "VmHWM"));
+        peakAnon = std::max(peakAnon, memMiB(c.pid, "RssAnon"));
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     close(c.out);
@@ -231,11 +257,15 @@ int main() {
         "%zu frames, %.1f frames/s drawn (target p99 <= 16 ms)\n",
         percentile(preview, 0.5), pp, preview.size(), previewFps);
     std::printf(
-        "kiosk resident memory peak (typing, camera preview): %.1f MiB "
-        "(target <= 80 MB)\n",
-        peak);
+        "kiosk resident memory peak (typing, camera preview): %.1f MiB, the program's own "
+        "(anonymous) %.1f MiB (target <= 80 MB)\n",
+        peak, peakAnon);
     ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 && pt <= 16 && pp <= 16 &&
          peak <= 80 * 1e6 / (1 << 20);
     std::printf(ok ? "kiosk_bench: all targets met\n" : "kiosk_bench: a target was missed\n");
+    if (xvfb > 0) {
+        kill(xvfb, SIGTERM);
+        waitpid(xvfb, nullptr, 0);
+    }
     return 0;  // figures are reported, not enforced: the machine is shared and noisy
 }
