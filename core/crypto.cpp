@@ -273,12 +273,6 @@ std::string Sha256::finishHex() {
     return toHex(digest.data(), digest.size());
 }
 
-void wipe(std::vector<std::uint8_t>& bytes) {
-    if (!bytes.empty())
-        sodium_memzero(bytes.data(), bytes.size());
-    bytes.clear();
-}
-
 void randomBytes(std::span<std::uint8_t> out) {
     ensureInit();
     randombytes_buf(out.data(), out.size());

@@ -89,9 +89,6 @@ class Sha256 {
     alignas(16) std::array<std::uint8_t, 128> state_{};  // crypto_hash_sha256_state, opaque here
 };
 
-// Overwrites a buffer that held personal data (sodium_memzero), then empties it.
-void wipe(std::vector<std::uint8_t>& bytes);
-
 // Fills `out` with random bytes (randombytes_buf).
 void randomBytes(std::span<std::uint8_t> out);
 // `count` random bytes as lowercase hex.

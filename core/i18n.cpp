@@ -47,13 +47,14 @@ namespace {
 
 // libgettextpo reports problems through a C callback table, and its "fatal" callback must not
 // return. The callbacks collect messages here and longjmp back to readPoFile for fatal ones;
-// a C++ exception must not unwind through the C library. Reading is rare (start-up), so a
-// thread-local context is enough to stay thread-safe.
+// a C++ exception must not unwind through the C library. The parser keeps global state, so one
+// read runs at a time (poReadMutex); reading is rare (start-up), so that costs nothing.
 struct PoReadContext {
     std::jmp_buf jump;
     std::string problems;
 };
-thread_local PoReadContext* currentPoRead = nullptr;
+std::mutex poReadMutex;
+PoReadContext* currentPoRead = nullptr;  // guarded by poReadMutex
 
 void notePoProblem(int severity, const char* filename, size_t lineno, const char* text) {
     if (currentPoRead == nullptr) {
@@ -117,7 +118,9 @@ Result<std::vector<PoEntry>> readPoFile(const std::filesystem::path& file) {
     }
     PoReadContext ctx;
     const std::string name = file.string();
+    std::unique_lock lock(poReadMutex);
     po_file_t po = readPoRaw(name.c_str(), ctx);
+    lock.unlock();
     if (po == nullptr || !ctx.problems.empty()) {
         if (po != nullptr) {
             po_file_free(po);

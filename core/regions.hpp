@@ -28,7 +28,7 @@ struct Region {
 };
 
 // The region table loaded from the compact binary file made at build time from data/wilayah.tsv
-// (format in core/region_format.hpp, rationale in docs/regions.md). Immutable after load; every
+// (format in core/regions_format.hpp, design in docs/regions.md). Immutable after load; every
 // const member is safe to call from several threads at once. Move-only (owns the mapping).
 class RegionTable {
   public:

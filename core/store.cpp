@@ -26,6 +26,7 @@
 
 #include "core/log.hpp"
 #include "core/report_codec.hpp"
+#include "core/wipe.hpp"
 
 namespace lapor {
 
@@ -391,6 +392,60 @@ class Writer : public Reader {
 
 }  // namespace
 
+namespace {
+
+// A report made ready for the write transaction: checked, encoded, identity sealed.
+struct Prepared {
+    const Report* report = nullptr;
+    std::span<const Photo> photos;
+    std::vector<PhotoInfo> infos;
+    std::string publicJson;
+    std::vector<std::uint8_t> identitySealed;
+};
+
+Result<Prepared> prepare(const crypto::Key& key, const Report& report,
+                         std::span<const Photo> photos) {
+    if (!validUuid(report.uuid)) {
+        return makeError(Errc::invalidInput,
+                         "report UUID must be 36 lowercase characters (RFC 4122)");
+    }
+    if (report.receiptCode.empty() || report.receiptCode.size() > 32) {
+        return makeError(Errc::invalidInput, "report has no receipt code");
+    }
+    if (!report.replacesUuid.empty() && !validUuid(report.replacesUuid)) {
+        return makeError(Errc::invalidInput, "replaced report's UUID is malformed");
+    }
+    if (photos.size() > 0xffff)
+        return makeError(Errc::invalidInput, "too many photos");
+    Prepared p;
+    p.report = &report;
+    p.photos = photos;
+    p.infos.reserve(photos.size());
+    for (std::uint32_t i = 0; i < photos.size(); ++i) {
+        const Photo& photo = photos[i];
+        if (photo.jpeg.empty())
+            return makeError(Errc::invalidInput, "photo " + std::to_string(i) + " is empty");
+        PhotoInfo info;
+        info.index = i;
+        info.size = photo.jpeg.size();
+        // The hash the camera computed is trusted here (hashing 1.5 MB would double the save
+        // time); verify() checks it against the stored bytes.
+        info.sha256Hex = photo.sha256Hex.empty() ? crypto::sha256Hex(photo.jpeg) : photo.sha256Hex;
+        info.width = photo.width;
+        info.height = photo.height;
+        info.chunkCount =
+            static_cast<std::uint32_t>((photo.jpeg.size() + photoChunkBytes - 1) / photoChunkBytes);
+        p.infos.push_back(std::move(info));
+    }
+    p.publicJson = codec::encodeReportPublic(report);
+    std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
+    p.identitySealed = crypto::seal(key, identityPlain, identityAd(report.uuid));
+    wipeBytes(identityPlain);
+    return p;
+}
+
+}  // namespace
+
 struct Store::Impl {
     StoreOptions opts;
     const Clock* clock = nullptr;
@@ -622,6 +677,8 @@ struct Store::Impl {
             return storeRec(w, *rec, old, oldDue, false);
         });
     }
+
+    Status putReport(Writer& w, const Prepared& p, std::uint64_t seq, std::int64_t at);
 
     Status requireKey() const {
         if (!opts.key || !opts.key->valid()) {
@@ -869,103 +926,87 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options) {
 // Reports
 
 Status Store::saveReport(const Report& report, std::span<const Photo> photos) {
+    const ReportToSave one{&report, photos};
+    return saveReports(std::span<const ReportToSave>(&one, 1));
+}
+
+Status Store::saveReports(std::span<const ReportToSave> batch) {
     Impl& m = *impl_;
     if (Status s = m.requireKey(); !s.ok())
         return s;
-    if (!validUuid(report.uuid)) {
-        return makeError(Errc::invalidInput,
-                         "report UUID must be 36 lowercase characters (RFC 4122)");
-    }
-    if (report.receiptCode.empty() || report.receiptCode.size() > 32) {
-        return makeError(Errc::invalidInput, "report has no receipt code");
-    }
-    if (!report.replacesUuid.empty() && !validUuid(report.replacesUuid)) {
-        return makeError(Errc::invalidInput, "replaced report's UUID is malformed");
-    }
-    if (photos.size() > 0xffff)
-        return makeError(Errc::invalidInput, "too many photos");
-
     // Work that needs no lock happens before the write transaction.
-    std::vector<PhotoInfo> infos;
-    infos.reserve(photos.size());
-    for (std::uint32_t i = 0; i < photos.size(); ++i) {
-        const Photo& p = photos[i];
-        if (p.jpeg.empty())
-            return makeError(Errc::invalidInput, "photo " + std::to_string(i) + " is empty");
-        PhotoInfo info;
-        info.index = i;
-        info.size = p.jpeg.size();
-        info.sha256Hex = p.sha256Hex.empty() ? crypto::sha256Hex(p.jpeg) : p.sha256Hex;
-        info.width = p.width;
-        info.height = p.height;
-        info.chunkCount =
-            static_cast<std::uint32_t>((p.jpeg.size() + photoChunkBytes - 1) / photoChunkBytes);
-        infos.push_back(std::move(info));
+    std::vector<Prepared> ready;
+    ready.reserve(batch.size());
+    for (const ReportToSave& item : batch) {
+        if (!item.report)
+            return makeError(Errc::invalidInput, "no report given");
+        auto p = prepare(*m.opts.key, *item.report, item.photos);
+        if (!p.ok())
+            return p.error();
+        ready.push_back(std::move(*p));
     }
-    const std::string publicJson = codec::encodeReportPublic(report);
-    std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
-    const std::vector<std::uint8_t> identitySealed =
-        crypto::seal(*m.opts.key, identityPlain, identityAd(report.uuid));
-    crypto::wipe(identityPlain);
     const std::int64_t now = m.now();
 
     return m.write<void>([&](Writer& w) -> Status {
-        const std::string& uuid = report.uuid;
-        int rc = w.putRc(m.reports, uuid, publicJson, MDB_NOOVERWRITE);
-        if (rc == MDB_KEYEXIST)
-            return makeError(Errc::invalidInput, "report " + uuid + " is already stored");
-        if (Status s = w.check(rc, "write"); !s.ok())
-            return s;
-        rc = w.putRc(m.receipts, report.receiptCode, uuid, MDB_NOOVERWRITE);
-        if (rc == MDB_KEYEXIST) {
-            return makeError(Errc::invalidInput,
-                             "receipt code " + report.receiptCode + " is already in use");
-        }
-        if (Status s = w.check(rc, "write"); !s.ok())
-            return s;
-        std::string_view identityView(reinterpret_cast<const char*>(identitySealed.data()),
-                                      identitySealed.size());
-        if (Status s = w.put(m.identity, uuid, identityView); !s.ok())
-            return s;
-        for (std::uint32_t i = 0; i < photos.size(); ++i) {
-            const PhotoInfo& info = infos[i];
-            if (Status s = w.put(m.photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info));
-                !s.ok()) {
-                return s;
-            }
-            std::span<const std::uint8_t> bytes = photos[i].jpeg;
-            for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
-                auto part =
-                    bytes.subspan(c * photoChunkBytes,
-                                  std::min(photoChunkBytes, bytes.size() - c * photoChunkBytes));
-                auto room =
-                    w.reserve(m.photos, photoKey(uuid, i, c), part.size() + crypto::sealOverhead);
-                if (!room.ok())
-                    return room.error();
-                crypto::sealTo(*m.opts.key, part, photoAd(uuid, i, c), *room);
-            }
-        }
         auto seqRaw = w.get(m.meta, "next_seq");
         if (!seqRaw.ok())
             return seqRaw.error();
         std::uint64_t seq = *seqRaw && (*seqRaw)->size() == 8 ? readBE(**seqRaw, 0, 8) : 1;
-        if (Status s = w.put(m.meta, "next_seq", be(seq + 1, 8)); !s.ok())
-            return s;
-
-        Rec rec;
-        rec.seq = seq;
-        OutboxEntry& e = rec.e;
-        e.uuid = uuid;
-        e.receiptCode = report.receiptCode;
-        e.state = OutboxState::queued;
-        e.createdAtMs = report.createdAtMs != 0 ? report.createdAtMs : now;
-        e.updatedAtMs = now;
-        e.replacesUuid = report.replacesUuid;
-        e.photoCount = static_cast<std::uint32_t>(photos.size());
-        if (Status s = m.addHistory(w, rec, OutboxState::queued, now, "saved"); !s.ok())
-            return s;
-        return m.storeRec(w, rec, OutboxState::queued, 0, true);
+        for (const Prepared& p : ready) {
+            if (Status s = m.putReport(w, p, seq++, now); !s.ok())
+                return s;
+        }
+        return w.put(m.meta, "next_seq", be(seq, 8));
     });
+}
+
+Status Store::Impl::putReport(Writer& w, const Prepared& p, std::uint64_t seq, std::int64_t at) {
+    const Report& report = *p.report;
+    const std::string& uuid = report.uuid;
+    int rc = w.putRc(reports, uuid, p.publicJson, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        return makeError(Errc::invalidInput, "report " + uuid + " is already stored");
+    if (Status s = w.check(rc, "write"); !s.ok())
+        return s;
+    rc = w.putRc(receipts, report.receiptCode, uuid, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) {
+        return makeError(Errc::invalidInput,
+                         "receipt code " + report.receiptCode + " is already in use");
+    }
+    if (Status s = w.check(rc, "write"); !s.ok())
+        return s;
+    std::string_view identityView(reinterpret_cast<const char*>(p.identitySealed.data()),
+                                  p.identitySealed.size());
+    if (Status s = w.put(identity, uuid, identityView); !s.ok())
+        return s;
+    for (std::uint32_t i = 0; i < p.photos.size(); ++i) {
+        const PhotoInfo& info = p.infos[i];
+        if (Status s = w.put(photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info)); !s.ok())
+            return s;
+        std::span<const std::uint8_t> bytes = p.photos[i].jpeg;
+        for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
+            auto part = bytes.subspan(
+                c * photoChunkBytes, std::min(photoChunkBytes, bytes.size() - c * photoChunkBytes));
+            // Sealed straight into LMDB's page: no copy of the ciphertext.
+            auto room = w.reserve(photos, photoKey(uuid, i, c), part.size() + crypto::sealOverhead);
+            if (!room.ok())
+                return room.error();
+            crypto::sealTo(*opts.key, part, photoAd(uuid, i, c), *room);
+        }
+    }
+    Rec rec;
+    rec.seq = seq;
+    OutboxEntry& e = rec.e;
+    e.uuid = uuid;
+    e.receiptCode = report.receiptCode;
+    e.state = OutboxState::queued;
+    e.createdAtMs = report.createdAtMs != 0 ? report.createdAtMs : at;
+    e.updatedAtMs = at;
+    e.replacesUuid = report.replacesUuid;
+    e.photoCount = static_cast<std::uint32_t>(p.photos.size());
+    if (Status s = addHistory(w, rec, OutboxState::queued, at, "saved"); !s.ok())
+        return s;
+    return storeRec(w, rec, OutboxState::queued, 0, true);
 }
 
 Result<Report> Store::loadReport(std::string_view uuid) const {
@@ -985,7 +1026,7 @@ Result<Report> Store::loadReport(std::string_view uuid) const {
                 return makeError(Errc::corrupt,
                                  "identity of " + std::string(uuid) + ": " + plain.error().message);
             auto id = codec::decodeIdentity(*plain);
-            crypto::wipe(*plain);
+            wipeBytes(*plain);
             if (!id.ok())
                 return id.error();
             report->identity = std::move(*id);
@@ -1533,7 +1574,7 @@ Result<Store::VerifyReport> Store::verify() const {
                 } else {
                     if (!codec::decodeIdentity(*plain).ok())
                         problem("identity: malformed");
-                    crypto::wipe(*plain);
+                    wipeBytes(*plain);
                 }
             } else if (!e.purged) {
                 problem("identity missing");

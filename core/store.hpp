@@ -153,6 +153,12 @@ class Store {
     // empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is full:
     // nothing is stored then, and the store stays readable.
     [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos);
+    // Several reports in one transaction (all or none), e.g. an imported bundle. Same checks.
+    struct ReportToSave {
+        const Report* report = nullptr;
+        std::span<const Photo> photos;
+    };
+    [[nodiscard]] Status saveReports(std::span<const ReportToSave> batch);
     // The report with its identity decrypted (empty after retention purged it).
     // Errc::notFound, Errc::permission without a key, Errc::corrupt when decryption fails.
     [[nodiscard]] Result<Report> loadReport(std::string_view uuid) const;

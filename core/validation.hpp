@@ -75,7 +75,8 @@ struct FieldCheck {
 [[nodiscard]] FieldCheck validateBody(std::string_view input);
 [[nodiscard]] FieldCheck validatePlace(std::string_view input);
 [[nodiscard]] FieldCheck validateName(std::string_view input);
-// Spaces between digit groups are accepted and removed.
+// Spaces between digit groups are accepted and removed. An empty isDistrict skips the district
+// check (format, birth date and serial are still checked).
 [[nodiscard]] FieldCheck validateNik(std::string_view input, const DistrictCheck& isDistrict,
                                      Date today);
 // 08..., +62..., 62..., or a landline with its area code (021...); spaces, dashes, dots and

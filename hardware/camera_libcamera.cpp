@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -28,6 +29,11 @@ std::shared_ptr<lc::CameraManager> sharedManager(std::string& error) {
     std::lock_guard lock(mutex);
     if (auto existing = weak.lock()) {
         return existing;
+    }
+    // libcamera logs every INFO line to stderr; keep the operator log to warnings unless a
+    // technician asks for more with LIBCAMERA_LOG_LEVELS.
+    if (std::getenv("LIBCAMERA_LOG_LEVELS") == nullptr) {
+        lc::logSetLevel("*", "WARN");
     }
     auto manager = std::make_shared<lc::CameraManager>();
     if (const int rc = manager->start(); rc < 0) {

@@ -82,6 +82,63 @@ Result<PrinterConfig::Kind> parsePrinterKind(std::string_view text) {
         "printer kind must be simulated, device, serial or tcp, not '" + std::string(text) + "'");
 }
 
+Result<PrinterConfig> printerConfigFrom(const Config& config,
+                                        std::filesystem::path defaultSimulatedDir) {
+    PrinterConfig pc;
+    Result<std::string> kind = config.getString("printer.kind", "simulated");
+    if (!kind) {
+        return kind.error();
+    }
+    Result<PrinterConfig::Kind> k = parsePrinterKind(*kind);
+    if (!k) {
+        return k.error();
+    }
+    pc.kind = *k;
+    // The paper width may be written as 58 or as "58mm".
+    Result<std::string> paperText = config.getString("printer.paper", "58");
+    std::string paper = paperText ? *paperText : std::string();
+    if (!paperText) {
+        Result<std::int64_t> paperInt = config.getInt("printer.paper", 58);
+        if (!paperInt) {
+            return paperInt.error();
+        }
+        paper = std::to_string(*paperInt);
+    }
+    Result<PaperWidth> width = parsePaperWidth(paper);
+    if (!width) {
+        return width.error();
+    }
+    pc.paper = *width;
+    Result<std::string> path = config.getString("printer.path", "");
+    Result<std::string> host = config.getString("printer.host", "");
+    Result<std::int64_t> port = config.getInt("printer.port", pc.port);
+    Result<std::int64_t> baud = config.getInt("printer.baud", pc.baud);
+    Result<std::int64_t> timeout = config.getInt("printer.timeout_ms", pc.timeoutMs);
+    Result<bool> status = config.getBool("printer.status_queries", pc.statusQueries);
+    Result<std::string> simDir = config.getString("printer.simulated_dir", "");
+    for (const Error* e : {path ? nullptr : &path.error(), host ? nullptr : &host.error(),
+                           port ? nullptr : &port.error(), baud ? nullptr : &baud.error(),
+                           timeout ? nullptr : &timeout.error(), status ? nullptr : &status.error(),
+                           simDir ? nullptr : &simDir.error()}) {
+        if (e != nullptr) {
+            return *e;
+        }
+    }
+    if (*port <= 0 || *port > 65535 || *baud <= 0 || *timeout <= 0 || *timeout > 600'000) {
+        return makeError(Errc::invalidInput,
+                         "printer.port, printer.baud or printer.timeout_ms out of range");
+    }
+    pc.path = *path;
+    pc.host = *host;
+    pc.port = static_cast<int>(*port);
+    pc.baud = static_cast<int>(*baud);
+    pc.timeoutMs = static_cast<int>(*timeout);
+    pc.statusQueries = *status;
+    pc.simulatedDir =
+        simDir->empty() ? std::move(defaultSimulatedDir) : std::filesystem::path(*simDir);
+    return pc;
+}
+
 namespace {
 
 class EscPosPrinter final : public Printer {
@@ -120,6 +177,9 @@ class EscPosPrinter final : public Printer {
         // speed of the slowest port we support (9600 baud ~ 1 byte per ms).
         const int writeTimeout = timeoutMs_ + static_cast<int>(escpos.size());
         Status s = transport_->write(escpos, writeTimeout);
+        if (s) {
+            s = transport_->flush(writeTimeout);
+        }
         transport_->close();
         return s;
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/config.hpp"
 #include "core/result.hpp"
 
 namespace lapor::hw {
@@ -108,6 +109,11 @@ struct PrinterConfig {
     std::filesystem::path simulatedDir;  // simulated: where slip-<n>.bin and slip-<n>.png go
 };
 [[nodiscard]] Result<PrinterConfig::Kind> parsePrinterKind(std::string_view text);
+// Reads the [printer] section of the appliance config (docs/printer.md lists the keys):
+// kind, path, host, port, baud, paper, timeout_ms, status_queries, simulated_dir. Absent keys keep
+// their defaults; `defaultSimulatedDir` is used when simulated_dir is not set.
+[[nodiscard]] Result<PrinterConfig> printerConfigFrom(const Config& config,
+                                                      std::filesystem::path defaultSimulatedDir);
 // Opens the configured printer. A real printer that is not there yet is not an error here: it is
 // reported as unreachable by queryState() and printing resumes when it appears.
 [[nodiscard]] Result<std::unique_ptr<Printer>> openPrinter(const PrinterConfig& config);

@@ -160,6 +160,18 @@ class DeviceFileTransport final : public FdTransport {
         }
         return {};
     }
+    // usblp sends each write as a USB transfer in the background (we write non-blocking) and
+    // cancels one still in flight on close; it reports POLLOUT once the last one completed.
+    Status flush(int timeoutMs) override {
+        Result<bool> done = waitFor(fd_, POLLOUT, nowMs() + timeoutMs);
+        if (!done) {
+            return done.error();
+        }
+        if (!*done) {
+            return makeError(Errc::timeout, describe() + ": printer did not take the last data");
+        }
+        return {};
+    }
     Result<std::size_t> read(std::span<std::uint8_t> buffer, int timeoutMs) override {
         if (writeOnly_) {
             return std::size_t{0};

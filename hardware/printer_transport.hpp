@@ -24,6 +24,8 @@ class PrinterTransport {
     [[nodiscard]] virtual Status open(int timeoutMs) = 0;
     virtual void close() = 0;
     [[nodiscard]] virtual Status write(std::span<const std::uint8_t> bytes, int timeoutMs) = 0;
+    // Waits until everything written has left for the printer, so close() cannot cut it short.
+    [[nodiscard]] virtual Status flush(int /*timeoutMs*/) { return {}; }
     // Reads what the printer sent; 0 bytes when nothing came within the timeout or the transport
     // cannot read back.
     [[nodiscard]] virtual Result<std::size_t> read(std::span<std::uint8_t> buffer,

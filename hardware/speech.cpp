@@ -19,11 +19,8 @@
 namespace lapor::hw {
 
 Result<SpeechLang> speechLangFromCode(std::string_view code) {
-    if (code == "id") {
-        return SpeechLang::id;
-    }
-    if (code == "en") {
-        return SpeechLang::en;
+    if (code == "id" || code == "en") {
+        return *parseLang(code);
     }
     return makeError(Errc::invalidInput,
                      "speech language must be id or en, not '" + std::string(code) + "'");

@@ -11,12 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/i18n.hpp"
 #include "core/result.hpp"
 
 namespace lapor::hw {
 
-// The two languages the kiosk speaks; espeak-ng voices "id" and "en".
-enum class SpeechLang : std::uint8_t { id, en };
+// The kiosk's languages (core/i18n.hpp); espeak-ng voices "id" and "en".
+using SpeechLang = lapor::Lang;
 // "id" / "en" (the codes in Report::language); anything else is invalidInput.
 [[nodiscard]] Result<SpeechLang> speechLangFromCode(std::string_view code);
 

@@ -2,9 +2,11 @@
 #include <doctest/doctest.h>
 
 #include <unistd.h>
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/i18n.hpp"
 
@@ -175,4 +177,25 @@ TEST_CASE("default PO directory honours LAPOR_PO_DIR") {
     if (old != nullptr) {
         setenv("LAPOR_PO_DIR", saved.c_str(), 1);
     }
+}
+
+TEST_CASE("catalogs load from several threads at once") {
+    // libgettextpo's parser has global state; the catalog serializes reads.
+    const std::filesystem::path poDir = std::filesystem::path(LAPOR_SOURCE_DIR) / "po";
+    std::vector<std::thread> threads;
+    std::atomic<int> good{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) {
+                auto c = Catalog::loadDir(poDir);
+                if (c.ok() && c->has(Lang::id, "validation.nik.length")) {
+                    ++good;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(good == 20);
 }

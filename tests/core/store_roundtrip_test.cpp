@@ -172,3 +172,21 @@ TEST_CASE("store: without the key, metadata reads work and personal data is refu
     CHECK((*store)->readPhoto(r.uuid, 0).error().code == Errc::permission);
     CHECK((*store)->saveReport(sampleReport(2), {}).error().code == Errc::permission);
 }
+
+TEST_CASE("store: a batch is saved whole or not at all") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    Report a = sampleReport(1), b = sampleReport(2), dup = sampleReport(1);
+    dup.receiptCode = "OTHER";
+    std::vector<Photo> photos = {samplePhoto(1000, 1)};
+    std::vector<Store::ReportToSave> bad = {{&a, photos}, {&b, {}}, {&dup, {}}};
+    CHECK((*store)->saveReports(bad).error().code == Errc::invalidInput);
+    CHECK((*store)->loadReportPublic(a.uuid).error().code == Errc::notFound);
+    CHECK((*store)->loadReportPublic(b.uuid).error().code == Errc::notFound);
+    std::vector<Store::ReportToSave> good = {{&a, photos}, {&b, {}}};
+    REQUIRE((*store)->saveReports(good).ok());
+    CHECK((*store)->readPhoto(a.uuid, 0)->jpeg == photos[0].jpeg);
+    auto c1 = (*store)->claimNext("agent", 1000);
+    CHECK((*c1)->uuid == a.uuid);  // batch order is queue order
+}

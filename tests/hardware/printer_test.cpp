@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
+#include "core/i18n.hpp"
 #include "hardware/escpos.hpp"
 #include "hardware/escpos_render.hpp"
 #include "hardware/printer.hpp"
@@ -395,4 +397,46 @@ TEST_CASE("QR bitmaps have a quiet zone and refuse bad input") {
     CHECK(qr->at(16, 16) == 1);  // the finder pattern's corner
     CHECK_FALSE(qrBitmap("", 4).ok());
     CHECK_FALSE(qrBitmap(std::string(5000, 'x'), 4).ok());
+}
+
+TEST_CASE("po/hardware: both languages carry the same keys, including every printer message") {
+    const std::filesystem::path po = std::filesystem::path(LAPOR_SOURCE_DIR) / "po";
+    Result<std::vector<PoEntry>> id = readPoFile(po / "hardware.id.po");
+    Result<std::vector<PoEntry>> en = readPoFile(po / "hardware.en.po");
+    REQUIRE(id.ok());
+    REQUIRE(en.ok());
+    std::map<std::string, std::string> idKeys;
+    std::map<std::string, std::string> enKeys;
+    for (const PoEntry& e : *id) {
+        idKeys[e.key] = e.text;
+    }
+    for (const PoEntry& e : *en) {
+        enKeys[e.key] = e.text;
+    }
+    for (const auto& entry : idKeys) {
+        CHECK_MESSAGE(enKeys.count(entry.first) == 1, entry.first);
+        CHECK_MESSAGE(!entry.second.empty(), entry.first);
+    }
+    for (const auto& entry : enKeys) {
+        CHECK_MESSAGE(idKeys.count(entry.first) == 1, entry.first);
+        CHECK_MESSAGE(!entry.second.empty(), entry.first);
+    }
+    std::vector<std::string> needed(std::begin(kSlipLabelMsgids), std::end(kSlipLabelMsgids));
+    for (PrinterCondition c :
+         {PrinterCondition::ready, PrinterCondition::paperOut, PrinterCondition::coverOpen,
+          PrinterCondition::offline, PrinterCondition::unreachable, PrinterCondition::unknown}) {
+        for (bool nearEnd : {false, true}) {
+            PrinterState st;
+            st.condition = c;
+            st.paperNearEnd = nearEnd;
+            needed.emplace_back(st.staffMessageMsgid());
+        }
+    }
+    needed.emplace_back("speech.test_sentence");
+    for (const std::string& k : needed) {
+        CHECK_MESSAGE(idKeys.count(k) == 1, k);
+    }
+    // The status help names the code, so a visitor can show it to staff.
+    CHECK(idKeys["slip.how_to_check"].find("{code}") != std::string::npos);
+    CHECK(enKeys["slip.how_to_check"].find("{code}") != std::string::npos);
 }

@@ -1,0 +1,421 @@
+// lapor-ctl: operators' command line over the store. See docs/operators.md for commands and exit
+// codes. Personal data is shown only by `show --with-personal-data`, which needs the key.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/crypto.hpp"
+#include "core/store.hpp"
+
+using namespace lapor;
+
+namespace {
+
+// Exit codes (docs/operators.md). Stable: scripts depend on them.
+enum Exit : int {
+    exitOk = 0,
+    exitUsage = 1,     // bad command line
+    exitConfig = 2,    // configuration file missing or malformed
+    exitStore = 3,     // the store cannot be opened (missing, permission, I/O)
+    exitTooNew = 4,    // the store was written by a newer program
+    exitProblems = 5,  // verify found damaged records
+    exitNotFound = 6,  // no report with that code or UUID
+    exitKey = 7,       // the key is needed and cannot be read
+    exitRefused = 8,   // the store refused the change (e.g. unpark of a report not parked)
+    exitFailed = 9,    // any other failure (disk full, I/O during the command)
+};
+
+constexpr const char* usageText = R"(lapor-ctl: operators' command line over the LAPOR! kiosk store
+
+Usage: lapor-ctl [options] <command> [arguments]
+
+Commands:
+  status                      counts per state, age of the oldest undelivered report, store size,
+                              the agent's last status
+  list [--state S] [--limit N]
+                              reports, oldest first (S: queued, sending, failed, parked, delivered,
+                              received, verified, forwarded, followed-up, closed)
+  show CODE|UUID [--with-personal-data]
+                              one report and its history; identity and photos only with
+                              --with-personal-data (needs the key)
+  verify                      decrypt every identity and photo and check every photo's SHA-256
+                              (needs the key)
+  unpark CODE|UUID [--by NAME]
+                              queue a parked report again
+  purge [--days N]            remove photos and identity of reports delivered more than N days ago
+                              (default: store.retention_days)
+
+Options:
+  --config FILE               configuration (default /etc/lapor/lapor.toml; absent: defaults)
+  --store DIR                 store directory (overrides store.path)
+  --key-file FILE             key file (overrides store.key_file); $CREDENTIALS_DIRECTORY is used
+                              when set
+  -h, --help                  this text
+
+Exit codes: 0 ok, 1 usage, 2 configuration, 3 store cannot be opened, 4 store too new,
+5 verify found problems, 6 report not found, 7 key unavailable, 8 change refused, 9 other failure.
+)";
+
+struct Args {
+    std::string configPath;
+    std::string storePath;
+    std::string keyFile;
+    std::string command;
+    std::vector<std::string> positional;
+    std::optional<std::string> state;
+    std::size_t limit = 0;
+    bool withPersonalData = false;
+    std::string by;
+    std::optional<int> days;
+};
+
+int usageError(const std::string& what) {
+    std::cerr << "lapor-ctl: " << what << "\nTry 'lapor-ctl --help'.\n";
+    return exitUsage;
+}
+
+std::optional<long long> number(std::string_view s) {
+    if (s.empty() || s.size() > 12)
+        return std::nullopt;
+    long long v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+// Parses argv; returns an exit code when it should stop (help or error).
+std::optional<int> parseArgs(int argc, char** argv, Args& a) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        auto value = [&](std::string& out) -> bool {
+            if (i + 1 >= argc)
+                return false;
+            out = argv[++i];
+            return true;
+        };
+        std::string v;
+        if (arg == "-h" || arg == "--help") {
+            std::cout << usageText;
+            return exitOk;
+        } else if (arg == "--config") {
+            if (!value(a.configPath))
+                return usageError("--config needs a file");
+        } else if (arg == "--store") {
+            if (!value(a.storePath))
+                return usageError("--store needs a directory");
+        } else if (arg == "--key-file") {
+            if (!value(a.keyFile))
+                return usageError("--key-file needs a file");
+        } else if (arg == "--state") {
+            if (!value(v))
+                return usageError("--state needs a state");
+            if (!parseOutboxState(v))
+                return usageError("unknown state '" + v + "'");
+            a.state = v;
+        } else if (arg == "--limit") {
+            if (!value(v) || !number(v))
+                return usageError("--limit needs a number");
+            a.limit = static_cast<std::size_t>(*number(v));
+        } else if (arg == "--days") {
+            if (!value(v) || !number(v) || *number(v) > 100000)
+                return usageError("--days needs a number");
+            a.days = static_cast<int>(*number(v));
+        } else if (arg == "--by") {
+            if (!value(a.by))
+                return usageError("--by needs a name");
+        } else if (arg == "--with-personal-data") {
+            a.withPersonalData = true;
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            return usageError("unknown option '" + std::string(arg) + "'");
+        } else if (a.command.empty()) {
+            a.command = arg;
+        } else {
+            a.positional.emplace_back(arg);
+        }
+    }
+    if (a.command.empty())
+        return usageError("no command given");
+    return std::nullopt;
+}
+
+int exitFor(const Error& e) {
+    switch (e.code) {
+        case Errc::tooNew:
+            return exitTooNew;
+        case Errc::notFound:
+            return exitNotFound;
+        case Errc::permission:
+            return exitKey;
+        case Errc::invalidInput:
+            return exitRefused;
+        default:
+            return exitFailed;
+    }
+}
+
+int fail(const Error& e, int code) {
+    std::cerr << "lapor-ctl: " << e.message << " [" << errcName(e.code) << "]\n";
+    return code;
+}
+
+std::string isoTime(std::int64_t ms) {
+    if (ms <= 0)
+        return "-";
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string age(std::int64_t ms) {
+    std::int64_t s = ms / 1000;
+    char buf[48];
+    if (s < 3600) {
+        std::snprintf(buf, sizeof buf, "%lldm %llds", static_cast<long long>(s / 60),
+                      static_cast<long long>(s % 60));
+    } else if (s < 86400) {
+        std::snprintf(buf, sizeof buf, "%lldh %lldm", static_cast<long long>(s / 3600),
+                      static_cast<long long>(s % 3600 / 60));
+    } else {
+        std::snprintf(buf, sizeof buf, "%lldd %lldh", static_cast<long long>(s / 86400),
+                      static_cast<long long>(s % 86400 / 3600));
+    }
+    return buf;
+}
+
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return buf;
+}
+
+// A receipt code or a UUID -> the report's UUID.
+Result<std::string> resolve(const Store& store, const std::string& codeOrUuid) {
+    if (store.outboxEntry(codeOrUuid).ok())
+        return codeOrUuid;
+    return store.findByReceiptCode(codeOrUuid);
+}
+
+int cmdStatus(const Store& store) {
+    auto counts = store.counts();
+    if (!counts.ok())
+        return fail(counts.error(), exitFailed);
+    auto st = store.stats();
+    if (!st.ok())
+        return fail(st.error(), exitFailed);
+    std::cout << "device        " << store.deviceId() << "\n";
+    std::cout << "store         " << store.path() << " (schema " << store.schemaVersion() << ")\n";
+    std::cout << "size          " << mib(st->fileBytes) << " on disk, " << mib(st->usedBytes)
+              << " used, map " << mib(st->mapBytes) << " of at most " << mib(st->maxMapBytes)
+              << "\n";
+    std::cout << "oldest undelivered  "
+              << (counts->oldestUndeliveredAgeMs ? age(*counts->oldestUndeliveredAgeMs)
+                                                 : std::string("none"))
+              << "\n";
+    std::cout << "reports by state:\n";
+    std::uint64_t total = 0;
+    for (const auto& [state, n] : counts->perState) {
+        std::printf("  %-12s %8llu\n", outboxStateName(state), static_cast<unsigned long long>(n));
+        total += n;
+    }
+    std::printf("  %-12s %8llu\n", "total", static_cast<unsigned long long>(total));
+    auto status = store.listStatus();
+    if (status.ok() && !status->empty()) {
+        std::cout << "status records:\n";
+        for (const auto& [k, v] : *status)
+            std::cout << "  " << k << ": " << v << "\n";
+    }
+    return exitOk;
+}
+
+void printEntryLine(const OutboxEntry& e) {
+    std::printf("%-14s %-36s %-11s %-20s %3u %s\n", e.receiptCode.c_str(), e.uuid.c_str(),
+                outboxStateName(e.state), isoTime(e.createdAtMs).c_str(), e.attempts,
+                e.trackingId.empty() ? "-" : e.trackingId.c_str());
+}
+
+int cmdList(const Store& store, const Args& a) {
+    Result<std::vector<OutboxEntry>> list =
+        a.state ? store.listByState(*parseOutboxState(*a.state), a.limit) : store.listAll(a.limit);
+    if (!list.ok())
+        return fail(list.error(), exitFailed);
+    std::printf("%-14s %-36s %-11s %-20s %3s %s\n", "CODE", "UUID", "STATE", "FILED (UTC)", "TRY",
+                "TRACKING");
+    for (const auto& e : *list)
+        printEntryLine(e);
+    return exitOk;
+}
+
+int cmdShow(const Store& store, const Args& a) {
+    if (a.positional.size() != 1)
+        return usageError("show needs one receipt code or UUID");
+    auto uuid = resolve(store, a.positional[0]);
+    if (!uuid.ok())
+        return fail(uuid.error(), exitNotFound);
+    auto e = store.outboxEntry(*uuid);
+    if (!e.ok())
+        return fail(e.error(), exitFor(e.error()));
+    Result<Report> r = a.withPersonalData ? store.loadReport(*uuid) : store.loadReportPublic(*uuid);
+    if (!r.ok())
+        return fail(r.error(), exitFor(r.error()));
+    std::cout << "receipt code  " << e->receiptCode << "\n"
+              << "uuid          " << e->uuid << "\n"
+              << "state         " << outboxStateName(e->state) << "\n"
+              << "filed         " << isoTime(e->createdAtMs) << " at " << r->office << " ("
+              << r->deviceId << ")\n"
+              << "agency/topic  " << r->agencyId << " / " << r->topicId << "\n"
+              << "region        " << r->regionCode << "\n"
+              << "anonymous     " << (r->anonymous ? "yes" : "no") << ", confidential "
+              << (r->confidential ? "yes" : "no") << "\n"
+              << "attempts      " << e->attempts << "\n"
+              << "tracking ID   " << (e->trackingId.empty() ? "-" : e->trackingId) << "\n";
+    if (!e->lastError.empty())
+        std::cout << "last error    " << e->lastError << "\n";
+    if (!e->replacesUuid.empty())
+        std::cout << "replaces      " << e->replacesUuid << "\n";
+    if (e->purged)
+        std::cout << "retention     photos and identity purged\n";
+    std::cout << "photos        " << e->photoCount << "\n";
+    if (a.withPersonalData) {
+        std::cout << "title         " << r->title << "\n"
+                  << "body          " << r->body << "\n"
+                  << "place         " << r->place << "\n"
+                  << "name          " << r->identity.name << "\n"
+                  << "NIK           " << r->identity.nik << "\n"
+                  << "phone         " << r->identity.phone << "\n"
+                  << "email         " << r->identity.email << "\n";
+        auto photos = store.listPhotos(*uuid);
+        if (photos.ok()) {
+            for (const auto& p : *photos) {
+                std::cout << "photo " << p.index << "       " << p.size << " bytes, " << p.width
+                          << "x" << p.height << ", sha256 " << p.sha256Hex << "\n";
+            }
+        }
+    } else {
+        std::cout << "(text, identity and photos hidden; add --with-personal-data)\n";
+    }
+    auto hist = store.history(*uuid);
+    if (!hist.ok())
+        return fail(hist.error(), exitFailed);
+    std::cout << "history:\n";
+    for (const auto& h : *hist) {
+        std::cout << "  " << isoTime(h.atMs) << "  " << outboxStateName(h.state);
+        if (!h.reason.empty())
+            std::cout << "  " << h.reason;
+        std::cout << "\n";
+    }
+    return exitOk;
+}
+
+int cmdVerify(const Store& store) {
+    auto v = store.verify();
+    if (!v.ok())
+        return fail(v.error(), exitFor(v.error()));
+    for (const auto& p : v->problems)
+        std::cout << "PROBLEM " << p.uuid << ": " << p.what << "\n";
+    std::cout << v->reports << " reports, " << v->photos << " photos (" << mib(v->bytes)
+              << ") checked, " << v->problems.size() << " problem(s)\n";
+    return v->problems.empty() ? exitOk : exitProblems;
+}
+
+int cmdUnpark(Store& store, const Args& a) {
+    if (a.positional.size() != 1)
+        return usageError("unpark needs one receipt code or UUID");
+    auto uuid = resolve(store, a.positional[0]);
+    if (!uuid.ok())
+        return fail(uuid.error(), exitNotFound);
+    std::string by = a.by;
+    if (by.empty()) {
+        const char* user = std::getenv("SUDO_USER");
+        if (!user)
+            user = std::getenv("USER");
+        by = std::string("lapor-ctl") + (user ? " (" + std::string(user) + ")" : "");
+    }
+    Status s = store.unpark(*uuid, by);
+    if (!s.ok())
+        return fail(s.error(), exitFor(s.error()));
+    std::cout << "unparked " << *uuid << ": queued again\n";
+    return exitOk;
+}
+
+int cmdPurge(Store& store, const Args& a, const Config& cfg) {
+    int days = a.days.value_or(cfg.retentionDays);
+    if (days == 0 && !a.days) {
+        std::cout << "retention is off (store.retention_days = 0); nothing purged\n";
+        return exitOk;
+    }
+    auto n = store.purgeDelivered(days);
+    if (!n.ok())
+        return fail(n.error(), exitFailed);
+    std::cout << "purged photos and identity of " << *n << " report(s) delivered more than " << days
+              << " day(s) ago\n";
+    return exitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args a;
+    if (auto stop = parseArgs(argc, argv, a))
+        return *stop;
+    const std::vector<std::string_view> known = {"status", "list",   "show",
+                                                 "verify", "unpark", "purge"};
+    if (std::find(known.begin(), known.end(), a.command) == known.end()) {
+        return usageError("unknown command '" + a.command + "'");
+    }
+
+    Config cfg;
+    std::string configPath = a.configPath.empty() ? std::string(defaultConfigPath) : a.configPath;
+    auto loaded = loadConfig(configPath);
+    if (loaded.ok()) {
+        cfg = std::move(*loaded);
+    } else if (!a.configPath.empty() || loaded.error().code != Errc::notFound) {
+        return fail(loaded.error(), exitConfig);
+    }
+    if (!a.storePath.empty())
+        cfg.storePath = a.storePath;
+    if (!a.keyFile.empty())
+        cfg.keyFile = a.keyFile;
+
+    const bool writes = a.command == "unpark" || a.command == "purge";
+    const bool needsKey = a.command == "verify" || (a.command == "show" && a.withPersonalData);
+    StoreOptions o;
+    o.path = cfg.storePath;
+    o.readOnly = !writes;
+    o.maxMapSize = std::max<std::uint64_t>(cfg.maxMapSizeMiB << 20, cfg.mapSizeMiB << 20);
+    o.mapSize = cfg.mapSizeMiB << 20;
+    if (needsKey) {
+        // Never create a key here: a missing key means the data cannot be read, not a new start.
+        auto key = crypto::loadKey(crypto::KeySource{cfg.keyFile, cfg.keyCredential, false});
+        if (!key.ok())
+            return fail(key.error(), exitKey);
+        o.key = std::move(*key);
+    }
+    auto store = Store::open(std::move(o));
+    if (!store.ok()) {
+        return fail(store.error(), store.error().code == Errc::tooNew ? exitTooNew : exitStore);
+    }
+    if (a.command == "status")
+        return cmdStatus(**store);
+    if (a.command == "list")
+        return cmdList(**store, a);
+    if (a.command == "show")
+        return cmdShow(**store, a);
+    if (a.command == "verify")
+        return cmdVerify(**store);
+    if (a.command == "unpark")
+        return cmdUnpark(**store, a);
+    return cmdPurge(**store, a, cfg);
+}

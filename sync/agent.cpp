@@ -1,0 +1,457 @@
+// The delivery agent's loop: claim, upload photos, submit, record; retry with backoff or park.
+#include "sync/agent.hpp"
+
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+#include "core/log.hpp"
+
+namespace lapor::sync {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kComponent = "syncd";
+constexpr std::string_view kCursorKey = "syncd.status_cursor";
+
+std::string uploadsKey(const std::string& uuid) {
+    return "syncd.uploads." + uuid;
+}
+
+}  // namespace
+
+Result<std::size_t> StorePhotoSource::read(std::uint64_t offset, char* buf, std::size_t len) {
+    auto bytes = store_.readPhotoRange(uuid_, index_, offset, len);
+    if (!bytes.ok()) {
+        return bytes.error();
+    }
+    const std::size_t n = std::min(len, bytes->size());
+    std::memcpy(buf, bytes->data(), n);
+    return n;
+}
+
+std::optional<OutboxState> outboxStateForStatus(const std::string& name) {
+    if (name == "received") {
+        return OutboxState::received;
+    }
+    if (name == "verified") {
+        return OutboxState::verified;
+    }
+    if (name == "forwarded") {
+        return OutboxState::forwarded;
+    }
+    if (name == "followed_up") {
+        return OutboxState::followedUp;
+    }
+    if (name == "closed" || name == "rejected") {
+        return OutboxState::closed;  // rejected is terminal too; the note says which
+    }
+    return std::nullopt;
+}
+
+Agent::Agent(Store& store, Uplink& uplink, AgentOptions options, const Clock& clock, Random& random)
+    : store_(store),
+      uplink_(uplink),
+      options_(std::move(options)),
+      clock_(clock),
+      random_(random),
+      book_(options_.backoff, random_),
+      ownerBase_(options_.ownerPrefix + ":" + std::to_string(::getpid())) {}
+
+Agent::~Agent() {
+    stop();
+}
+
+std::string Agent::ownerId(int worker) const {
+    return ownerBase_ + ":" + std::to_string(worker);
+}
+
+AgentCounters Agent::counters() const {
+    std::lock_guard lock(stateMutex_);
+    return counters_;
+}
+
+void Agent::releaseStaleLeases() {
+    // Only one agent runs per store: a lease under our prefix that is not this process's was left
+    // by an earlier run that died (SIGKILL, power cut). Releasing it now saves waiting out the
+    // lease; the report is due first (the next run finishes what the last started) and the
+    // server's idempotency makes a re-send safe.
+    auto sending = store_.listByState(OutboxState::sending);
+    if (!sending.ok()) {
+        return;
+    }
+    const std::string prefix = options_.ownerPrefix + ":";
+    for (const auto& e : *sending) {
+        if (e.leaseOwner.rfind(prefix, 0) == 0 && e.leaseOwner.rfind(ownerBase_ + ":", 0) != 0) {
+            if (store_.recordFailure(e.uuid, "agent restarted", 0).ok()) {
+                log::info(kComponent, "released the lease left on " + e.uuid);
+            }
+        }
+    }
+}
+
+Status Agent::start() {
+    releaseStaleLeases();
+    stopping_ = false;
+    for (int i = 0; i < options_.inFlight; ++i) {
+        threads_.emplace_back([this, i] { workerLoop(i); });
+    }
+    threads_.emplace_back([this] { housekeepingLoop(); });
+    return {};
+}
+
+void Agent::stop() {
+    if (!stopping_.exchange(true) && stopHook_) {
+        stopHook_();
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) {
+        if (t.joinable()) {
+            t.join();
+        }
+    }
+    threads_.clear();
+}
+
+void Agent::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        ++wakeSeq_;
+    }
+    cv_.notify_all();
+}
+
+bool Agent::waitFor(std::int64_t ms) {
+    std::unique_lock lock(mutex_);
+    const auto seq = wakeSeq_;
+    cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)),
+                 [&] { return stopping_.load() || wakeSeq_ != seq; });
+    return !stopping_.load();
+}
+
+std::int64_t Agent::msUntilSendWindow() const {
+    if (options_.hours.always()) {
+        return 0;
+    }
+    const std::time_t secs = static_cast<std::time_t>(clock_.wallMs() / 1000);
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    const int minute = tm.tm_hour * 60 + tm.tm_min;
+    const int wait = options_.hours.minutesUntilOpen(minute);
+    return wait == 0 ? 0 : (static_cast<std::int64_t>(wait) * 60 - tm.tm_sec) * 1000;
+}
+
+void Agent::noteSuccess() {
+    std::lock_guard lock(stateMutex_);
+    online_ = true;
+    lastSuccessMs_ = clock_.wallMs();
+}
+
+void Agent::noteError(const Error& error) {
+    std::lock_guard lock(stateMutex_);
+    if (isServerWide(error)) {
+        online_ = false;
+    }
+    lastError_ = std::string(errcName(error.code)) + ": " + error.message;
+    lastErrorMs_ = clock_.wallMs();
+}
+
+Outcome Agent::deliverOne(const std::string& owner) {
+    auto claim = store_.claimNext(owner, options_.leaseMs);
+    if (!claim.ok()) {
+        log::error(kComponent, "cannot claim from the outbox: " + claim.error().message);
+        noteError(claim.error());
+        return Outcome::nothingDue;
+    }
+    if (!claim->has_value()) {
+        return Outcome::nothingDue;
+    }
+    return process(**claim, owner);
+}
+
+Outcome Agent::process(const Claim& claim, const std::string& owner) {
+    const std::string& uuid = claim.uuid;
+    auto report = store_.loadReport(uuid);
+    if (!report.ok()) {
+        // Without the key nothing can be sent (configuration); a corrupt record never can.
+        if (report.error().code == Errc::corrupt) {
+            (void)store_.park(uuid, "stored report unreadable: " + report.error().message);
+            return Outcome::parked;
+        }
+        return fail(claim, report.error(), ExchangeNote{});
+    }
+    auto photos = store_.listPhotos(uuid);
+    if (!photos.ok()) {
+        return fail(claim, photos.error(), ExchangeNote{});
+    }
+    // Upload URLs made earlier for this report's photos, kept across restarts.
+    json known = json::object();
+    if (auto saved = store_.getStatus(uploadsKey(uuid)); saved.ok() && saved->has_value()) {
+        known = json::parse(**saved, nullptr, false);
+        if (!known.is_object()) {
+            known = json::object();
+        }
+    }
+    std::vector<PhotoRef> refs;
+    for (const PhotoInfo& info : *photos) {
+        if (stopping_.load()) {
+            return fail(claim, makeError(Errc::cancelled, "agent stopping"), ExchangeNote{});
+        }
+        const std::string slot = std::to_string(info.index);
+        StorePhotoSource source(store_, uuid, info.index, info.size);
+        PhotoUpload upload;
+        upload.index = info.index;
+        upload.sha256Hex = info.sha256Hex;
+        upload.source = &source;
+        upload.knownUrl = known.value(slot, "");
+        upload.onCreated = [&](const std::string& url) -> Status {
+            known[slot] = url;
+            return store_.putStatus(uploadsKey(uuid), known.dump());
+        };
+        ExchangeNote note;
+        auto url = uplink_.uploadPhoto(*report, upload, note);
+        if (!url.ok()) {
+            return fail(claim, url.error(), note);
+        }
+        refs.push_back(PhotoRef{*url, info.sha256Hex, info.size});
+        if (Status s = store_.renewLease(uuid, owner, options_.leaseMs); !s.ok()) {
+            log::warn(kComponent, "lost the lease on " + uuid + " mid-upload; leaving it");
+            return Outcome::stopped;
+        }
+    }
+    if (stopping_.load()) {
+        return fail(claim, makeError(Errc::cancelled, "agent stopping"), ExchangeNote{});
+    }
+    ExchangeNote note;
+    auto tracking = uplink_.submit(*report, refs, note);
+    if (!tracking.ok()) {
+        return fail(claim, tracking.error(), note);
+    }
+    if (Status s = store_.recordDelivered(uuid, *tracking); !s.ok()) {
+        // The server holds it; the next attempt gets the same tracking ID back (idempotency).
+        log::error(kComponent,
+                   "delivered " + uuid + " but could not record it: " + s.error().message);
+        noteError(s.error());
+        return Outcome::retryLater;
+    }
+    if (!known.empty()) {
+        (void)store_.putStatus(uploadsKey(uuid), "{}");
+    }
+    book_.success(uuid);
+    noteSuccess();
+    {
+        std::lock_guard lock(stateMutex_);
+        ++counters_.delivered;
+    }
+    log::info(kComponent,
+              "delivered " + uuid + " (receipt " + claim.receiptCode + ") as " + *tracking);
+    return Outcome::delivered;
+}
+
+Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& note) {
+    const std::string& uuid = claim.uuid;
+    const std::int64_t now = clock_.wallMs();
+    if (error.code == Errc::cancelled) {
+        // Stopping: hand the report back at once (the lease is released with it), due before
+        // everything else so that the next run finishes what this one started.
+        (void)store_.recordFailure(uuid, "agent stopped", 0);
+        return Outcome::stopped;
+    }
+    noteError(error);
+    // The server lost uploads the report names: forget them so the photos go up again.
+    if (note.code == "upload_missing" || note.code == "upload_unknown") {
+        (void)store_.putStatus(uploadsKey(uuid), "{}");
+    }
+    const bool retryable = isRetryable(error) || note.code == "upload_missing" ||
+                           note.code == "upload_incomplete" || note.code == "upload_unknown" ||
+                           note.code == "offset_mismatch" || note.status == 460;
+    const bool wholePhotoSuspect = note.status == 460 && error.code == Errc::rejected;
+    if (!retryable || wholePhotoSuspect) {
+        if (note.code == "idempotency_conflict") {
+            log::warn(kComponent, "server reports an idempotency conflict for " + uuid +
+                                      ": the same key was used with another body; parked");
+        }
+        (void)store_.park(uuid, error.message);
+        book_.forget(uuid);
+        std::lock_guard lock(stateMutex_);
+        ++counters_.parked;
+        log::warn(kComponent, "parked " + uuid + ": " + errcName(error.code) +
+                                  (note.status ? " HTTP " + std::to_string(note.status) : ""));
+        return Outcome::parked;
+    }
+    // A pending Open311 token is the server working, not failing.
+    const bool serverFault = isServerWide(error) && note.code != "pending";
+    std::int64_t delay = book_.failure(uuid, clock_.monotonicMs(), note.retryAfterMs, serverFault);
+    if (error.code == Errc::permission) {
+        delay = std::max(delay, options_.backoff.capMs);  // an operator must fix the token
+    }
+    (void)store_.recordFailure(uuid, error.message, now + delay);
+    {
+        std::lock_guard lock(stateMutex_);
+        ++counters_.failures;
+    }
+    log::info(kComponent, "attempt on " + uuid + " failed (" + errcName(error.code) +
+                              (note.status ? " HTTP " + std::to_string(note.status) : "") +
+                              "); next in " + std::to_string(delay) + " ms");
+    return Outcome::retryLater;
+}
+
+Status Agent::pullStatus() {
+    std::string cursor;
+    if (auto c = store_.getStatus(kCursorKey); c.ok() && c->has_value()) {
+        cursor = **c;
+    }
+    std::vector<Followed> followed;
+    for (OutboxState s : {OutboxState::delivered, OutboxState::received, OutboxState::verified,
+                          OutboxState::forwarded, OutboxState::followedUp}) {
+        if (auto list = store_.listByState(s, 500); list.ok()) {
+            for (const auto& e : *list) {
+                followed.push_back({e.uuid, e.trackingId});
+            }
+        }
+    }
+    for (int page = 0; page < 50 && !stopping_.load(); ++page) {
+        ExchangeNote note;
+        auto got = uplink_.pullStatus(cursor, followed, note);
+        if (!got.ok()) {
+            if (note.status == 400 && !cursor.empty()) {
+                (void)store_.putStatus(kCursorKey, "");  // a cursor the server no longer knows
+            }
+            noteError(got.error());
+            if (isServerWide(got.error())) {
+                (void)book_.failure("(status)", clock_.monotonicMs(), note.retryAfterMs, true);
+            }
+            return got.error();
+        }
+        noteSuccess();
+        for (const auto& u : got->updates) {
+            auto state = outboxStateForStatus(u.status);
+            if (!state) {
+                log::debug(kComponent, "ignored unknown status \"" + u.status + "\"");
+                continue;
+            }
+            const std::string note2 = u.status == "rejected" ? "rejected: " + u.note : u.note;
+            Status s = store_.addStatusUpdate(u.uuid, *state, u.atMs, note2);
+            if (s.ok()) {
+                std::lock_guard lock(stateMutex_);
+                ++counters_.statusUpdates;
+            }
+        }
+        if (got->nextCursor != cursor) {
+            cursor = got->nextCursor;
+            (void)store_.putStatus(kCursorKey, cursor);
+        }
+        if (!got->more) {
+            break;
+        }
+    }
+    return {};
+}
+
+Status Agent::pullCatalog() {
+    std::string etag;
+    if (auto current = store_.getCatalog(); current.ok()) {
+        etag = current->etag;
+    }
+    ExchangeNote note;
+    auto got = uplink_.pullCatalog(etag, note);
+    if (!got.ok()) {
+        noteError(got.error());
+        return got.error();
+    }
+    noteSuccess();
+    if (!got->has_value()) {
+        return {};
+    }
+    if (Status s = store_.putCatalog(**got); !s.ok()) {
+        return s;
+    }
+    std::lock_guard lock(stateMutex_);
+    ++counters_.catalogUpdates;
+    log::info(kComponent, "catalog updated to version " + (*got)->version);
+    return {};
+}
+
+void Agent::writeStatusRecord() {
+    json j;
+    std::uint64_t depth = 0;
+    std::uint64_t parked = 0;
+    if (auto counts = store_.counts(); counts.ok()) {
+        depth = counts->count(OutboxState::queued) + counts->count(OutboxState::sending) +
+                counts->count(OutboxState::failed);
+        parked = counts->count(OutboxState::parked);
+    }
+    {
+        std::lock_guard lock(stateMutex_);
+        j["online"] = online_;
+        j["last_success_at_ms"] = lastSuccessMs_;
+        j["last_error"] = lastError_;
+        j["last_error_at_ms"] = lastErrorMs_;
+        j["delivered_since_start"] = counters_.delivered;
+    }
+    j["queue_depth"] = depth;
+    j["parked"] = parked;
+    j["pid"] = static_cast<std::int64_t>(::getpid());
+    // Written when something changed, else once a minute (a write is an fsync: an idle agent
+    // should not keep the disk busy).
+    const std::string content = j.dump();
+    const std::int64_t now = clock_.monotonicMs();
+    if (content == lastRecord_ && lastRecordMs_ >= 0 && now - lastRecordMs_ < 60'000) {
+        return;
+    }
+    lastRecord_ = content;
+    lastRecordMs_ = now;
+    j["updated_at_ms"] = clock_.wallMs();
+    (void)store_.putStatus(agentStatusKey, j.dump());
+}
+
+void Agent::workerLoop(int worker) {
+    const std::string owner = ownerId(worker);
+    while (!stopping_.load()) {
+        if (const auto w = msUntilSendWindow(); w > 0) {
+            waitFor(std::min<std::int64_t>(w, 60'000));
+            continue;
+        }
+        if (const auto g = book_.serverWaitMs(clock_.monotonicMs()); g > 0) {
+            waitFor(g);
+            continue;
+        }
+        const Outcome o = deliverOne(owner);
+        if (o == Outcome::nothingDue) {
+            waitFor(options_.storePollMs);
+        } else if (o == Outcome::delivered) {
+            cv_.notify_all();  // idle peers: there may be more due
+        }
+    }
+}
+
+void Agent::housekeepingLoop() {
+    while (!stopping_.load()) {
+        const std::int64_t now = clock_.monotonicMs();
+        const bool sendable = msUntilSendWindow() == 0 && book_.serverWaitMs(now) == 0;
+        if (sendable &&
+            (lastStatusPullMs_ < 0 || now - lastStatusPullMs_ >= options_.statusPollMs)) {
+            lastStatusPullMs_ = now;
+            (void)pullStatus();
+        }
+        if (sendable &&
+            (lastCatalogPullMs_ < 0 || now - lastCatalogPullMs_ >= options_.catalogPollMs)) {
+            lastCatalogPullMs_ = now;
+            (void)pullCatalog();
+        }
+        writeStatusRecord();
+        if (heartbeat_) {
+            heartbeat_();
+        }
+        waitFor(std::min<std::int64_t>(5'000, options_.storePollMs * 2));
+    }
+    lastRecordMs_ = -1;
+    writeStatusRecord();
+}
+
+}  // namespace lapor::sync

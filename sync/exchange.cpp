@@ -1,0 +1,103 @@
+// Classification of HTTP answers per docs/protocol.md section 1.3.
+#include "sync/exchange.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+
+#include "sync/backoff.hpp"
+
+namespace lapor::sync {
+
+bool ProtocolGuard::accepts(const HttpResponse& r) const {
+    if (header.empty()) {
+        return true;
+    }
+    const std::string* v = r.header(header);
+    return v != nullptr && *v == value;
+}
+
+Error httpFailure(const HttpResponse& r, std::string_view what, const ProtocolGuard& guard,
+                  ExchangeNote& note, std::int64_t nowWallMs) {
+    note = {};
+    note.status = r.status;
+    if (const auto* ra = r.header("retry-after")) {
+        note.retryAfterMs = parseRetryAfterMs(*ra, nowWallMs);
+    }
+    std::string msg = std::string(what) + ": HTTP " + std::to_string(r.status);
+    if (!guard.accepts(r)) {
+        note.status = 0;  // not the server's answer at all
+        return makeError(Errc::protocol, msg + " without the protocol header (not the server)");
+    }
+    // The server's own words when it sent a JSON error: {"code","message"}, {"error":{...}}, or
+    // Open311's [{"code","description"}].
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (j.is_array() && !j.empty()) {
+        j = j[0];
+    }
+    if (j.is_object()) {
+        const auto& e = j.contains("error") && j["error"].is_object() ? j["error"] : j;
+        std::string detail;
+        if (e.contains("code") && e["code"].is_string()) {
+            note.code = e["code"].get<std::string>();
+            detail = note.code;
+        }
+        for (const char* key : {"message", "description"}) {
+            if (e.contains(key) && e[key].is_string()) {
+                detail += (detail.empty() ? "" : ": ") + e[key].get<std::string>();
+            }
+        }
+        if (!detail.empty()) {
+            msg += " (" + detail + ")";
+        }
+    }
+    if (r.status == 401 || r.status == 403) {
+        return makeError(Errc::permission, msg);
+    }
+    if (r.status == 429 || r.status == 503) {
+        return makeError(Errc::busy, msg);
+    }
+    if (r.status == 408 || r.status >= 500 || r.status < 200) {
+        return makeError(Errc::unavailable, msg);
+    }
+    if (r.status >= 400) {
+        return makeError(Errc::rejected, msg);
+    }
+    return makeError(Errc::protocol, msg + ", not the answer the protocol promises");
+}
+
+std::string percentEncode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size());
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
+
+bool isRetryable(const Error& e) {
+    return e.code != Errc::rejected && e.code != Errc::invalidInput && e.code != Errc::cancelled;
+}
+
+bool isServerWide(const Error& e) {
+    switch (e.code) {
+        case Errc::network:
+        case Errc::timeout:
+        case Errc::busy:
+        case Errc::unavailable:
+        case Errc::permission:
+        case Errc::protocol:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace lapor::sync

@@ -1,0 +1,50 @@
+// What an HTTP answer means for delivery: success, retry later (per report or per server), or a
+// permanent refusal; shared by the tus client and the uplink adapters (docs/protocol.md 1.1, 1.3).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "sync/http_client.hpp"
+
+namespace lapor::sync {
+
+// What the last failed exchange told us, for the caller's retry decision.
+struct ExchangeNote {
+    long status = 0;                           // HTTP status, 0 when none arrived
+    std::string code;                          // the server's error code, when it sent one
+    std::optional<std::int64_t> retryAfterMs;  // from Retry-After
+};
+
+// The captive-portal guard: an answer counts only when it carries this header with this value.
+struct ProtocolGuard {
+    std::string header;  // empty: no header required (real Open311 servers)
+    std::string value;
+    [[nodiscard]] bool accepts(const HttpResponse& r) const;
+};
+
+inline ProtocolGuard laporGuard() {
+    return ProtocolGuard{"Lapor-Protocol", "1"};
+}
+
+// Maps an answer that is not the expected success to an Error, and fills `note`:
+//   no protocol header, 2xx/3xx of the wrong shape -> protocol (transient: "not the server")
+//   401/403 -> permission (per server, hold);  429/503 -> busy (per server, Retry-After)
+//   408, 5xx -> unavailable (transient);       other 4xx -> rejected (permanent)
+// The message holds the status and the server's code and message, never request data.
+[[nodiscard]] Error httpFailure(const HttpResponse& response, std::string_view what,
+                                const ProtocolGuard& guard, ExchangeNote& note,
+                                std::int64_t nowWallMs);
+
+// Percent-encodes for a query string or a form body (RFC 3986 unreserved characters stay).
+[[nodiscard]] std::string percentEncode(std::string_view s);
+
+// Whether an error should be retried later (as opposed to parking the report).
+[[nodiscard]] bool isRetryable(const Error& e);
+// Whether an error concerns the server as a whole (back off every report, not just this one).
+[[nodiscard]] bool isServerWide(const Error& e);
+
+}  // namespace lapor::sync

@@ -1,0 +1,170 @@
+// lapor-syncd: delivers the outbox to the national system (see docs/operators-sync.md).
+//   lapor-syncd [--config FILE] [--drain] [--verbose]
+// --drain: exit 0 once nothing is left to send (queued, sending or failed); for tests and for
+// carrying a kiosk's backlog over a temporary link by hand.
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "core/store.hpp"
+#include "sync/agent.hpp"
+#include "sync/config.hpp"
+#include "sync/http_client.hpp"
+#include "sync/uplink_lapor.hpp"
+#include "sync/uplink_open311.hpp"
+
+using namespace lapor;
+using namespace lapor::sync;
+
+namespace {
+
+constexpr std::string_view kComponent = "syncd";
+
+int usage() {
+    std::cerr << "usage: lapor-syncd [--config FILE] [--drain] [--verbose]\n";
+    return 2;
+}
+
+bool drained(const Store& store) {
+    auto c = store.counts();
+    return c.ok() && c->count(OutboxState::queued) == 0 && c->count(OutboxState::sending) == 0 &&
+           c->count(OutboxState::failed) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string configPath(defaultConfigPath);
+    bool drain = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--config" && i + 1 < argc) {
+            configPath = argv[++i];
+        } else if (a == "--drain") {
+            drain = true;
+        } else if (a == "--verbose") {
+            log::setMinLevel(log::Level::debug);
+        } else {
+            return usage();
+        }
+    }
+    auto cfg = loadSyncConfig(configPath);
+    if (!cfg.ok()) {
+        log::error(kComponent, "configuration: " + cfg.error().message);
+        return 1;
+    }
+    if (cfg->token.empty()) {
+        log::warn(kComponent, "no device token configured (sync.token or sync.token_file)");
+    }
+    auto key = crypto::loadKey(crypto::KeySource{cfg->base.keyFile, cfg->base.keyCredential, true});
+    if (!key.ok()) {
+        log::error(kComponent, "store key: " + key.error().message);
+        return 1;
+    }
+    StoreOptions so;
+    so.path = cfg->base.storePath;
+    so.key = std::move(*key);
+    so.mapSize = cfg->base.mapSizeMiB << 20;
+    so.maxMapSize = cfg->base.maxMapSizeMiB << 20;
+    auto store = Store::open(std::move(so));
+    if (!store.ok()) {
+        log::error(kComponent, "store: " + store.error().message);
+        return 1;
+    }
+
+    // Signals are taken synchronously by this thread; every thread started below inherits the
+    // mask, so a SIGTERM never lands in the middle of libcurl or LMDB.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    CurlHttpClient http(cfg->httpOptions());
+    if (cfg->insecureSkipTlsVerify) {
+        log::warn(kComponent,
+                  "sync.insecure_skip_tls_verify_DANGEROUS is set: reports and photos go out "
+                  "without checking who receives them. Fix the CA file and remove this key.");
+    }
+    std::unique_ptr<Uplink> uplink;
+    if (cfg->adapter == AdapterKind::lapor) {
+        uplink = std::make_unique<LaporUplink>(
+            http,
+            LaporUplinkOptions{cfg->serverUrl, cfg->token, cfg->chunkBytes, cfg->requestTimeoutMs},
+            SystemClock::instance());
+    } else {
+        Open311Options o;
+        o.baseUrl = cfg->serverUrl;
+        o.apiKey = cfg->open311ApiKey.empty() ? cfg->token : cfg->open311ApiKey;
+        o.jurisdictionId = cfg->open311Jurisdiction;
+        o.mediaUploadUrl = cfg->open311MediaUploadUrl;
+        o.requestTimeoutMs = cfg->requestTimeoutMs;
+        o.chunkBytes = cfg->chunkBytes;
+        uplink = std::make_unique<Open311Uplink>(http, o, **store, SystemClock::instance());
+    }
+
+    AgentOptions ao;
+    ao.inFlight = cfg->inFlight;
+    ao.leaseMs = cfg->leaseMs;
+    ao.storePollMs = cfg->storePollMs;
+    ao.statusPollMs = cfg->statusPollMs;
+    ao.catalogPollMs = cfg->catalogPollMs;
+    ao.hours = cfg->hours;
+    ao.backoff = cfg->backoff;
+    SystemRandom random;
+    Agent agent(**store, *uplink, ao, SystemClock::instance(), random);
+    agent.setStopHook([&http] { http.cancel(); });
+    std::uint64_t watchdogUsec = 0;
+    const bool watchdog = sd_watchdog_enabled(0, &watchdogUsec) > 0;
+    agent.setHeartbeat([watchdog] {
+        if (watchdog) {
+            sd_notify(0, "WATCHDOG=1");
+        }
+    });
+    if (Status s = agent.start(); !s.ok()) {
+        log::error(kComponent, "start: " + s.error().message);
+        return 1;
+    }
+    sd_notify(0, "READY=1");
+    log::info(kComponent, "started: " + std::to_string(cfg->inFlight) + " reports in flight to " +
+                              cfg->serverUrl);
+
+    while (true) {
+        timespec tick{0, drain ? 200'000'000 : 0};
+        int sig = 0;
+        if (drain) {
+            sig = sigtimedwait(&signals, nullptr, &tick);
+            if (sig < 0) {
+                if (drained(**store)) {
+                    log::info(kComponent, "outbox drained");
+                    break;
+                }
+                continue;
+            }
+        } else if (sigwait(&signals, &sig) != 0) {
+            continue;
+        }
+        if (sig == SIGUSR1 || sig == SIGHUP) {
+            agent.wake();  // e.g. `systemctl kill -s USR1 lapor-syncd` after an import
+            continue;
+        }
+        log::info(kComponent, std::string("stopping on ") + strsignal(sig));
+        break;
+    }
+    sd_notify(0, "STOPPING=1");
+    agent.stop();
+    const auto c = agent.counters();
+    log::info(kComponent, "stopped: " + std::to_string(c.delivered) + " delivered, " +
+                              std::to_string(c.parked) + " parked this run");
+    return 0;
+}

@@ -1,0 +1,85 @@
+// Uplink: what the agent needs from a national-system protocol, behind one interface with two
+// adapters (lapor: docs/protocol.md sections 2-5; open311: section 6).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/catalog.hpp"
+#include "core/report.hpp"
+#include "core/result.hpp"
+#include "sync/exchange.hpp"
+#include "sync/tus_client.hpp"
+
+namespace lapor::sync {
+
+// A photo as the report refers to it once uploaded.
+struct PhotoRef {
+    std::string upload;  // the upload's URL (or path)
+    std::string sha256Hex;
+    std::uint64_t bytes = 0;
+};
+
+// A photo to upload: where its bytes are and what the server should be told about it.
+struct PhotoUpload {
+    std::uint32_t index = 0;
+    std::string sha256Hex;
+    ByteSource* source = nullptr;
+    std::string knownUrl;  // an upload made earlier for this photo, empty: none
+    // Called with a new upload's URL before any byte goes out (the agent stores it).
+    std::function<Status(const std::string&)> onCreated;
+};
+
+// One status change from the national system.
+struct StatusUpdate {
+    std::string uuid;
+    std::string trackingId;
+    std::string status;  // protocol name: received, verified, forwarded, followed_up, closed, ...
+    std::int64_t atMs = 0;
+    std::string note;
+};
+
+struct StatusPage {
+    std::vector<StatusUpdate> updates;
+    std::string nextCursor;
+    bool more = false;
+};
+
+// A delivered report the agent still follows (for protocols without a status feed).
+struct Followed {
+    std::string uuid;
+    std::string trackingId;
+};
+
+class Uplink {
+  public:
+    virtual ~Uplink() = default;
+    // Uploads one photo resumably; returns its URL once the server holds every byte.
+    [[nodiscard]] virtual Result<std::string> uploadPhoto(const Report& report,
+                                                          const PhotoUpload& photo,
+                                                          ExchangeNote& note) = 0;
+    // Submits the report (idempotent by its UUID); returns the national tracking ID.
+    // Errc::busy with note.code "pending" when the server accepted but has no ID yet (Open311
+    // tokens): call again later.
+    [[nodiscard]] virtual Result<std::string> submit(const Report& report,
+                                                     const std::vector<PhotoRef>& photos,
+                                                     ExchangeNote& note) = 0;
+    // Status changes after `cursor` (lapor) or of the `followed` reports (open311).
+    [[nodiscard]] virtual Result<StatusPage> pullStatus(const std::string& cursor,
+                                                        const std::vector<Followed>& followed,
+                                                        ExchangeNote& note) = 0;
+    // The catalog when it differs from `etag`; nullopt when unchanged (or not offered).
+    [[nodiscard]] virtual Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
+                                                                           ExchangeNote& note) = 0;
+};
+
+// Protocol names of the report kinds (docs/protocol.md 4.1).
+[[nodiscard]] const char* kindName(ReportKind kind);
+// RFC 3339 UTC with milliseconds, and back (nullopt when unreadable).
+[[nodiscard]] std::string rfc3339(std::int64_t unixMs);
+[[nodiscard]] std::optional<std::int64_t> parseRfc3339(const std::string& text);
+
+}  // namespace lapor::sync

@@ -1,0 +1,243 @@
+// Open311 GeoReport v2 adapter over HttpClient.
+#include "sync/uplink_open311.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "sync/agent.hpp"
+
+namespace lapor::sync {
+
+using nlohmann::json;
+
+namespace {
+
+std::string tokenKey(const std::string& uuid) {
+    return "syncd.open311.token." + uuid;
+}
+
+// Cuts at most `max` bytes without splitting a UTF-8 sequence.
+std::string clipUtf8(const std::string& s, std::size_t max) {
+    if (s.size() <= max) {
+        return s;
+    }
+    std::size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
+        --n;
+    }
+    return s.substr(0, n);
+}
+
+void addField(std::string& form, std::string_view key, const std::string& value) {
+    if (!form.empty()) {
+        form.push_back('&');
+    }
+    form += std::string(key) + "=" + percentEncode(value);
+}
+
+bool isJsonAnswer(const HttpResponse& r) {
+    const std::string* type = r.header("content-type");
+    return type != nullptr && type->find("json") != std::string::npos;
+}
+
+}  // namespace
+
+std::string open311Form(const Report& r, const std::vector<PhotoRef>& photos,
+                        const Open311Options& o) {
+    std::string form;
+    addField(form, "api_key", o.apiKey);
+    if (!o.jurisdictionId.empty()) {
+        addField(form, "jurisdiction_id", o.jurisdictionId);
+    }
+    addField(form, "service_code",
+             std::string(kindName(r.kind)) + ":" + r.agencyId + ":" + r.topicId);
+    addField(form, "description", clipUtf8(r.title + "\n\n" + r.body, 4000));
+    addField(form, "address_string", r.place.empty() ? r.regionCode : r.regionCode + " " + r.place);
+    if (!r.anonymous) {
+        const auto space = r.identity.name.rfind(' ');
+        if (space == std::string::npos) {
+            addField(form, "first_name", r.identity.name);
+        } else {
+            addField(form, "first_name", r.identity.name.substr(0, space));
+            addField(form, "last_name", r.identity.name.substr(space + 1));
+        }
+        if (!r.identity.email.empty()) {
+            addField(form, "email", r.identity.email);
+        }
+        if (!r.identity.phone.empty()) {
+            addField(form, "phone", r.identity.phone);
+        }
+    }
+    addField(form, "device_id", r.deviceId);
+    for (const auto& p : photos) {
+        addField(form, "media_url", p.upload);
+    }
+    return form;
+}
+
+Open311Uplink::Open311Uplink(HttpClient& http, Open311Options options, Store& store,
+                             const Clock& clock)
+    : http_(http),
+      options_(std::move(options)),
+      store_(store),
+      clock_(clock),
+      tus_(http, TusOptions{
+                     .endpoint = options_.mediaUploadUrl,
+                     .headers = {{"Authorization",
+                                  "Bearer " + (options_.mediaToken.empty() ? options_.apiKey
+                                                                           : options_.mediaToken)}},
+                     .guard = options_.guard,
+                     .maxChunk = options_.chunkBytes,
+                     .minChunk = 16 << 10,
+                     .requestTimeoutMs = options_.requestTimeoutMs,
+                     .immediateResumes = 64,
+                     .nowWallMs = 0,
+                 }) {}
+
+Result<json> Open311Uplink::call(HttpRequest req, std::string_view what, ExchangeNote& note) {
+    req.timeoutMs = options_.requestTimeoutMs;
+    auto res = http_.send(req);
+    if (!res.ok()) {
+        note = {};
+        return res.error();
+    }
+    if (!options_.guard.accepts(*res) || (res->status != 200 && res->status != 201)) {
+        return httpFailure(*res, what, options_.guard, note, clock_.wallMs());
+    }
+    auto j = json::parse(res->body, nullptr, false);
+    if (!isJsonAnswer(*res) || !j.is_array() ||
+        !std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_object(); })) {
+        note = {};
+        note.status = res->status;
+        return makeError(Errc::protocol, std::string(what) + ": not an Open311 JSON answer");
+    }
+    return j;
+}
+
+Result<std::string> Open311Uplink::uploadPhoto(const Report& report, const PhotoUpload& photo,
+                                               ExchangeNote& note) {
+    if (options_.mediaUploadUrl.empty()) {
+        return std::string();  // this server takes no photos; the report goes without them
+    }
+    const Headers metadata{{"report_uuid", report.uuid},
+                           {"photo_index", std::to_string(photo.index)},
+                           {"sha256", photo.sha256Hex},
+                           {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
+                           {"filetype", "image/jpeg"}};
+    return tus_.upload(*photo.source, photo.knownUrl, metadata, photo.onCreated, note);
+}
+
+Result<std::string> Open311Uplink::followToken(const std::string& uuid, const std::string& token,
+                                               ExchangeNote& note) {
+    HttpRequest req;
+    req.url = options_.baseUrl + "/tokens/" + percentEncode(token) + ".json";
+    auto j = call(req, "Open311 token GET", note);
+    if (!j.ok()) {
+        if (note.status == 404) {
+            (void)store_.putStatus(tokenKey(uuid), "");  // forgotten: submit again
+        }
+        return j.error();
+    }
+    for (const auto& e : *j) {
+        if (e.contains("service_request_id") && e["service_request_id"].is_string() &&
+            !e["service_request_id"].get<std::string>().empty()) {
+            (void)store_.putStatus(tokenKey(uuid), "");
+            return e["service_request_id"].get<std::string>();
+        }
+    }
+    note = {};
+    note.code = "pending";
+    return makeError(Errc::busy, "Open311: request accepted, ID still pending");
+}
+
+Result<std::string> Open311Uplink::submit(const Report& report, const std::vector<PhotoRef>& photos,
+                                          ExchangeNote& note) {
+    // A token from an earlier attempt: the server has the request already; follow it.
+    if (auto saved = store_.getStatus(tokenKey(report.uuid));
+        saved.ok() && saved->has_value() && !(*saved)->empty()) {
+        auto id = followToken(report.uuid, **saved, note);
+        if (id.ok() || note.status != 404) {
+            return id;
+        }
+    }
+    std::vector<PhotoRef> media;
+    std::copy_if(photos.begin(), photos.end(), std::back_inserter(media),
+                 [](const PhotoRef& p) { return !p.upload.empty(); });
+    HttpRequest req;
+    req.method = "POST";
+    req.url = options_.baseUrl + "/requests.json";
+    req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                   {"Idempotency-Key", report.uuid}};
+    req.body = open311Form(report, media, options_);
+    auto j = call(req, "Open311 POST", note);
+    if (!j.ok()) {
+        return j.error();
+    }
+    if (j->empty()) {
+        return makeError(Errc::protocol, "Open311 POST: empty answer");
+    }
+    const json& first = (*j)[0];
+    if (first.contains("service_request_id") && first["service_request_id"].is_string() &&
+        !first["service_request_id"].get<std::string>().empty()) {
+        return first["service_request_id"].get<std::string>();
+    }
+    if (first.contains("token") && first["token"].is_string() &&
+        !first["token"].get<std::string>().empty()) {
+        const std::string token = first["token"].get<std::string>();
+        if (Status s = store_.putStatus(tokenKey(report.uuid), token); !s.ok()) {
+            return s.error();
+        }
+        return followToken(report.uuid, token, note);
+    }
+    return makeError(Errc::protocol, "Open311 POST: neither service_request_id nor token");
+}
+
+Result<StatusPage> Open311Uplink::pullStatus(const std::string&,
+                                             const std::vector<Followed>& followed,
+                                             ExchangeNote& note) {
+    StatusPage page;
+    for (std::size_t at = 0; at < followed.size(); at += 50) {
+        std::string ids;
+        std::vector<const Followed*> batch;
+        for (std::size_t i = at; i < std::min(followed.size(), at + 50); ++i) {
+            ids += (ids.empty() ? "" : ",") + followed[i].trackingId;
+            batch.push_back(&followed[i]);
+        }
+        HttpRequest req;
+        req.url = options_.baseUrl + "/requests.json?service_request_id=" + percentEncode(ids);
+        if (!options_.jurisdictionId.empty()) {
+            req.url += "&jurisdiction_id=" + percentEncode(options_.jurisdictionId);
+        }
+        auto j = call(req, "Open311 requests GET", note);
+        if (!j.ok()) {
+            return j.error();
+        }
+        for (const auto& e : *j) {
+            const std::string id = e.value("service_request_id", "");
+            auto it = std::find_if(batch.begin(), batch.end(),
+                                   [&](const Followed* f) { return f->trackingId == id; });
+            if (it == batch.end()) {
+                continue;
+            }
+            StatusUpdate u;
+            u.uuid = (*it)->uuid;
+            u.trackingId = id;
+            // status_notes carries the LAPOR! status name; plain Open311 has only open/closed.
+            const std::string notes = e.value("status_notes", "");
+            u.status = outboxStateForStatus(notes) ? notes : e.value("status", "");
+            if (!outboxStateForStatus(u.status)) {
+                continue;  // plain "open": nothing the store does not know already
+            }
+            const std::string when = e.value("updated_datetime", e.value("requested_datetime", ""));
+            u.atMs = parseRfc3339(when).value_or(clock_.wallMs());
+            page.updates.push_back(std::move(u));
+        }
+    }
+    return page;
+}
+
+Result<std::optional<AgencyCatalog>> Open311Uplink::pullCatalog(const std::string&, ExchangeNote&) {
+    return std::optional<AgencyCatalog>();  // Open311's services list is not LAPOR!'s catalog
+}
+
+}  // namespace lapor::sync

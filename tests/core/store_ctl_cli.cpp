@@ -1,0 +1,150 @@
+// lapor-ctl as operators run it: each command's output and exit code against a prepared store.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/store.hpp"
+#include "store_test_support.hpp"
+
+using namespace lapor;
+using namespace lapor::testing;
+
+namespace {
+
+struct Run {
+    int exit = -1;
+    std::string out;
+};
+
+Run ctl(const std::string& args) {
+    std::string cmd = std::string(LAPOR_CTL) + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    Run r;
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int status = ::pclose(p);
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+void writeKey(const std::string& path, const crypto::Key& key) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(key.data()), 32);
+    ::chmod(path.c_str(), 0600);
+}
+
+// A store with one report in each of queued, parked and delivered.
+struct Prepared {
+    TempDir dir;
+    std::string store = dir.sub("store");
+    std::string key = dir.sub("store.key");
+    std::string base;
+    Report queued = sampleReport(1), parked = sampleReport(2), delivered = sampleReport(3);
+    Prepared() {
+        writeKey(key, testKey());
+        auto s = Store::open(storeOptions(store));
+        REQUIRE(s.ok());
+        std::vector<Photo> photos = {samplePhoto(70'000, 1)};
+        REQUIRE((*s)->saveReport(delivered, photos).ok());
+        REQUIRE((*s)->saveReport(parked, {}).ok());
+        REQUIRE((*s)->saveReport(queued, {}).ok());
+        auto c = (*s)->claimNext("agent", 60'000);
+        REQUIRE((*s)->recordDelivered((*c)->uuid, "LAPOR-42").ok());
+        c = (*s)->claimNext("agent", 60'000);
+        REQUIRE((*s)->park((*c)->uuid, "unknown agency").ok());
+        REQUIRE((*s)->putStatus("syncd", "online").ok());
+        base = "--store " + store + " --key-file " + key;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("lapor-ctl: help and usage errors") {
+    Run help = ctl("--help");
+    CHECK(help.exit == 0);
+    CHECK(help.out.find("Usage: lapor-ctl") != std::string::npos);
+    CHECK(help.out.find("Exit codes") != std::string::npos);
+    CHECK(ctl("").exit == 1);
+    CHECK(ctl("frobnicate").exit == 1);
+    CHECK(ctl("list --state nonsense").exit == 1);
+    CHECK(ctl("status --bogus").exit == 1);
+}
+
+TEST_CASE("lapor-ctl: status, list and show without personal data") {
+    Prepared p;
+    Run status = ctl(p.base + " status");
+    CHECK(status.exit == 0);
+    CHECK(status.out.find("queued              1") != std::string::npos);
+    CHECK(status.out.find("parked              1") != std::string::npos);
+    CHECK(status.out.find("delivered           1") != std::string::npos);
+    CHECK(status.out.find("syncd: online") != std::string::npos);
+
+    Run list = ctl(p.base + " list --state parked");
+    CHECK(list.exit == 0);
+    CHECK(list.out.find(p.parked.receiptCode) != std::string::npos);
+    CHECK(list.out.find(p.queued.uuid) == std::string::npos);
+    CHECK(ctl(p.base + " list").out.find(p.queued.uuid) != std::string::npos);
+
+    Run show = ctl(p.base + " show " + p.delivered.receiptCode);
+    CHECK(show.exit == 0);
+    CHECK(show.out.find("LAPOR-42") != std::string::npos);
+    CHECK(show.out.find("delivered") != std::string::npos);
+    CHECK(show.out.find(p.delivered.identity.nik) == std::string::npos);
+    CHECK(show.out.find(p.delivered.identity.name) == std::string::npos);
+    CHECK(show.out.find(p.delivered.body) == std::string::npos);
+
+    Run personal = ctl(p.base + " show " + p.delivered.uuid + " --with-personal-data");
+    CHECK(personal.exit == 0);
+    CHECK(personal.out.find(p.delivered.identity.nik) != std::string::npos);
+    CHECK(personal.out.find("sha256") != std::string::npos);
+
+    CHECK(ctl(p.base + " show NOSUCHCODE").exit == 6);
+    CHECK(ctl(p.base + " show").exit == 1);
+}
+
+TEST_CASE("lapor-ctl: verify, with the right key, a wrong key and no key") {
+    Prepared p;
+    Run ok = ctl(p.base + " verify");
+    CHECK(ok.exit == 0);
+    CHECK(ok.out.find("3 reports, 1 photos") != std::string::npos);
+    writeKey(p.dir.sub("wrong.key"), crypto::Key::generate());
+    Run wrong = ctl("--store " + p.store + " --key-file " + p.dir.sub("wrong.key") + " verify");
+    CHECK(wrong.exit == 5);
+    CHECK(wrong.out.find("PROBLEM") != std::string::npos);
+    Run none = ctl("--store " + p.store + " --key-file " + p.dir.sub("absent.key") + " verify");
+    CHECK(none.exit == 7);
+    CHECK_FALSE(std::filesystem::exists(p.dir.sub("absent.key")));  // never created by lapor-ctl
+    CHECK(ctl("--store " + p.store + " --key-file " + p.dir.sub("absent.key") + " show " +
+              p.queued.receiptCode + " --with-personal-data")
+              .exit == 7);
+}
+
+TEST_CASE("lapor-ctl: unpark and purge change the store") {
+    Prepared p;
+    Run un = ctl(p.base + " unpark " + p.parked.receiptCode + " --by 'Pak Andi'");
+    CHECK(un.exit == 0);
+    CHECK(ctl(p.base + " unpark " + p.parked.receiptCode).exit == 8);  // not parked any more
+    CHECK(ctl(p.base + " unpark NOSUCHCODE").exit == 6);
+    Run show = ctl(p.base + " show " + p.parked.uuid);
+    CHECK(show.out.find("unparked by Pak Andi") != std::string::npos);
+
+    Run purge = ctl(p.base + " purge --days 0");
+    CHECK(purge.exit == 0);
+    CHECK(purge.out.find("of 1 report(s)") != std::string::npos);
+    CHECK(ctl(p.base + " show " + p.delivered.uuid).out.find("purged") != std::string::npos);
+}
+
+TEST_CASE("lapor-ctl: missing store, bad configuration") {
+    TempDir dir;
+    CHECK(ctl("--store " + dir.sub("none") + " status").exit == 3);
+    std::ofstream(dir.sub("bad.toml")) << "[store]\npath = \n";
+    Run bad = ctl("--config " + dir.sub("bad.toml") + " status");
+    CHECK(bad.exit == 2);
+    CHECK(bad.out.find("bad.toml:2") != std::string::npos);
+    CHECK(ctl("--config " + dir.sub("absent.toml") + " status").exit == 2);
+}

@@ -1,0 +1,281 @@
+// The agent's decisions with a real store and a scripted uplink: delivered, retried with backoff
+// (Retry-After honoured), parked with the server's reason, upload URLs remembered across attempts,
+// leases released on stop and after a crash, statuses and catalog pulled, status record written.
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "../core/store_test_support.hpp"
+#include "sync/agent.hpp"
+
+using namespace lapor;
+using namespace lapor::sync;
+using namespace lapor::testing;
+
+namespace {
+
+// An uplink whose answers the test scripts; records what the agent asked.
+struct ScriptedUplink final : Uplink {
+    std::deque<std::pair<Error, ExchangeNote>> uploadFailures;  // next uploads fail with these
+    std::deque<std::pair<Error, ExchangeNote>> submitFailures;
+    std::vector<std::string> knownUrls;  // knownUrl seen per upload call
+    std::vector<std::string> submitted;
+    int created = 0;
+    std::vector<StatusPage> pages;
+    std::vector<std::string> cursorsSeen;
+    std::optional<AgencyCatalog> catalog;
+    std::vector<std::string> etagsSeen;
+
+    Result<std::string> uploadPhoto(const Report&, const PhotoUpload& p,
+                                    ExchangeNote& note) override {
+        knownUrls.push_back(p.knownUrl);
+        std::string url = p.knownUrl;
+        if (url.empty()) {
+            url = "http://s/v1/uploads/" + std::to_string(++created);
+            if (Status s = p.onCreated(url); !s.ok()) {
+                return s.error();
+            }
+        }
+        if (!uploadFailures.empty()) {
+            auto [e, n] = uploadFailures.front();
+            uploadFailures.pop_front();
+            note = n;
+            return e;
+        }
+        std::vector<char> all(p.source->size());
+        auto got = p.source->read(0, all.data(), all.size());
+        REQUIRE(got.ok());
+        return url;
+    }
+    Result<std::string> submit(const Report& r, const std::vector<PhotoRef>&,
+                               ExchangeNote& note) override {
+        if (!submitFailures.empty()) {
+            auto [e, n] = submitFailures.front();
+            submitFailures.pop_front();
+            note = n;
+            return e;
+        }
+        submitted.push_back(r.uuid);
+        return "LPR-2026-" + std::to_string(100000 + submitted.size());
+    }
+    Result<StatusPage> pullStatus(const std::string& cursor, const std::vector<Followed>&,
+                                  ExchangeNote&) override {
+        cursorsSeen.push_back(cursor);
+        if (pages.empty()) {
+            return StatusPage{{}, cursor, false};
+        }
+        auto p = pages.front();
+        pages.erase(pages.begin());
+        return p;
+    }
+    Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
+                                                     ExchangeNote&) override {
+        etagsSeen.push_back(etag);
+        if (catalog && catalog->etag != etag) {
+            return catalog;
+        }
+        return std::optional<AgencyCatalog>();
+    }
+};
+
+struct Fixture {
+    TempDir dir;
+    FakeClock clock;
+    std::unique_ptr<Store> store;
+    ScriptedUplink uplink;
+    FakeRandom random{{1.0}};  // the largest delay allowed: easy to predict
+    AgentOptions options;
+    std::unique_ptr<Agent> agent;
+
+    Fixture() {
+        auto s = Store::open(storeOptions(dir.path(), &clock));
+        REQUIRE(s.ok());
+        store = std::move(*s);
+        options.backoff = BackoffPolicy{1000, 60000};
+        options.leaseMs = 60000;
+        agent = std::make_unique<Agent>(*store, uplink, options, clock, random);
+    }
+    std::string add(std::uint64_t n, int photos = 2) {
+        Report r = sampleReport(n);
+        std::vector<Photo> ps;
+        for (int i = 0; i < photos; ++i) {
+            ps.push_back(samplePhoto(70000 + 1000 * i, static_cast<std::uint32_t>(n * 10 + i)));
+        }
+        REQUIRE(store->saveReport(r, ps).ok());
+        return r.uuid;
+    }
+    OutboxEntry entry(const std::string& uuid) {
+        auto e = store->outboxEntry(uuid);
+        REQUIRE(e.ok());
+        return *e;
+    }
+};
+
+std::pair<Error, ExchangeNote> failure(Errc code, long status, std::string serverCode = {},
+                                       std::optional<std::int64_t> retryAfter = {}) {
+    ExchangeNote n;
+    n.status = status;
+    n.code = std::move(serverCode);
+    n.retryAfterMs = retryAfter;
+    return {makeError(code, "report POST: HTTP " + std::to_string(status) + " (test)"), n};
+}
+
+}  // namespace
+
+TEST_CASE("agent: due reports are delivered and their tracking IDs recorded") {
+    Fixture f;
+    const auto a = f.add(1);
+    const auto b = f.add(2, 0);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+    CHECK(f.agent->deliverOne("w") == Outcome::nothingDue);
+    CHECK(f.entry(a).state == OutboxState::delivered);
+    CHECK(f.entry(a).trackingId == "LPR-2026-100001");
+    CHECK(f.entry(b).trackingId == "LPR-2026-100002");
+    CHECK(f.uplink.created == 2);
+    CHECK(f.agent->counters().delivered == 2);
+}
+
+TEST_CASE("agent: a retryable failure waits out its backoff; the upload URL is kept") {
+    Fixture f;
+    const auto a = f.add(1);
+    f.uplink.uploadFailures.push_back(
+        {makeError(Errc::network, "http: Connection reset by peer"), ExchangeNote{}});
+    CHECK(f.agent->deliverOne("w") == Outcome::retryLater);
+    auto e = f.entry(a);
+    CHECK(e.state == OutboxState::failed);
+    CHECK(e.nextAttemptAtMs == f.clock.wallMs() + 3000);  // min(cap, base * 3) with top jitter
+    CHECK(e.lastError.find("reset") != std::string::npos);
+    CHECK(f.agent->deliverOne("w") == Outcome::nothingDue);  // not due yet
+    f.clock.advance(3000);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+    // The first photo's upload from the failed attempt was resumed, not made again.
+    REQUIRE(f.uplink.knownUrls.size() == 3);
+    CHECK(f.uplink.knownUrls[0].empty());
+    CHECK(f.uplink.knownUrls[1] == "http://s/v1/uploads/1");
+    CHECK(f.uplink.created == 2);
+}
+
+TEST_CASE("agent: Retry-After is a floor on the delay and holds the whole server") {
+    Fixture f;
+    const auto a = f.add(1, 0);
+    f.uplink.submitFailures.push_back(failure(Errc::busy, 503, "unavailable", 120000));
+    CHECK(f.agent->deliverOne("w") == Outcome::retryLater);
+    CHECK(f.entry(a).nextAttemptAtMs == f.clock.wallMs() + 120000);
+    f.clock.advance(120000);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+}
+
+TEST_CASE("agent: permanent refusals are parked with the server's reason") {
+    Fixture f;
+    const auto a = f.add(1, 0);
+    const auto b = f.add(2, 0);
+    f.uplink.submitFailures.push_back(failure(Errc::rejected, 422, "validation_failed"));
+    f.uplink.submitFailures.push_back(failure(Errc::rejected, 409, "idempotency_conflict"));
+    CHECK(f.agent->deliverOne("w") == Outcome::parked);
+    CHECK(f.agent->deliverOne("w") == Outcome::parked);
+    CHECK(f.entry(a).state == OutboxState::parked);
+    CHECK(f.entry(a).lastError.find("422") != std::string::npos);
+    CHECK(f.entry(b).state == OutboxState::parked);
+    CHECK(f.agent->counters().parked == 2);
+}
+
+TEST_CASE("agent: an upload the server lost is made again") {
+    Fixture f;
+    const auto a = f.add(1, 1);
+    f.uplink.submitFailures.push_back(failure(Errc::rejected, 409, "upload_missing"));
+    CHECK(f.agent->deliverOne("w") == Outcome::retryLater);
+    CHECK(f.entry(a).state == OutboxState::failed);
+    f.clock.advance(10000);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+    CHECK(f.uplink.created == 2);  // the forgotten upload was not named again
+}
+
+TEST_CASE("agent: stopping hands the report back at once") {
+    Fixture f;
+    const auto a = f.add(1);
+    f.uplink.uploadFailures.push_back(
+        {makeError(Errc::cancelled, "http: stopped mid-transfer"), ExchangeNote{}});
+    CHECK(f.agent->deliverOne("w") == Outcome::stopped);
+    auto e = f.entry(a);
+    CHECK(e.state == OutboxState::failed);
+    CHECK(e.nextAttemptAtMs <= f.clock.wallMs());
+}
+
+TEST_CASE("agent: a lease left by a killed agent is released on start") {
+    Fixture f;
+    const auto a = f.add(1, 0);
+    auto claim = f.store->claimNext("syncd:1:0", 600000);  // an earlier process, pid 1
+    REQUIRE(claim.ok());
+    REQUIRE(claim->has_value());
+    CHECK(f.agent->deliverOne("w") == Outcome::nothingDue);
+    f.options.inFlight = 1;
+    f.options.storePollMs = 10;
+    Agent agent(*f.store, f.uplink, f.options, f.clock, f.random);
+    REQUIRE(agent.start().ok());
+    // Wait (bounded) for the worker to deliver it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (f.entry(a).state != OutboxState::delivered &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
+    agent.stop();
+    CHECK(f.entry(a).state == OutboxState::delivered);
+}
+
+TEST_CASE("agent: status updates are applied and the cursor kept") {
+    Fixture f;
+    const auto a = f.add(1, 0);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+    StatusPage p1{{{a, "LPR-2026-100001", "received", f.clock.wallMs(), ""}}, "1", true};
+    StatusPage p2{{{a, "LPR-2026-100001", "verified", f.clock.wallMs() + 1, "ok"},
+                   {a, "LPR-2026-100001", "teleported", f.clock.wallMs() + 2, ""}},
+                  "3",
+                  false};
+    f.uplink.pages = {p1, p2};
+    REQUIRE(f.agent->pullStatus().ok());
+    CHECK(f.uplink.cursorsSeen == std::vector<std::string>{"", "1"});
+    CHECK(f.entry(a).state == OutboxState::verified);
+    REQUIRE(f.agent->pullStatus().ok());
+    CHECK(f.uplink.cursorsSeen.back() == "3");
+}
+
+TEST_CASE("agent: the catalog is stored with its ETag and asked for with it") {
+    Fixture f;
+    AgencyCatalog c;
+    c.etag = "v7";
+    c.version = "2026-11-01";
+    c.agencies.push_back(Agency{"pemda", {"Pemerintah Daerah", ""}, {}});
+    f.uplink.catalog = c;
+    REQUIRE(f.agent->pullCatalog().ok());
+    REQUIRE(f.agent->pullCatalog().ok());
+    CHECK(f.uplink.etagsSeen.back() == "v7");
+    auto stored = f.store->getCatalog();
+    REQUIRE(stored.ok());
+    CHECK(stored->etag == "v7");
+    CHECK(f.agent->counters().catalogUpdates == 1);
+}
+
+TEST_CASE("agent: the status record tells the kiosk how things stand, without personal data") {
+    Fixture f;
+    f.add(1, 0);
+    f.add(2, 0);
+    f.uplink.submitFailures.push_back(
+        {makeError(Errc::network, "http: Could not connect to server"), ExchangeNote{}});
+    CHECK(f.agent->deliverOne("w") == Outcome::retryLater);
+    f.agent->writeStatusRecord();
+    auto rec = f.store->getStatus(agentStatusKey);
+    REQUIRE(rec.ok());
+    REQUIRE(rec->has_value());
+    auto j = nlohmann::json::parse(**rec);
+    CHECK(j["online"] == false);
+    CHECK(j["queue_depth"] == 2);
+    CHECK(j["last_error"].get<std::string>().find("connect") != std::string::npos);
+    CHECK((*rec)->find("Siti") == std::string::npos);
+    CHECK(f.agent->deliverOne("w") == Outcome::delivered);
+    f.agent->writeStatusRecord();
+    j = nlohmann::json::parse(**f.store->getStatus(agentStatusKey));
+    CHECK(j["online"] == true);
+    CHECK(j["queue_depth"] == 1);
+}

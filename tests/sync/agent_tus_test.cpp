@@ -1,0 +1,274 @@
+// tus client against an in-memory tus server (FakeHttpClient): creation, resume after breaks
+// without resending what the server holds, checksums, expired uploads, refusals.
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "sync/tus_client.hpp"
+
+using namespace lapor;
+using namespace lapor::sync;
+
+namespace {
+
+std::vector<std::uint8_t> pattern(std::size_t n) {
+    std::vector<std::uint8_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        v[i] = static_cast<std::uint8_t>((i * 131) ^ (i >> 7));
+    }
+    return v;
+}
+
+// A tus server in memory. `breakAfter` > 0: a PATCH keeps that many bytes, then "the connection
+// resets" (a network error), like a server that stores what arrived.
+struct FakeTusServer {
+    std::map<std::string, std::pair<std::uint64_t, std::string>> uploads;  // url -> (length, data)
+    std::size_t breakAfter = 0;
+    int breaksLeft = 0;
+    bool checksum = false;
+    bool keepPartial = true;
+    std::uint64_t patchBytes = 0;  // body bytes received in PATCHes, kept or not
+    int created = 0;
+    int heads = 0;
+
+    Result<HttpResponse> handle(const FakeHttpClient::Recorded& r) {
+        const auto& m = r.request.method;
+        if (m == "OPTIONS") {
+            Headers h{{"Tus-Version", "1.0.0"},
+                      {"Tus-Extension", checksum ? "creation,checksum" : "creation"}};
+            if (checksum) {
+                h.emplace_back("Tus-Checksum-Algorithm", "md5,sha1,sha256");
+            }
+            return makeResponse(204, h);
+        }
+        std::string tusVersion;
+        for (const auto& [k, v] : r.request.headers) {
+            if (k == "Tus-Resumable") {
+                tusVersion = v;
+            }
+        }
+        if (tusVersion != "1.0.0") {
+            return makeResponse(412);
+        }
+        if (m == "POST") {
+            std::uint64_t len = 0;
+            for (const auto& [k, v] : r.request.headers) {
+                if (k == "Upload-Length") {
+                    len = std::stoull(v);
+                }
+            }
+            const std::string url = "/files/" + std::to_string(++created);
+            uploads[url] = {len, {}};
+            return makeResponse(201, {{"Location", url}});
+        }
+        const std::string path = r.request.url.substr(r.request.url.find("/files/"));
+        auto it = uploads.find(path);
+        if (it == uploads.end()) {
+            return makeResponse(404);
+        }
+        auto& [len, data] = it->second;
+        if (m == "HEAD") {
+            ++heads;
+            return makeResponse(200, {{"Upload-Offset", std::to_string(data.size())},
+                                      {"Upload-Length", std::to_string(len)}});
+        }
+        if (m == "PATCH") {
+            std::uint64_t off = 0;
+            bool sawChecksum = false;
+            for (const auto& [k, v] : r.request.headers) {
+                if (k == "Upload-Offset") {
+                    off = std::stoull(v);
+                }
+                if (k == "Upload-Checksum") {
+                    sawChecksum = v.rfind("sha256 ", 0) == 0;
+                }
+            }
+            if (checksum && !sawChecksum) {
+                return makeResponse(400);
+            }
+            if (off != data.size()) {
+                return makeResponse(409);
+            }
+            std::string body = r.body;
+            if (breakAfter > 0 && breaksLeft > 0 && body.size() > breakAfter) {
+                --breaksLeft;
+                patchBytes += breakAfter;
+                if (keepPartial) {
+                    data += body.substr(0, breakAfter);
+                }
+                return makeError(Errc::network, "connection reset");
+            }
+            patchBytes += body.size();
+            data += body;
+            return makeResponse(204, {{"Upload-Offset", std::to_string(data.size())}});
+        }
+        return makeResponse(405);
+    }
+};
+
+TusOptions options(std::size_t chunk = 64 << 10) {
+    TusOptions o;
+    o.endpoint = "http://sandbox.test/v1/uploads";
+    o.headers = {{"Authorization", "Bearer t"}};
+    o.maxChunk = chunk;
+    o.minChunk = 4 << 10;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("a photo goes up in chunks and the URL is handed over before any byte") {
+    FakeTusServer server;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    TusClient tus(http, options());
+    const auto bytes = pattern(300 * 1024);
+    MemoryByteSource src(bytes);
+    std::string remembered;
+    ExchangeNote note;
+    auto url = tus.upload(
+        src, "", {{"filename", "p1.jpg"}},
+        [&](const std::string& u) {
+            CHECK(server.uploads.begin()->second.second.empty());
+            remembered = u;
+            return Status{};
+        },
+        note);
+    REQUIRE(url.ok());
+    CHECK(*url == "http://sandbox.test/files/1");
+    CHECK(remembered == *url);
+    CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
+    CHECK(server.patchBytes == bytes.size());
+    // Metadata is base64 as tus asks.
+    bool sawMeta = false;
+    for (const auto& rec : http.requests()) {
+        for (const auto& [k, v] : rec.request.headers) {
+            sawMeta = sawMeta || (k == "Upload-Metadata" && v == "filename cDEuanBn");
+        }
+    }
+    CHECK(sawMeta);
+}
+
+TEST_CASE("after a reset the client asks for the offset and never resends what arrived") {
+    FakeTusServer server;
+    server.breakAfter = 100 * 1024;
+    server.breaksLeft = 3;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    TusClient tus(http, options(1 << 20));
+    const auto bytes = pattern(300 * 1024);
+    MemoryByteSource src(bytes);
+    ExchangeNote note;
+    auto url = tus.upload(
+        src, "", {}, [](const std::string&) { return Status{}; }, note);
+    REQUIRE(url.ok());
+    CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
+    CHECK(server.patchBytes == bytes.size());  // not one byte twice
+    CHECK(server.heads == 2);                  // 300 KB in pieces of 100 KB: two breaks
+}
+
+TEST_CASE("a known upload is resumed from the server's offset after a restart") {
+    FakeTusServer server;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    const auto bytes = pattern(200 * 1024);
+    server.uploads["/files/7"] = {bytes.size(), std::string(bytes.begin(), bytes.begin() + 70000)};
+    TusClient tus(http, options());
+    MemoryByteSource src(bytes);
+    ExchangeNote note;
+    auto url = tus.upload(
+        src, "http://sandbox.test/files/7", {},
+        [](const std::string&) -> Status {
+            FAIL("no new upload expected");
+            return {};
+        },
+        note);
+    REQUIRE(url.ok());
+    CHECK(server.patchBytes == bytes.size() - 70000);
+    CHECK(server.uploads["/files/7"].second == std::string(bytes.begin(), bytes.end()));
+
+    // An upload the server forgot is started over under a new URL.
+    std::string fresh;
+    auto again = tus.upload(
+        src, "http://sandbox.test/files/99", {},
+        [&](const std::string& u) {
+            fresh = u;
+            return Status{};
+        },
+        note);
+    REQUIRE(again.ok());
+    CHECK(fresh == *again);
+    CHECK(fresh != "http://sandbox.test/files/99");
+}
+
+TEST_CASE("a server that drops partial PATCHes makes the chunks smaller until they fit") {
+    FakeTusServer server;
+    server.breakAfter = 20 * 1024;
+    server.breaksLeft = 1000;
+    server.keepPartial = false;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    TusClient tus(http, options(256 << 10));
+    const auto bytes = pattern(100 * 1024);
+    MemoryByteSource src(bytes);
+    ExchangeNote note;
+    std::string url;
+    Result<std::string> r = makeError(Errc::network, "");
+    int rounds = 0;
+    do {  // the agent calls again after its backoff
+        r = tus.upload(
+            src, url, {},
+            [&](const std::string& u) {
+                url = u;
+                return Status{};
+            },
+            note);
+    } while (!r.ok() && ++rounds < 20);
+    REQUIRE(r.ok());
+    CHECK(tus.currentChunk() <= 20 * 1024);
+    CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
+}
+
+TEST_CASE("checksums are sent when the server lists them") {
+    FakeTusServer server;
+    server.checksum = true;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    TusClient tus(http, options());
+    MemoryByteSource src(pattern(100000));
+    ExchangeNote note;
+    auto url = tus.upload(
+        src, "", {}, [](const std::string&) { return Status{}; }, note);
+    REQUIRE(url.ok());
+    CHECK(server.uploads["/files/1"].second.size() == 100000);
+}
+
+TEST_CASE("refusals and busy servers come back classified") {
+    FakeHttpClient http([](const FakeHttpClient::Recorded& r) -> Result<HttpResponse> {
+        if (r.request.method == "OPTIONS") {
+            return makeResponse(204, {{"Tus-Version", "1.0.0"}, {"Tus-Extension", "creation"}});
+        }
+        return makeResponse(429, {{"Retry-After", "7"}},
+                            R"({"error":{"code":"slow_down","message":"too many"}})");
+    });
+    TusClient tus(http, options());
+    MemoryByteSource src(pattern(10));
+    ExchangeNote note;
+    auto r = tus.upload(
+        src, "", {}, [](const std::string&) { return Status{}; }, note);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::busy);
+    CHECK(note.status == 429);
+    CHECK(note.retryAfterMs == 7000);
+    CHECK(r.error().message.find("slow_down") != std::string::npos);
+
+    FakeHttpClient portal([](const FakeHttpClient::Recorded&) -> Result<HttpResponse> {
+        return makeResponse(200, {{"Content-Type", "text/html"}}, "<html>Login to WiFi</html>");
+    });
+    TusClient tus2(portal, options());
+    auto p = tus2.upload(
+        src, "", {}, [](const std::string&) { return Status{}; }, note);
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().code == Errc::protocol);
+}
+
+TEST_CASE("relative and absolute upload locations") {
+    CHECK(resolveUrl("https://h:8443/v1/uploads", "/files/a") == "https://h:8443/files/a");
+    CHECK(resolveUrl("https://h/v1/uploads", "https://other/x") == "https://other/x");
+    CHECK(base64("p1.jpg") == "cDEuanBn");
+}
