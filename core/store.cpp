@@ -1169,15 +1169,25 @@ Result<std::optional<Claim>> Store::claimNext(std::string_view ownerId, std::int
         if (c.openRc() != 0)
             return lmdbError(c.openRc(), "cursor");
         MDB_val k{}, v{};
-        int rc = c.get(k, v, MDB_FIRST);
-        if (rc == MDB_NOTFOUND)
-            return std::optional<Claim>();
-        if (rc != 0)
-            return lmdbError(rc, "cursor");
-        if (static_cast<std::int64_t>(readBE(sv(k), 0, 8)) > now)
-            return std::optional<Claim>();
-        std::string uuid(sv(v));
-        auto rec = m.loadRec(w, uuid);
+        std::string uuid;
+        Result<Rec> rec = makeError(Errc::notFound, "");
+        for (;;) {
+            int rc = c.get(k, v, MDB_FIRST);
+            if (rc == MDB_NOTFOUND)
+                return std::optional<Claim>();
+            if (rc != 0)
+                return lmdbError(rc, "cursor");
+            if (static_cast<std::int64_t>(readBE(sv(k), 0, 8)) > now)
+                return std::optional<Claim>();
+            uuid = std::string(sv(v));
+            rec = m.loadRec(w, uuid);
+            if (rec.ok() || rec.error().code != Errc::notFound)
+                break;
+            // An index entry without its record would block the queue forever: drop it.
+            log::warn("store", "dropping due-index entry of missing report " + uuid);
+            if (Status s = w.check(mdb_cursor_del(c.raw(), 0), "delete"); !s.ok())
+                return s.error();
+        }
         if (!rec.ok())
             return rec.error();
         OutboxEntry& e = rec->e;
@@ -1476,6 +1486,12 @@ Status Store::putStatus(std::string_view key, std::string_view value) {
     if (key.empty() || key.size() > 256)
         return makeError(Errc::invalidInput, "status key must be 1..256 bytes");
     return impl_->write<void>([&](Writer& w) { return w.put(impl_->status, key, value); });
+}
+
+Status Store::eraseStatus(std::string_view key) {
+    if (key.empty())
+        return makeError(Errc::invalidInput, "empty status key");
+    return impl_->write<void>([&](Writer& w) { return w.del(impl_->status, key); });
 }
 
 Result<std::optional<std::string>> Store::getStatus(std::string_view key) const {

@@ -270,6 +270,8 @@ bool App::initServices() {
     so.keyFile = config.keyFile;
     so.keyCredential = config.keyCredential;
     so.dataDir = config.dataDir;
+    so.mapSize = config.mapSizeMiB << 20;
+    so.maxMapSize = config.maxMapSizeMiB << 20;
     so.clock = &clock_;
     auto store = openStoreLink(so);
     if (!store) {
@@ -280,8 +282,9 @@ bool App::initServices() {
 
     FlowConfig fc;
     fc.deviceId = store_.sink->deviceId();
-    fc.receiptPrefix = store_.sink->receiptPrefix();
     fc.office = config.office;
+    fc.idleWarnMs = options_.idleWarnMs;
+    fc.idleWipeMs = options_.idleWipeMs;
     flow_ = std::make_unique<Flow>(clock_, *catalog_, *regions_, *store_.catalog, fc);
     if (auto lang = parseLang(config.language)) {
         flow_->setLang(*lang);
@@ -316,8 +319,12 @@ bool App::initServices() {
             pc.kind = k.value();
         }
     }
-    pc.path = config.getString("printer.path", "").value_or("");
-    pc.host = config.getString("printer.host", "").value_or("");
+    if (auto v = config.getString("printer.path", ""); v) {
+        pc.path = v.value();
+    }
+    if (auto v = config.getString("printer.host", ""); v) {
+        pc.host = v.value();
+    }
     pc.simulatedDir = spoolBase + "/printer";
     if (auto p = hw::openPrinter(pc); p) {
         auto q = hw::PrintQueue::open(spoolBase + "/print-spool", std::move(p.value()));

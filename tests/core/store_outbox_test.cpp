@@ -1,6 +1,7 @@
 // The outbox: claims with leases (FakeClock), failures, parking, delivery, national statuses,
 // counts, listing and retention.
 #include <doctest/doctest.h>
+#include <lmdb.h>
 
 #include "core/store.hpp"
 #include "store_test_support.hpp"
@@ -192,4 +193,35 @@ TEST_CASE("outbox: retention purges photos and identity, keeps code, tracking ID
     REQUIRE(v.ok());
     CHECK(v->problems.empty());
     CHECK(v->photos == 1);
+}
+
+TEST_CASE("outbox: a due entry whose record is gone does not block the queue") {
+    TempDir dir;
+    Report a = sampleReport(1), b = sampleReport(2);
+    {
+        auto store = Store::open(storeOptions(dir.path()));
+        REQUIRE(store.ok());
+        REQUIRE((*store)->saveReport(a, {}).ok());
+        REQUIRE((*store)->saveReport(b, {}).ok());
+    }
+    // Remove a's outbox record behind the store's back, leaving its due-index entry.
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    mdb_env_set_maxdbs(env, 16);
+    REQUIRE(mdb_env_open(env, dir.path().c_str(), 0, 0600) == 0);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+    MDB_dbi outbox = 0;
+    REQUIRE(mdb_dbi_open(txn, "outbox", 0, &outbox) == 0);
+    MDB_val k{a.uuid.size(), a.uuid.data()};
+    REQUIRE(mdb_del(txn, outbox, &k, nullptr) == 0);
+    REQUIRE(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    auto c = (*store)->claimNext("agent", 1000);
+    REQUIRE(c.ok());
+    REQUIRE(c->has_value());
+    CHECK((*c)->uuid == b.uuid);
 }

@@ -440,3 +440,43 @@ TEST_CASE("po/hardware: both languages carry the same keys, including every prin
     CHECK(idKeys["slip.how_to_check"].find("{code}") != std::string::npos);
     CHECK(enKeys["slip.how_to_check"].find("{code}") != std::string::npos);
 }
+
+TEST_CASE("the ESC/POS renderer survives arbitrary bytes (errors, never crashes)") {
+    // Deterministic pseudo-random streams, biased towards command bytes so parsing goes deep.
+    std::uint32_t x = 12345;
+    auto next = [&] {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        return x;
+    };
+    const std::uint8_t interesting[] = {0x1B, 0x1D, 0x10, 0x04, 0x0A, '@',  'a',  'E',
+                                        'd',  '!',  'V',  'v',  '0',  0x00, 0xFF, 'A'};
+    const auto slip = renderSlip(sampleSlip(), PaperWidth::mm58);
+    REQUIRE(slip.ok());
+    int rendered = 0;
+    for (int round = 0; round < 300; ++round) {
+        std::vector<std::uint8_t> s;
+        if (round % 3 == 0) {
+            // A real slip with a few bytes flipped or cut short.
+            s = *slip;
+            s.resize(next() % s.size());
+            for (int k = 0; k < 4 && !s.empty(); ++k) {
+                s[next() % s.size()] = static_cast<std::uint8_t>(next());
+            }
+        } else {
+            const std::size_t n = next() % 64;
+            for (std::size_t i = 0; i < n; ++i) {
+                s.push_back((next() & 1) != 0 ? interesting[next() % sizeof interesting]
+                                              : static_cast<std::uint8_t>(next()));
+            }
+        }
+        Result<Bitmap> r = renderEscPos(s, PaperWidth::mm58);
+        if (r) {
+            ++rendered;
+            CHECK(r->width == 384);
+            CHECK(r->pixels.size() == static_cast<std::size_t>(r->width) * r->height);
+        }
+    }
+    CHECK(rendered > 0);
+}
