@@ -93,6 +93,9 @@ struct SearchScratch {
 // only a hint: without huge pages the buffer works the same, only slower to fill.
 unsigned char* allocateFileBuffer(std::size_t size) {
     constexpr std::size_t kHugePage = std::size_t{2} << 20;
+    if (size < kHugePage) {  // small tables (tests, fuzzing): 8-byte alignment is all it needs
+        return static_cast<unsigned char*>(std::aligned_alloc(8, (size + 7) / 8 * 8));
+    }
     const std::size_t capacity = (size + kHugePage - 1) / kHugePage * kHugePage;
     void* buffer = std::aligned_alloc(kHugePage, capacity);
     if (buffer != nullptr) {
