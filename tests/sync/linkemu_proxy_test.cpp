@@ -1,17 +1,7 @@
 // The link emulator over real loopback sockets: pass-through, bandwidth cap, latency, resets after
 // N bytes, stalls, the network going down and coming back, half-close.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <list>
-#include <mutex>
-
 #include "sync/linkemu/link_emulator.hpp"
+#include "tests/sync/link_test_support.hpp"
 #include "tests/sync/sandbox_fixture.hpp"
 
 namespace lapor::linkemu::test {
@@ -21,118 +11,6 @@ using lapor::sandbox::test::secondsSince;
 using lapor::sandbox::test::waitUntil;
 
 namespace {
-
-int connectTo(std::uint16_t port) {
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    return fd;
-}
-
-bool sendAll(int fd, const std::string& bytes) {
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-        const ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) {
-            return false;
-        }
-        sent += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-// Reads until `n` bytes, EOF or an error; `error` gets errno of a failed read.
-std::string recvUpTo(int fd, std::size_t n, int* error = nullptr) {
-    std::string out;
-    char buf[65536];
-    while (out.size() < n) {
-        const ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
-        if (got < 0 && error != nullptr) {
-            *error = errno;
-        }
-        if (got <= 0) {
-            break;
-        }
-        out.append(buf, static_cast<std::size_t>(got));
-    }
-    return out;
-}
-
-bool readableWithin(int fd, int ms) {
-    pollfd p{fd, POLLIN, 0};
-    return poll(&p, 1, ms) == 1;
-}
-
-// An upstream TCP server for the tests: echoes, or (sink mode) swallows everything and answers
-// "done" with the byte count once the client half-closes.
-class Upstream {
-  public:
-    explicit Upstream(bool sink = false) : sink_(sink) {
-        listen_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(listen_, 16) == 0);
-        socklen_t len = sizeof a;
-        getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-        acceptor_ = std::thread([this] { acceptLoop(); });
-    }
-    ~Upstream() {
-        shutdown(listen_, SHUT_RDWR);
-        close(listen_);
-        acceptor_.join();
-        std::lock_guard lock(mutex_);
-        for (auto& t : workers_) {
-            t.join();
-        }
-    }
-    std::uint16_t port() const { return port_; }
-    std::uint64_t received() const { return received_; }
-
-  private:
-    void acceptLoop() {
-        for (;;) {
-            const int fd = accept(listen_, nullptr, nullptr);
-            if (fd < 0) {
-                return;
-            }
-            std::lock_guard lock(mutex_);
-            workers_.emplace_back([this, fd] { serve(fd); });
-        }
-    }
-    void serve(int fd) {
-        char buf[65536];
-        std::uint64_t total = 0;
-        for (;;) {
-            const ssize_t n = recv(fd, buf, sizeof buf, 0);
-            if (n <= 0) {
-                break;
-            }
-            total += static_cast<std::uint64_t>(n);
-            received_ += static_cast<std::uint64_t>(n);
-            if (!sink_ && !sendAll(fd, std::string(buf, static_cast<std::size_t>(n)))) {
-                break;
-            }
-        }
-        if (sink_) {
-            (void)sendAll(fd, "done " + std::to_string(total));
-        }
-        close(fd);
-    }
-
-    bool sink_;
-    int listen_ = -1;
-    std::uint16_t port_ = 0;
-    std::atomic<std::uint64_t> received_{0};
-    std::thread acceptor_;
-    std::mutex mutex_;
-    std::list<std::thread> workers_;
-};
 
 std::unique_ptr<LinkEmulator> startLink(const Upstream& up, LinkShape shape = {}) {
     auto link = LinkEmulator::start("127.0.0.1", 0, "127.0.0.1", up.port(), shape);
