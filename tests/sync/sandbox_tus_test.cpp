@@ -191,16 +191,23 @@ TEST_CASE("tus: after a reset mid-PATCH, HEAD and resume: the server gets every 
     auto r = f.patch(loc, 0, bytes);
     CHECK_FALSE(r);  // the connection was reset under the client
 
+    // The server may still be taking in bytes of the broken PATCH when the HEAD arrives; then
+    // the resumed PATCH meets 409 offset_mismatch and the client HEADs again, as a client must.
     auto fresh = f.makeApiClient();
-    auto head = fresh->Head(loc.c_str(), SandboxFixture::tus());
-    REQUIRE(head);
-    const std::uint64_t offset = std::stoull(head->get_header_value("Upload-Offset"));
-    CHECK(offset < 100'000);
-    auto h = SandboxFixture::tus();
-    h.emplace("Upload-Offset", std::to_string(offset));
-    r = fresh->Patch(loc.c_str(), h, bytes.substr(offset), "application/offset+octet-stream");
-    REQUIRE(r);
-    CHECK(r->status == 204);
+    int status = 0;
+    for (int attempt = 0; attempt < 5 && status != 204; ++attempt) {
+        auto head = fresh->Head(loc.c_str(), SandboxFixture::tus());
+        REQUIRE(head);
+        const std::uint64_t offset = std::stoull(head->get_header_value("Upload-Offset"));
+        CHECK(offset < 100'000);
+        auto h = SandboxFixture::tus();
+        h.emplace("Upload-Offset", std::to_string(offset));
+        r = fresh->Patch(loc.c_str(), h, bytes.substr(offset), "application/offset+octet-stream");
+        REQUIRE(r);
+        status = r->status;
+        CHECK((status == 204 || status == 409));
+    }
+    CHECK(status == 204);
 
     const json stats = f.adminGet("/admin/stats");
     CHECK(stats["uploads_complete"] == 1);
