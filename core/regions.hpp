@@ -18,7 +18,7 @@ namespace lapor {
 // "11.01.01" district (kecamatan), "11.01.01.2001" village (desa/kelurahan).
 enum class RegionLevel : std::uint8_t { province = 1, regency = 2, district = 3, village = 4 };
 
-// One region. The views point into the table's mapped file: valid while the RegionTable lives
+// One region. The views point into the table's loaded file: valid while the RegionTable lives
 // (moving the table keeps them valid).
 struct Region {
     std::string_view code;  // "11.01.01.2001"
@@ -29,10 +29,10 @@ struct Region {
 
 // The region table loaded from the compact binary file made at build time from data/wilayah.tsv
 // (format in core/regions_format.hpp, design in docs/regions.md). Immutable after load; every
-// const member is safe to call from several threads at once. Move-only (owns the mapping).
+// const member is safe to call from several threads at once. Move-only (owns the loaded file).
 class RegionTable {
   public:
-    // Maps and validates the file (magic, version, checksum, every offset and index in bounds).
+    // Reads and validates the file (magic, version, checksum, every offset and index in bounds).
     // A missing file is Errc::notFound or ioError; a damaged or truncated one Errc::corrupt; a
     // file from a newer format version Errc::tooNew. Never crashes on bad input.
     [[nodiscard]] static Result<RegionTable> load(const std::filesystem::path& path);

@@ -1488,6 +1488,12 @@ Status Store::putStatus(std::string_view key, std::string_view value) {
     return impl_->write<void>([&](Writer& w) { return w.put(impl_->status, key, value); });
 }
 
+Status Store::eraseStatus(std::string_view key) {
+    if (key.empty())
+        return makeError(Errc::invalidInput, "empty status key");
+    return impl_->write<void>([&](Writer& w) { return w.del(impl_->status, key); });
+}
+
 Result<std::optional<std::string>> Store::getStatus(std::string_view key) const {
     if (key.empty())
         return makeError(Errc::invalidInput, "empty status key");

@@ -221,6 +221,9 @@ class Store {
     [[nodiscard]] Status putStatus(std::string_view key, std::string_view value);
     // nullopt when never written.
     [[nodiscard]] Result<std::optional<std::string>> getStatus(std::string_view key) const;
+    // Removes a record (absent is fine), e.g. per-report bookkeeping once the report is delivered.
+    [[nodiscard]] Status eraseStatus(std::string_view key);
+    // Every record, in key order.
     [[nodiscard]] Result<std::vector<std::pair<std::string, std::string>>> listStatus() const;
 
     // --- retention and integrity ---

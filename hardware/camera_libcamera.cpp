@@ -16,6 +16,7 @@
 
 #include "core/log.hpp"
 #include "hardware/camera_convert.hpp"
+#include "hardware/camera_hotplug.hpp"
 
 namespace lapor {
 namespace {
@@ -381,20 +382,28 @@ struct LibcameraCamera::Impl {
             events.swap(hotplug);
         }
         for (const auto& [added, id] : events) {
-            if (!added && camera && id == openId) {
-                dropCamera();
-                setState(CameraState::unplugged, "camera " + openId +
-                                                     " was unplugged; plug it back in (it "
-                                                     "resumes by itself)");
-            } else if (!added && !camera && state == CameraState::closed &&
-                       manager->cameras().empty()) {
-                setState(CameraState::noCamera, kNoCameraMessage);
-            } else if (added && state == CameraState::unplugged && id == openId) {
-                if (openCamera(id) && previewWanted) {
-                    (void)beginPreview();
-                }
-            } else if (added && state == CameraState::noCamera) {
-                setState(CameraState::closed, "camera " + id + " found");
+            const HotplugSituation now{state, openId, camera != nullptr,
+                                       !manager->cameras().empty()};
+            switch (decideHotplug(now, HotplugEvent{added, id})) {
+                case HotplugAction::none:
+                    break;
+                case HotplugAction::dropAsUnplugged:
+                    dropCamera();
+                    setState(CameraState::unplugged,
+                             "camera " + openId +
+                                 " was unplugged; plug it back in (it resumes by itself)");
+                    break;
+                case HotplugAction::noCameraLeft:
+                    setState(CameraState::noCamera, kNoCameraMessage);
+                    break;
+                case HotplugAction::reopen:
+                    if (openCamera(id) && previewWanted) {
+                        (void)beginPreview();
+                    }
+                    break;
+                case HotplugAction::cameraAppeared:
+                    setState(CameraState::closed, "camera " + id + " found");
+                    break;
             }
         }
     }

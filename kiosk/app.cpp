@@ -152,6 +152,10 @@ class App final : public AppActions, public ScriptHost {
     void post(std::function<void()> fn);
     void runPosted();
     [[nodiscard]] std::int64_t waitMs() const;
+    // A script that is acting (not just sleeping) needs a frame after each of its steps.
+    [[nodiscard]] bool scriptDriving() const {
+        return script_ && !script_->done() && !script_->sleeping();
+    }
     void updateMetrics();
     void syncCamera();
     void dropPhotoTextures();
@@ -270,6 +274,8 @@ bool App::initServices() {
     so.keyFile = config.keyFile;
     so.keyCredential = config.keyCredential;
     so.dataDir = config.dataDir;
+    so.mapSize = config.mapSizeMiB << 20;
+    so.maxMapSize = config.maxMapSizeMiB << 20;
     so.clock = &clock_;
     auto store = openStoreLink(so);
     if (!store) {
@@ -280,8 +286,9 @@ bool App::initServices() {
 
     FlowConfig fc;
     fc.deviceId = store_.sink->deviceId();
-    fc.receiptPrefix = store_.sink->receiptPrefix();
     fc.office = config.office;
+    fc.idleWarnMs = options_.idleWarnMs;
+    fc.idleWipeMs = options_.idleWipeMs;
     flow_ = std::make_unique<Flow>(clock_, *catalog_, *regions_, *store_.catalog, fc);
     if (auto lang = parseLang(config.language)) {
         flow_->setLang(*lang);
@@ -316,8 +323,12 @@ bool App::initServices() {
             pc.kind = k.value();
         }
     }
-    pc.path = config.getString("printer.path", "").value_or("");
-    pc.host = config.getString("printer.host", "").value_or("");
+    if (auto v = config.getString("printer.path", ""); v) {
+        pc.path = v.value();
+    }
+    if (auto v = config.getString("printer.host", ""); v) {
+        pc.host = v.value();
+    }
     pc.simulatedDir = spoolBase + "/printer";
     if (auto p = hw::openPrinter(pc); p) {
         auto q = hw::PrintQueue::open(spoolBase + "/print-spool", std::move(p.value()));
@@ -552,11 +563,14 @@ void App::handle(const SDL_Event& e) {
 }
 
 std::int64_t App::waitMs() const {
-    if (framesPending_ > 0 || !options_.eventSleep || (script_ && !script_->done())) {
+    if (framesPending_ > 0 || !options_.eventSleep || scriptDriving()) {
         return 0;
     }
     const std::int64_t now = clock_.monotonicMs();
     std::int64_t until = flow_->nextDeadlineMs() - now;
+    if (script_ && !script_->done()) {
+        until = std::min<std::int64_t>(until, 10);  // a sleeping script checks its clock
+    }
     until = std::min(until, keyboard_.repeatWaitMs(now));
     return std::clamp<std::int64_t>(until, 0, 3'600'000);
 }
@@ -678,7 +692,7 @@ int App::run() {
         if (keyboard_.repeating()) {
             framesPending_ = std::max(framesPending_, 1);
         }
-        if (framesPending_ > 0 || !options_.eventSleep || (script_ && !script_->done())) {
+        if (framesPending_ > 0 || !options_.eventSleep || scriptDriving()) {
             frame();
         }
         if (script_ && !script_->done()) {

@@ -27,8 +27,10 @@ struct AppOptions {
     std::string shotDir;     // screenshots taken by the script's "shot" steps
     std::string frameLog;    // one line per frame: "<ms since start> <frame ms> <screen>"
     std::string speechWav;   // speech into this WAV file instead of the sound device
-    std::string camera = "auto";  // auto | simulated | libcamera
-    bool eventSleep = true;       // false: redraw continuously (the benchmark's baseline)
+    std::string camera = "auto";       // auto | simulated | libcamera
+    std::int64_t idleWarnMs = 60'000;  // tests shorten the idle timers
+    std::int64_t idleWipeMs = 20'000;
+    bool eventSleep = true;  // false: redraw continuously (the benchmark's baseline)
 };
 
 // Runs the kiosk until quit (window closed, Escape with --windowed, or the script's end).

@@ -2,6 +2,7 @@
 // Kept in their own files so that the kiosk's screens never include the store.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,8 @@ struct StoreLinkOptions {
     std::string keyFile;
     std::string keyCredential = "lapor-store-key";
     std::string dataDir;  // where data/catalog.json (the shipped catalog) is
+    std::uint64_t mapSize = 64ull << 20;
+    std::uint64_t maxMapSize = 8192ull << 20;
     const Clock* clock = nullptr;
 };
 

@@ -44,6 +44,11 @@ class ScriptPlayer {
     // Called once after every frame: pushes the next events, or waits.
     void step(ScriptHost& host);
     [[nodiscard]] bool done() const { return done_; }
+    // True while the script only waits on the clock ("sleep"): the app may then sleep on events
+    // as it would with a person in front of it (so a preview runs at the camera's rate).
+    [[nodiscard]] bool sleeping() const {
+        return !done_ && !steps_.empty() && steps_.front().verb == "sleep" && stepStartMs_ >= 0;
+    }
 
   private:
     void fail(ScriptHost& host, const std::string& why);

@@ -247,6 +247,10 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
     }
     curl_easy_setopt(h, CURLOPT_MAXCONNECTS, o.maxConnections);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (!o.reuseConnections) {
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
     // Empty string: no proxy, and libcurl's environment variables are not consulted either.
     curl_easy_setopt(h, CURLOPT_PROXY, o.proxy.c_str());
     if (!o.caFile.empty()) {

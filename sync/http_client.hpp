@@ -70,6 +70,8 @@ struct HttpOptions {
     std::string userAgent = "lapor-syncd/0.1";
     // Open connections kept for re-use across all handles.
     long maxConnections = 8;
+    // false: a new connection for every request (only the benchmarks' baseline wants this).
+    bool reuseConnections = true;
 };
 
 // libcurl: a pool of easy handles, reused so their connections stay open (keep-alive), sharing

@@ -346,8 +346,11 @@ Result<std::string> TusClient::upload(ByteSource& source, const std::string& kno
     int resumes = options_.immediateResumes;
     int checksumRetries = 3;
     while (at < size) {
-        const std::size_t len =
-            static_cast<std::size_t>(std::min<std::uint64_t>(chunk_.load(), size - at));
+        std::size_t chunk = chunk_.load();
+        if (!plainPatches_.load() && !checksumAlgorithm().empty()) {
+            chunk = std::min(chunk, options_.checksumChunk);
+        }
+        const std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - at));
         auto next = patch(url, source, at, len, note);
         if (next.ok()) {
             at = *next;

@@ -50,6 +50,9 @@ struct TusOptions {
     ProtocolGuard guard;   // answers without it are "not the server"
     std::size_t maxChunk = 1 << 20;
     std::size_t minChunk = 16 << 10;
+    // Largest PATCH while per-chunk checksums are in use: a checksummed chunk cut by a broken
+    // connection is lost whole, so it is kept small until the link has shown it holds.
+    std::size_t checksumChunk = 64 << 10;
     std::int64_t requestTimeoutMs = 60'000;  // for OPTIONS, POST, HEAD (PATCH uses stall limits)
     int immediateResumes = 64;   // reconnects within one upload() while each PATCH makes progress
     std::int64_t nowWallMs = 0;  // for Retry-After dates; 0: the system clock

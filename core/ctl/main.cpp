@@ -234,8 +234,11 @@ int cmdStatus(const Store& store) {
     auto status = store.listStatus();
     if (status.ok() && !status->empty()) {
         std::cout << "status records:\n";
-        for (const auto& [k, v] : *status)
-            std::cout << "  " << k << ": " << v << "\n";
+        // Top-level records only ("syncd"); dotted keys are per-report bookkeeping.
+        for (const auto& [k, v] : *status) {
+            if (k.find('.') == std::string::npos)
+                std::cout << "  " << k << ": " << v << "\n";
+        }
     }
     return exitOk;
 }

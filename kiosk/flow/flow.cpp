@@ -750,11 +750,15 @@ std::string Flow::screenSpeech() const {
         out += ". " + catalog_.tr(lang_, help);
     }
     if (screen_ == Screen::receipt && receipt_) {
-        // Spelled out one character at a time so it can be written down.
+        // Spelled out one character at a time, with a pause between groups, to write down.
         std::string spelled;
-        for (char c : receipt_->receiptCode) {
-            spelled += c;
-            spelled += ' ';
+        for (char c : receipt::format(receipt_->receiptCode)) {
+            if (c == '-') {
+                spelled += ", ";
+            } else {
+                spelled += c;
+                spelled += ' ';
+            }
         }
         out +=
             ". " + catalog_.render(lang_, Text{"kiosk.receipt.code_spoken", {{"code", spelled}}});

@@ -1,4 +1,5 @@
 // Receipt: the code large, a QR code, the printed slip, where to check the status; then done.
+#include "core/receipt_code.hpp"
 #include "kiosk/views/view.hpp"
 
 namespace lapor::kiosk {
@@ -23,7 +24,8 @@ class ReceiptView final : public View {
         ui.text(ui.tr("kiosk.receipt.help"));
         ui.textSmall(ui.tr("kiosk.receipt.code"));
         ImGui::PushFont(ui.hugeFont());
-        ImGui::TextUnformatted(r.receiptCode.c_str());
+        const std::string shown = receipt::format(r.receiptCode);
+        ImGui::TextUnformatted(shown.c_str());
         ImGui::PopFont();
         ui.registerRect("receipt.code", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
         ui.text(ui.tr(ctx.app.printerMessageKey()));

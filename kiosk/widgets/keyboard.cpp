@@ -99,7 +99,7 @@ Keyboard::Result Keyboard::draw(Ui& ui, std::string& text, bool numeric, std::si
 
     // Backspace: one character on touch, then repeating while held.
     auto backspaceKey = [&](float w, float h) {
-        ui.button("kb.back", "\xE2\x86\x90", ImVec2(w, h), Tone::normal);  // "←"
+        ui.button("kb.back", ui.tr("kiosk.keyboard.backspace"), ImVec2(w, h), Tone::normal);
         if (ImGui::IsItemActivated()) {
             backspace(text);
             result = Result::changed;

@@ -223,7 +223,14 @@ struct LinkEmulator::Impl {
                 return;
             }
             ++connections;
-            if (v.down) {
+            bool downNow = false;
+            {
+                // Read afresh for each connection: the snapshot may predate a setDown(false)
+                // that this very client waited for before connecting.
+                std::lock_guard lock(mutex);
+                downNow = down;
+            }
+            if (downNow) {
                 closeWithReset(fd);
                 ++resets;
                 continue;

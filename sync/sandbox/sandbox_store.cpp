@@ -257,7 +257,8 @@ struct SandboxStore::Impl {
                                      {"body", body}}
                                     .dump(2));
         }
-        addEvent(r, "received", atMs, noteFor("received"), journalIt);
+        // The report line itself stands for "received" in the journal.
+        addEvent(r, "received", atMs, noteFor("received"), false);
         return r;
     }
 

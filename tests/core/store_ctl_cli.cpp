@@ -58,6 +58,7 @@ struct Prepared {
         c = (*s)->claimNext("agent", 60'000);
         REQUIRE((*s)->park((*c)->uuid, "unknown agency").ok());
         REQUIRE((*s)->putStatus("syncd", "online").ok());
+        REQUIRE((*s)->putStatus("syncd.uploads." + queued.uuid, "{}").ok());
         base = "--store " + store + " --key-file " + key;
     }
 };
@@ -83,6 +84,7 @@ TEST_CASE("lapor-ctl: status, list and show without personal data") {
     CHECK(status.out.find("parked              1") != std::string::npos);
     CHECK(status.out.find("delivered           1") != std::string::npos);
     CHECK(status.out.find("syncd: online") != std::string::npos);
+    CHECK(status.out.find("syncd.uploads") == std::string::npos);
 
     Run list = ctl(p.base + " list --state parked");
     CHECK(list.exit == 0);

@@ -151,6 +151,9 @@ TEST_CASE("store: status records") {
     REQUIRE((*store)->putStatus("syncd", R"({"online":true})").ok());
     CHECK((*store)->getStatus("syncd")->value() == R"({"online":true})");
     CHECK((*store)->listStatus()->size() == 1);
+    REQUIRE((*store)->eraseStatus("syncd").ok());
+    REQUIRE((*store)->eraseStatus("syncd").ok());  // absent is fine
+    CHECK_FALSE((*store)->getStatus("syncd")->has_value());
 }
 
 TEST_CASE("store: without the key, metadata reads work and personal data is refused") {

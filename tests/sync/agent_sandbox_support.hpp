@@ -148,8 +148,16 @@ class SandboxProcess {
         REQUIRE_MESSAGE(second != std::string::npos, "sandbox said: " << line);
         port_ = std::stoi(line.substr(first + 10));
         adminPort_ = std::stoi(line.substr(second + 10));
+        if (const auto cert = line.find(" cert "); cert != std::string::npos) {
+            certFile_ = line.substr(cert + 6);  // --tls-self-signed: the API speaks HTTPS
+        }
     }
-    [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] std::string url() const {
+        return (certFile_.empty() ? "http://" : "https://") + std::string("127.0.0.1:") +
+               std::to_string(port_);
+    }
+    // The self-signed certificate (also its own CA), when started with --tls-self-signed.
+    [[nodiscard]] const std::string& certFile() const { return certFile_; }
     [[nodiscard]] int port() const { return port_; }
 
     nlohmann::json admin(const std::string& method, const std::string& path,
@@ -181,6 +189,7 @@ class SandboxProcess {
     sync::CurlHttpClient admin_;
     int port_ = 0;
     int adminPort_ = 0;
+    std::string certFile_;
 };
 
 // A report the sandbox accepts (its catalog has this agency and topic).

@@ -247,3 +247,44 @@ TEST_CASE("sandbox: the Open311 adapter files, follows tokens and reads the stat
         CHECK(e->trackingId.rfind("LPR-", 0) == 0);
     }
 }
+
+TEST_CASE("sandbox over HTTPS: verified with the CA file, refused without, DANGEROUS key skips") {
+    Rig rig({"--tls-self-signed"});
+    REQUIRE_FALSE(rig.sandbox->certFile().empty());
+    REQUIRE(rig.sandbox->url().rfind("https://", 0) == 0);
+
+    SUBCASE("the server's CA configured: delivered") {
+        rig.httpOptions.caFile = rig.sandbox->certFile();
+        rig.lapor();
+        const auto uuids = fillStore(*rig.store, 2, 1, 20'000, 90);
+        rig.start();
+        REQUIRE(rig.allSettled(std::chrono::seconds(30)));
+        rig.agent->stop();
+        checkExactlyOnce(*rig.store, *rig.sandbox, uuids);
+    }
+    SUBCASE("no CA configured: the certificate is not trusted and nothing is sent") {
+        rig.lapor();
+        const auto uuids = fillStore(*rig.store, 1, 0, 0, 91);
+        rig.start();
+        REQUIRE(waitUntil(
+            [&] {
+                auto e = rig.store->outboxEntry(uuids[0]);
+                return e.ok() && e->state == OutboxState::failed;
+            },
+            std::chrono::seconds(20)));
+        rig.agent->stop();
+        auto e = rig.store->outboxEntry(uuids[0]);
+        REQUIRE(e.ok());
+        CHECK(e->lastError.find("certificate") != std::string::npos);
+        CHECK(rig.sandbox->stats()["reports"] == 0);
+    }
+    SUBCASE("insecure_skip_tls_verify_DANGEROUS: delivered anyway") {
+        rig.httpOptions.insecureSkipTlsVerify = true;
+        rig.lapor();
+        const auto uuids = fillStore(*rig.store, 1, 0, 0, 92);
+        rig.start();
+        REQUIRE(rig.allSettled(std::chrono::seconds(30)));
+        rig.agent->stop();
+        checkExactlyOnce(*rig.store, *rig.sandbox, uuids);
+    }
+}

@@ -67,30 +67,33 @@ void evictFromCache(const std::string& path) {
     }
 }
 
-// Runs `work` in a fresh child process and returns the microseconds it reports (-1 on failure).
-double inFreshProcess(const std::function<double()>& work) {
+// Runs `work` in a fresh child process, which times itself; false when it failed.
+bool inFreshProcess(Samples& samples, const std::function<bool()>& work) {
     int fds[2];
     if (::pipe(fds) != 0) {
-        return -1;
+        return false;
     }
     const pid_t child = ::fork();
     if (child == 0) {
         ::close(fds[0]);
-        const double micros = work();
-        const ssize_t written = ::write(fds[1], &micros, sizeof micros);
-        ::_exit(written == sizeof micros ? 0 : 1);
+        Samples own;
+        bool ok = false;
+        timeInto(own, [&] { ok = work(); });
+        const double times[2] = {ok ? own.wall[0] : -1.0, own.cpu[0]};
+        const ssize_t written = ::write(fds[1], times, sizeof times);
+        ::_exit(written == sizeof times ? 0 : 1);
     }
     ::close(fds[1]);
-    double micros = -1;
-    if (child < 0 || ::read(fds[0], &micros, sizeof micros) != sizeof micros) {
-        micros = -1;
-    }
+    double times[2] = {-1, -1};
+    const bool received = child > 0 && ::read(fds[0], times, sizeof times) == sizeof times;
     ::close(fds[0]);
     int status = 0;
     if (child > 0) {
         ::waitpid(child, &status, 0);
     }
-    return micros;
+    samples.wall.push_back(times[0]);
+    samples.cpu.push_back(times[1]);
+    return received && times[0] >= 0;
 }
 
 // The baseline loader: what a first version would do, parse the TSV into owned rows.
@@ -128,12 +131,14 @@ double minimum(const std::vector<double>& v) {
     return *std::min_element(v.begin(), v.end());
 }
 
-void printLoadLine(const char* label, const std::vector<double>& bin,
-                   const std::vector<double>& tsv) {
+void printLoadLine(const char* label, const Samples& bin, const Samples& tsv) {
     std::printf(
-        "  %s regions.bin %6.2f (%6.2f)  naive TSV parse %7.2f (%7.2f)  ratio %.1fx (%.1fx)\n",
-        label, median(bin) / 1000, minimum(bin) / 1000, median(tsv) / 1000, minimum(tsv) / 1000,
-        median(tsv) / median(bin), minimum(tsv) / minimum(bin));
+        "  %s regions.bin %6.2f (%6.2f) cpu %5.2f   naive TSV %7.2f (%7.2f) cpu %6.2f"
+        "   ratio %.1fx (%.1fx) cpu %.1fx\n",
+        label, median(bin.wall) / 1000, minimum(bin.wall) / 1000, median(bin.cpu) / 1000,
+        median(tsv.wall) / 1000, minimum(tsv.wall) / 1000, median(tsv.cpu) / 1000,
+        median(tsv.wall) / median(bin.wall), minimum(tsv.wall) / minimum(bin.wall),
+        median(tsv.cpu) / median(bin.cpu));
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -259,31 +264,23 @@ int main(int argc, char** argv) {
 
     // Load: each run in a fresh process; "cold" runs first evict the file from the page cache.
     auto loadTable = [&] {
-        const auto start = Clock::now();
         auto t = RegionTable::load(binPath);
-        const double micros = microsSince(start);
-        return t && t->size() == 91599 ? micros : -1.0;
+        return t && t->size() == 91599;
     };
-    auto loadTsv = [&] {
-        const auto start = Clock::now();
-        const auto rows = parseTsvNaively(tsvPath);
-        const double micros = microsSince(start);
-        return rows.size() == 91599 ? micros : -1.0;
-    };
-    std::vector<double> warmBin, warmTsv, coldBin, coldTsv;
+    auto loadTsv = [&] { return parseTsvNaively(tsvPath).size() == 91599; };
+    Samples warmBin, warmTsv, coldBin, coldTsv;
+    bool allLoaded = true;
     for (int run = 0; run < kLoadRuns; ++run) {
-        warmBin.push_back(inFreshProcess(loadTable));
-        warmTsv.push_back(inFreshProcess(loadTsv));
+        allLoaded &= inFreshProcess(warmBin, loadTable);
+        allLoaded &= inFreshProcess(warmTsv, loadTsv);
         evictFromCache(binPath);
-        coldBin.push_back(inFreshProcess(loadTable));
+        allLoaded &= inFreshProcess(coldBin, loadTable);
         evictFromCache(tsvPath);
-        coldTsv.push_back(inFreshProcess(loadTsv));
+        allLoaded &= inFreshProcess(coldTsv, loadTsv);
     }
-    for (const auto* v : {&warmBin, &warmTsv, &coldBin, &coldTsv}) {
-        if (std::any_of(v->begin(), v->end(), [](double m) { return m < 0; })) {
-            std::cerr << "a load run failed\n";
-            return 1;
-        }
+    if (!allLoaded) {
+        std::cerr << "a load run failed\n";
+        return 1;
     }
 
     // Loaded here only now: while this process maps the file, its pages cannot be evicted.
@@ -334,10 +331,10 @@ int main(int argc, char** argv) {
 
     // The target check takes the fastest evicted-cache run: on a shared machine the median
     // mostly measures the other processes; the fastest run is what this code costs.
-    const double loadMs = minimum(coldBin) / 1000;
+    const double loadMs = minimum(coldBin.wall) / 1000;
     const double p99Ms = percentile(indexTimes.cpu, 0.99) / 1000;
     std::printf("regions_bench: %zu regions; file %s\n", table.size(), binPath.c_str());
-    std::printf("load, fresh process, %d runs, median (fastest) in ms:\n", kLoadRuns);
+    std::printf("load, fresh process, %d runs, ms: wall median (fastest), cpu median\n", kLoadRuns);
     printLoadLine("page cache warm:   ", warmBin, warmTsv);
     printLoadLine("page cache evicted:", coldBin, coldTsv);
     std::printf("search, %zu queries, limit %zu, with display names, best of %d rounds (us):\n",

@@ -44,14 +44,12 @@ int main(int argc, char** argv) {
     }
     double fillS = static_cast<double>(nowNs() - t0) / 1e9;
 
-    // The floor: two durable small writes per item (as claim and delivery are two commits).
+    // The floor: two durable small writes per item (as claim and delivery are two commits),
+    // measured every 20th item inside the loop so that both see the same disk load.
     DurableFile floorFile(dir.path() + "/plain.bin");
-    const std::uint64_t floorItems = 200;
     char record[256] = {};
-    t0 = nowNs();
-    for (std::uint64_t i = 0; i < floorItems * 2; ++i)
-        floorFile.append(record, sizeof record);
-    double floorItemUs = static_cast<double>(nowNs() - t0) / 1e3 / static_cast<double>(floorItems);
+    std::int64_t floorNs = 0;
+    std::uint64_t floorItems = 0;
 
     std::uint64_t done = 0;
     std::vector<std::int64_t> itemNs;
@@ -73,8 +71,17 @@ int main(int argc, char** argv) {
         }
         itemNs.push_back(nowNs() - s0);
         ++done;
+        if (done % 20 == 0) {
+            std::int64_t f0 = nowNs();
+            floorFile.append(record, sizeof record);
+            floorFile.append(record, sizeof record);
+            floorNs += nowNs() - f0;
+            ++floorItems;
+        }
     }
-    double runS = static_cast<double>(nowNs() - t0) / 1e9;
+    double runS = static_cast<double>(nowNs() - t0 - floorNs) / 1e9;
+    double floorItemUs = static_cast<double>(floorNs) / 1e3 /
+                         static_cast<double>(std::max<std::uint64_t>(floorItems, 1));
     auto counts = store.counts();
     if (!counts.ok() || counts->count(OutboxState::delivered) != done) {
         std::fprintf(stderr, "delivered count does not match\n");
@@ -90,7 +97,8 @@ int main(int argc, char** argv) {
                 done == queued ? "queue drained" : "time budget reached");
     std::printf("  per item: mean %.0f us, p50 %.0f us, p99 %.0f us\n", perItemUs, p.p50Ms * 1e3,
                 p.p99Ms * 1e3);
-    std::printf("  floor (2 x 256 B append + fdatasync): %.0f us per item; ratio %.2fx\n",
-                floorItemUs, perItemUs / floorItemUs);
+    std::printf(
+        "  floor (2 x 256 B append + fdatasync, every 20th item): %.0f us per item; ratio %.2fx\n",
+        floorItemUs, perItemUs / floorItemUs);
     return 0;
 }

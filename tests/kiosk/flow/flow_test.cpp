@@ -4,7 +4,7 @@
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
 #include "kiosk/flow/flow.hpp"
-#include "tests/kiosk/fakes.hpp"
+#include "tests/kiosk/flow/fakes.hpp"
 
 using namespace lapor;
 using namespace lapor::kiosk;

@@ -1,0 +1,127 @@
+// The flow's ReportSink and CatalogSource over the LMDB store (core/store).
+#include <charconv>
+
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "core/receipt_code.hpp"
+#include "core/store.hpp"
+#include "kiosk/links.hpp"
+
+namespace lapor::kiosk {
+
+namespace {
+
+// Where the kiosk keeps its receipt-code state: "<device part>:<next sequence>". The store draws
+// no sequence itself, so the kiosk counts here (core/receipt_code.hpp: a random device part and a
+// random start, then counting on). A code drawn for a save that then fails is simply skipped.
+constexpr std::string_view kReceiptStateKey = "kiosk.receipt";
+
+class StoreSink final : public ReportSink {
+  public:
+    explicit StoreSink(std::unique_ptr<Store> store) : store_(std::move(store)) {}
+
+    Status save(const Report& report, const std::vector<Photo>& photos) override {
+        return store_->saveReport(report, photos);
+    }
+    std::string deviceId() const override { return store_->deviceId(); }
+
+    Result<std::string> newReceiptCode() override {
+        auto state = store_->getStatus(kReceiptStateKey);
+        if (!state) {
+            return state.error();
+        }
+        std::string part;
+        std::uint32_t seq = 0;
+        bool parsed = false;
+        if (state.value()) {
+            const std::string& s = *state.value();
+            const auto colon = s.find(':');
+            if (colon != std::string::npos) {
+                part = s.substr(0, colon);
+                const auto r = std::from_chars(s.data() + colon + 1, s.data() + s.size(), seq);
+                parsed = r.ec == std::errc() && part.size() == receipt::kDeviceSymbols;
+            }
+        }
+        const std::uint32_t start = parsed ? seq : receipt::randomSequenceStart();
+        if (!parsed) {
+            part = receipt::randomDevicePart();
+            seq = start;
+        }
+        // Counting wraps around the sequence space; a full turn would need 923,521 reports.
+        const std::uint32_t next = (seq + 1) % receipt::kSequenceSpace;
+        if (auto put = store_->putStatus(kReceiptStateKey, part + ":" + std::to_string(next));
+            !put) {
+            return put.error();
+        }
+        return receipt::generate(part, seq);
+    }
+
+  private:
+    std::unique_ptr<Store> store_;
+    friend class StoreCatalog;
+};
+
+class StoreCatalog final : public CatalogSource {
+  public:
+    explicit StoreCatalog(AgencyCatalog catalog) : catalog_(std::move(catalog)) {}
+
+    std::vector<CatalogChoice> agencies(std::string_view language) const override {
+        std::vector<CatalogChoice> out;
+        for (const auto& a : catalog_.agencies) {
+            out.push_back({a.id, a.name.in(language)});
+        }
+        return out;
+    }
+
+    std::vector<CatalogChoice> topics(std::string_view agencyId,
+                                      std::string_view language) const override {
+        std::vector<CatalogChoice> out;
+        const Agency* a = catalog_.findAgency(agencyId);
+        if (!a) {
+            return out;
+        }
+        // Top-level topics, each followed by its subtopics named with their parent.
+        for (const Topic* top : a->childrenOf("")) {
+            out.push_back({top->id, top->name.in(language)});
+            for (const Topic* sub : a->childrenOf(top->id)) {
+                out.push_back({sub->id, top->name.in(language) + " - " + sub->name.in(language)});
+            }
+        }
+        return out;
+    }
+
+  private:
+    AgencyCatalog catalog_;
+};
+
+}  // namespace
+
+Result<StoreLink> openStoreLink(const StoreLinkOptions& options) {
+    crypto::KeySource ks;
+    ks.keyFile = options.keyFile;
+    ks.credentialName = options.keyCredential;
+    auto key = crypto::loadKey(ks);
+    if (!key) {
+        return key.error();
+    }
+    StoreOptions so;
+    so.path = options.storePath;
+    so.key = std::move(key.value());
+    so.clock = options.clock;
+    so.mapSize = options.mapSize;
+    so.maxMapSize = options.maxMapSize;
+    auto store = Store::open(std::move(so));
+    if (!store) {
+        return store.error();
+    }
+    auto catalog = store.value()->getCatalogOrDefault(options.dataDir);
+    if (!catalog) {
+        return catalog.error();
+    }
+    StoreLink link;
+    link.catalog = std::make_shared<StoreCatalog>(std::move(catalog.value()));
+    link.sink = std::make_shared<StoreSink>(std::move(store.value()));
+    return link;
+}
+
+}  // namespace lapor::kiosk
