@@ -314,22 +314,18 @@ bool App::initServices() {
         });
     }
 
-    // Printer: the configured one, else the simulated printer writing into the state dir.
-    hw::PrinterConfig pc;
+    // Printer: the configured one ([printer] section), else the simulated printer writing into
+    // the state dir.
     const std::string spoolBase =
         options_.stateDir.empty() ? std::string("/var/lib/lapor") : options_.stateDir;
-    if (auto kind = config.getString("printer.kind", "simulated"); kind) {
-        if (auto k = hw::parsePrinterKind(kind.value()); k) {
-            pc.kind = k.value();
-        }
+    hw::PrinterConfig pc;
+    if (auto fromConfig = hw::printerConfigFrom(config, spoolBase + "/printer"); fromConfig) {
+        pc = std::move(fromConfig.value());
+    } else {
+        log::warn("kiosk", "printer configuration: " + fromConfig.error().message +
+                               "; using the simulated printer");
+        pc.simulatedDir = spoolBase + "/printer";
     }
-    if (auto v = config.getString("printer.path", ""); v) {
-        pc.path = v.value();
-    }
-    if (auto v = config.getString("printer.host", ""); v) {
-        pc.host = v.value();
-    }
-    pc.simulatedDir = spoolBase + "/printer";
     if (auto p = hw::openPrinter(pc); p) {
         auto q = hw::PrintQueue::open(spoolBase + "/print-spool", std::move(p.value()));
         if (q) {

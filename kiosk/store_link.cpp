@@ -11,10 +11,10 @@ namespace lapor::kiosk {
 
 namespace {
 
-// Where the kiosk keeps its receipt-code state: "<device part>:<next sequence>". The store draws
-// no sequence itself, so the kiosk counts here (core/receipt_code.hpp: a random device part and a
-// random start, then counting on). A code drawn for a save that then fails is simply skipped.
-constexpr std::string_view kReceiptStateKey = "kiosk.receipt";
+// How many receipt codes this kiosk has issued, kept beside the store's status records. The code
+// itself is the store's receipt prefix (drawn once per store) plus the n-th sequence number
+// (core/receipt_code.hpp). A code drawn for a save that then fails is simply skipped.
+constexpr std::string_view kReceiptCountKey = "kiosk.receipt_count";
 
 class StoreSink final : public ReportSink {
   public:
@@ -26,34 +26,36 @@ class StoreSink final : public ReportSink {
     std::string deviceId() const override { return store_->deviceId(); }
 
     Result<std::string> newReceiptCode() override {
-        auto state = store_->getStatus(kReceiptStateKey);
+        auto state = store_->getStatus(kReceiptCountKey);
         if (!state) {
             return state.error();
         }
-        std::string part;
-        std::uint32_t seq = 0;
+        std::uint64_t n = 0;
         bool parsed = false;
         if (state.value()) {
             const std::string& s = *state.value();
-            const auto colon = s.find(':');
-            if (colon != std::string::npos) {
-                part = s.substr(0, colon);
-                const auto r = std::from_chars(s.data() + colon + 1, s.data() + s.size(), seq);
-                parsed = r.ec == std::errc() && part.size() == receipt::kDeviceSymbols;
+            const auto r = std::from_chars(s.data(), s.data() + s.size(), n);
+            parsed = r.ec == std::errc() && r.ptr == s.data() + s.size();
+        }
+        if (!parsed) {
+            // First start, or a damaged counter: every report in the store used one code, so
+            // counting them can only skip codes, never reuse one.
+            auto counts = store_->counts();
+            if (!counts) {
+                return counts.error();
+            }
+            n = 0;
+            for (OutboxState st : allOutboxStates()) {
+                n += counts->count(st);
+            }
+            if (state.value()) {
+                log::warn("kiosk", "receipt counter unreadable; restarting from the store's count");
             }
         }
-        const std::uint32_t start = parsed ? seq : receipt::randomSequenceStart();
-        if (!parsed) {
-            part = receipt::randomDevicePart();
-            seq = start;
-        }
-        // Counting wraps around the sequence space; a full turn would need 923,521 reports.
-        const std::uint32_t next = (seq + 1) % receipt::kSequenceSpace;
-        if (auto put = store_->putStatus(kReceiptStateKey, part + ":" + std::to_string(next));
-            !put) {
+        if (auto put = store_->putStatus(kReceiptCountKey, std::to_string(n + 1)); !put) {
             return put.error();
         }
-        return receipt::generate(part, seq);
+        return receipt::generateNth(store_->receiptPrefix(), store_->deviceId(), n);
     }
 
   private:

@@ -208,9 +208,16 @@ void Ui::heading(std::string_view t) {
 }
 
 void Ui::text(std::string_view t) {
-    ImGui::PushTextWrapPos(0.0f);
+    // Wrap at the window's edge, unless the view set a narrower column (a negative position
+    // means none is set).
+    const bool columnSet = ImGui::GetCurrentWindowRead()->DC.TextWrapPos >= 0.0f;
+    if (!columnSet) {
+        ImGui::PushTextWrapPos(0.0f);
+    }
     ImGui::TextUnformatted(t.data(), t.data() + t.size());
-    ImGui::PopTextWrapPos();
+    if (!columnSet) {
+        ImGui::PopTextWrapPos();
+    }
 }
 
 void Ui::textSmall(std::string_view t) {

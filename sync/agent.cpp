@@ -240,7 +240,7 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
         return Outcome::retryLater;
     }
     if (!known.empty()) {
-        (void)store_.putStatus(uploadsKey(uuid), "{}");
+        (void)store_.eraseStatus(uploadsKey(uuid));
     }
     book_.success(uuid);
     noteSuccess();
@@ -265,7 +265,7 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
     noteError(error);
     // The server lost uploads the report names: forget them so the photos go up again.
     if (note.code == "upload_missing" || note.code == "upload_unknown") {
-        (void)store_.putStatus(uploadsKey(uuid), "{}");
+        (void)store_.eraseStatus(uploadsKey(uuid));
     }
     const bool retryable = isRetryable(error) || note.code == "upload_missing" ||
                            note.code == "upload_incomplete" || note.code == "upload_unknown" ||

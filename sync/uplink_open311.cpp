@@ -134,14 +134,14 @@ Result<std::string> Open311Uplink::followToken(const std::string& uuid, const st
     auto j = call(req, "Open311 token GET", note);
     if (!j.ok()) {
         if (note.status == 404) {
-            (void)store_.putStatus(tokenKey(uuid), "");  // forgotten: submit again
+            (void)store_.eraseStatus(tokenKey(uuid));  // forgotten: submit again
         }
         return j.error();
     }
     for (const auto& e : *j) {
         if (e.contains("service_request_id") && e["service_request_id"].is_string() &&
             !e["service_request_id"].get<std::string>().empty()) {
-            (void)store_.putStatus(tokenKey(uuid), "");
+            (void)store_.eraseStatus(tokenKey(uuid));
             return e["service_request_id"].get<std::string>();
         }
     }

@@ -38,8 +38,10 @@ class ReceiptView final : public View {
         ImGui::EndGroup();
         ImGui::SameLine();
         ImGui::BeginGroup();
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + qr);
         drawQr(r.receiptCode, qr);
         ui.textSmall(ui.tr("kiosk.receipt.qr"));
+        ImGui::PopTextWrapPos();
         ImGui::EndGroup();
     }
 };

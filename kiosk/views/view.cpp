@@ -1,5 +1,6 @@
 // The frame chores every screen shares: bars, the keyboard editor, the idle warning, the QR code.
 #include "kiosk/views/view.hpp"
+#include <algorithm>
 
 #include <string>
 
@@ -27,7 +28,15 @@ void topBar(ViewContext& ctx) {
     Ui& ui = ctx.ui;
     Flow& flow = ctx.flow;
     const Metrics& m = ui.metrics();
-    const float bw = m.target * 2.2f;
+    // The other language, named in itself (kiosk.bar.other_language), one touch away.
+    const std::string otherLang = ui.tr("kiosk.bar.other_language");
+    const std::string largeLabel = ui.tr("kiosk.bar.large_text");
+    const std::string readLabel = ui.tr("kiosk.bar.read_aloud");
+    float widest = 0;
+    for (const std::string* label : {&otherLang, &largeLabel, &readLabel}) {
+        widest = std::max(widest, ImGui::CalcTextSize(label->c_str()).x);
+    }
+    const float bw = std::max(m.target * 2.2f, widest + ImGui::GetStyle().FramePadding.x * 4);
     ImGui::PushFont(ui.headingFont());
     ImGui::AlignTextToFramePadding();
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (m.target - ImGui::GetTextLineHeight()) / 2 -
@@ -39,20 +48,17 @@ void topBar(ViewContext& ctx) {
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     ImGui::SameLine(right - 3 * bw - 2 * spacing);
     ImGui::SetCursorPosY(ImGui::GetStyle().WindowPadding.y);
-    if (ui.button("bar.large_text", ui.tr("kiosk.bar.large_text"), ImVec2(bw, m.target),
+    if (ui.button("bar.large_text", largeLabel, ImVec2(bw, m.target),
                   flow.largeText() ? Tone::selected : Tone::quiet)) {
         flow.toggleLargeText();
     }
     ImGui::SameLine();
-    if (ui.button("bar.read_aloud", ui.tr("kiosk.bar.read_aloud"), ImVec2(bw, m.target),
-                  Tone::quiet)) {
+    if (ui.button("bar.read_aloud", readLabel, ImVec2(bw, m.target), Tone::quiet)) {
         ctx.app.readAloud();
     }
     ImGui::SameLine();
-    // The other language, named in itself, one touch away.
     const bool id = flow.lang() == Lang::id;
-    if (ui.button("bar.lang", id ? "English" : "Bahasa Indonesia", ImVec2(bw, m.target),
-                  Tone::quiet)) {
+    if (ui.button("bar.lang", otherLang, ImVec2(bw, m.target), Tone::quiet)) {
         flow.setLang(id ? Lang::en : Lang::id);
     }
     if (flow.stepNumber() > 0) {

@@ -27,12 +27,12 @@ class WelcomeView final : public View {
         }
         ImGui::Dummy(ImVec2(0, m.pad));
         const float half = (w - ImGui::GetStyle().ItemSpacing.x) / 2;
-        if (ui.button("welcome.lang_id", "Bahasa Indonesia", ImVec2(half, m.target),
+        if (ui.button("welcome.lang_id", ui.tr("kiosk.lang.id"), ImVec2(half, m.target),
                       flow.lang() == Lang::id ? Tone::selected : Tone::quiet)) {
             flow.setLang(Lang::id);
         }
         ImGui::SameLine();
-        if (ui.button("welcome.lang_en", "English", ImVec2(half, m.target),
+        if (ui.button("welcome.lang_en", ui.tr("kiosk.lang.en"), ImVec2(half, m.target),
                       flow.lang() == Lang::en ? Tone::selected : Tone::quiet)) {
             flow.setLang(Lang::en);
         }
