@@ -13,13 +13,17 @@
 #include "core/store.hpp"
 
 #include <lmdb.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
@@ -464,6 +468,42 @@ struct Store::Impl {
     }
 
     std::int64_t now() const { return clock->wallMs(); }
+
+    // Where this process maps the data file, found once per map size. LMDB does not say
+    // (mdb_env_info's me_mapaddr is only the MDB_FIXEDMAP address), so it is looked up in
+    // /proc/self/maps by the file's device and inode. Call with mapMutex held (shared is enough).
+    mutable std::mutex mapRangeMutex;
+    mutable std::uint64_t mapRangeSize = 0;  // the map size the cached range belongs to
+    mutable std::pair<void*, std::size_t> mapRangeCached{nullptr, 0};
+
+    std::pair<void*, std::size_t> mapRange() const {
+        MDB_envinfo info{};
+        mdb_filehandle_t fd = -1;
+        struct stat st {};
+        if (mdb_env_info(env, &info) != 0 || mdb_env_get_fd(env, &fd) != 0 ||
+            ::fstat(fd, &st) != 0) {
+            return {nullptr, 0};
+        }
+        std::lock_guard guard(mapRangeMutex);
+        if (mapRangeSize == info.me_mapsize)
+            return mapRangeCached;
+        mapRangeSize = info.me_mapsize;
+        mapRangeCached = {nullptr, 0};
+        std::ifstream maps("/proc/self/maps");
+        std::string line;
+        while (std::getline(maps, line)) {
+            unsigned long long begin = 0, end = 0, offset = 0, inode = 0;
+            unsigned int maj = 0, min = 0;
+            char perms[8] = {};
+            if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %x:%x %llu", &begin, &end, perms,
+                            &offset, &maj, &min, &inode) == 7 &&
+                inode == st.st_ino && maj == major(st.st_dev) && min == minor(st.st_dev)) {
+                mapRangeCached = {reinterpret_cast<void*>(begin), end - begin};
+                break;
+            }
+        }
+        return mapRangeCached;
+    }
 
     // Adopts a map size another process set (MDB_MAP_RESIZED).
     Status adoptMapSize() const {
@@ -1625,10 +1665,21 @@ Result<Store::VerifyReport> Store::verify() const {
             out.photos += seen;
             return true;
         });
+        releaseMappedPages();
         if (!checked.ok())
             return checked.error();
     }
     return out;
+}
+
+void Store::releaseMappedPages() const {
+    const Impl& m = *impl_;
+    std::shared_lock lock(m.mapMutex);  // no resize (remap) while the range is in use
+    auto [begin, length] = m.mapRange();
+    if (length != 0 && ::madvise(begin, length, MADV_DONTNEED) != 0) {
+        log::warn("store",
+                  std::string("cannot release the store's mapped pages: ") + std::strerror(errno));
+    }
 }
 
 }  // namespace lapor

@@ -245,6 +245,14 @@ class Store {
     // Errc::permission without a key.
     [[nodiscard]] Result<VerifyReport> verify() const;
 
+    // Drops this process's page mappings of the store file. LMDB hands out values as pointers
+    // into its read-only map, so every photo read stays resident in the reader's RSS until the
+    // map is closed: after uploading a backlog the agent would hold all it sent. The data stays
+    // in the page cache and on disk (MADV_DONTNEED on a shared file mapping only unmaps), and a
+    // later read faults it back in. Cheap; safe while other threads read. The agent calls it
+    // after each report, verify after each report it checked.
+    void releaseMappedPages() const;
+
     struct Impl;
 
   private:

@@ -27,6 +27,7 @@ std::string uploadsKey(const std::string& uuid) {
 
 Result<std::size_t> StorePhotoSource::read(std::uint64_t offset, char* buf, std::size_t len) {
     auto bytes = store_.readPhotoRange(uuid_, index_, offset, len);
+    store_.releaseMappedPages();  // a photo is read once: its pages need not stay resident
     if (!bytes.ok()) {
         return bytes.error();
     }
@@ -176,6 +177,11 @@ Outcome Agent::deliverOne(const std::string& owner) {
 
 Outcome Agent::process(const Claim& claim, const std::string& owner) {
     const std::string& uuid = claim.uuid;
+    // Whatever the outcome, the photo pages read for this report leave the agent's RSS with it.
+    struct ReleaseMap {
+        const Store& store;
+        ~ReleaseMap() { store.releaseMappedPages(); }
+    } releaseMap{store_};
     auto report = store_.loadReport(uuid);
     if (!report.ok()) {
         // Without the key nothing can be sent (configuration); a corrupt record never can.

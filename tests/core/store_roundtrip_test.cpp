@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 #include <lmdb.h>
 
+#include <cctype>
+#include <fstream>
+
 #include "core/store.hpp"
 #include "store_test_support.hpp"
 
@@ -192,4 +195,52 @@ TEST_CASE("store: a batch is saved whole or not at all") {
     CHECK((*store)->readPhoto(a.uuid, 0)->jpeg == photos[0].jpeg);
     auto c1 = (*store)->claimNext("agent", 1000);
     CHECK((*c1)->uuid == a.uuid);  // batch order is queue order
+}
+
+namespace {
+
+// Resident kB of this process's mapping of `file` (0 when it is not mapped).
+long mappedResidentKb(const std::string& file) {
+    std::ifstream smaps("/proc/self/smaps");
+    std::string line;
+    bool inFile = false;
+    while (std::getline(smaps, line)) {
+        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+            line.find('-') < line.find(' ')) {
+            inFile = line.size() >= file.size() &&
+                     line.compare(line.size() - file.size(), file.size(), file) == 0;
+        } else if (inFile && line.rfind("Rss:", 0) == 0) {
+            return std::stol(line.substr(4));
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("store: photo pages read through the map leave the resident set when released") {
+    TempDir dir;
+    StoreOptions o = storeOptions(dir.path());
+    o.mapSize = 16ull << 20;
+    auto store = Store::open(std::move(o));
+    REQUIRE(store.ok());
+    Report r = sampleReport(1);
+    std::vector<Photo> photos = {samplePhoto(2'000'000, 1), samplePhoto(2'000'000, 2)};
+    REQUIRE((*store)->saveReport(r, photos).ok());
+    const std::string file = dir.sub("data.mdb");
+
+    for (std::uint32_t i = 0; i < photos.size(); ++i) {
+        REQUIRE((*store)->readPhoto(r.uuid, i).ok());
+    }
+    const long afterRead = mappedResidentKb(file);
+    CHECK(afterRead >= 3'500);  // the two photos, about 4 MB, were read through the map
+    (*store)->releaseMappedPages();
+    const long afterRelease = mappedResidentKb(file);
+    CHECK(afterRelease < 256);
+    // Nothing is lost: the data is read back (faulted in again) whole.
+    auto again = (*store)->readPhoto(r.uuid, 1);
+    REQUIRE(again.ok());
+    CHECK(*again == photos[1]);
+    MESSAGE("data.mdb resident: " << afterRead << " kB after reading, " << afterRelease
+                                  << " kB after release");
 }

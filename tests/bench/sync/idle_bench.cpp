@@ -71,8 +71,8 @@ TEST_CASE("lapor-syncd memory and idle CPU") {
         },
         std::chrono::seconds(60)));
     const long peakKb = statusKb(syncd.pid(), "VmHWM");
-    // LMDB reads the photos through its memory map: those pages are the kernel's page cache
-    // (RssFile, shared and reclaimable), not the agent's own memory (RssAnon).
+    // LMDB reads the photos through its memory map; the agent releases those pages after each
+    // read (Store::releaseMappedPages), so what stays in RssFile is mostly shared libraries.
     const long anonKb = statusKb(syncd.pid(), "RssAnon");
     const long fileKb = statusKb(syncd.pid(), "RssFile");
     // Idle: the outbox is empty now.
@@ -90,13 +90,13 @@ TEST_CASE("lapor-syncd memory and idle CPU") {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it settle
     const long sleepRssKb = statusKb(idle.pid(), "VmRSS");
 
-    std::printf("lapor-syncd after delivering 30 reports x 3 x 300 KB: peak RSS %.1f MB = own "
-                "memory (RssAnon) %.1f MB (target <= 20 MB) + mapped store and libraries "
-                "(RssFile) %.1f MB; idle RSS %.1f MB; baseline `sleep` RSS %.1f MB\n",
-                peakKb / 1024.0, anonKb / 1024.0, fileKb / 1024.0, idleRssKb / 1024.0,
-                sleepRssKb / 1024.0);
+    std::printf("lapor-syncd after delivering 30 reports x 3 x 300 KB: peak RSS %.1f MB "
+                "(target <= 20 MB: %s) = own memory (RssAnon) %.1f MB + mapped libraries and "
+                "store pages (RssFile) %.1f MB; idle RSS %.1f MB; baseline `sleep` RSS %.1f MB\n",
+                peakKb / 1024.0, peakKb <= 20 * 1024 ? "met" : "MISSED", anonKb / 1024.0,
+                fileKb / 1024.0, idleRssKb / 1024.0, sleepRssKb / 1024.0);
     std::printf("lapor-syncd idle CPU: %.3f s in %.1f s = %.2f%% of one core (target about 0)\n",
                 idleCpu, window, 100.0 * idleCpu / window);
-    WARN(anonKb <= 20 * 1024);
+    WARN(peakKb <= 20 * 1024);
     CHECK(idleCpu / window < 0.01);
 }
