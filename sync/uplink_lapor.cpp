@@ -122,6 +122,12 @@ Headers LaporUplink::auth() const {
     return {{"Authorization", "Bearer " + options_.token}};
 }
 
+Result<HttpResponse> LaporUplink::send(const HttpRequest& req, std::string_view what,
+                                       std::initializer_list<long> expected, ExchangeNote& note) {
+    return sendGuarded(http_, req, what, laporGuard(), expected, note,
+                       [this] { return clock_.wallMs(); });
+}
+
 Result<std::string> LaporUplink::uploadPhoto(const Report& report, const PhotoUpload& photo,
                                              ExchangeNote& note) {
     const Headers metadata{{"report_uuid", report.uuid},
@@ -142,14 +148,9 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     req.headers.emplace_back("Idempotency-Key", report.uuid);
     req.body = reportJson(report, photos);
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "report POST", {200, 201}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    const auto guard = laporGuard();
-    if (!guard.accepts(*res) || (res->status != 200 && res->status != 201)) {
-        return httpFailure(*res, "report POST", guard, note, clock_.wallMs());
     }
     // Only a well-formed answer naming this report and a plausible tracking ID counts.
     auto j = json::parse(res->body, nullptr, false);
@@ -179,14 +180,9 @@ Result<StatusPage> LaporUplink::pullStatus(const std::string& cursor, const std:
     }
     req.headers = auth();
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "status GET", {200}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    const auto guard = laporGuard();
-    if (!guard.accepts(*res) || res->status != 200) {
-        return httpFailure(*res, "status GET", guard, note, clock_.wallMs());
     }
     auto j = json::parse(res->body, nullptr, false);
     if (!j.is_object() || !j.contains("updates") || !j["updates"].is_array()) {
@@ -221,17 +217,12 @@ Result<std::optional<AgencyCatalog>> LaporUplink::pullCatalog(const std::string&
         req.headers.emplace_back("If-None-Match", "\"" + etag + "\"");
     }
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "catalog GET", {200, 304}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
     }
-    const auto guard = laporGuard();
-    if (guard.accepts(*res) && res->status == 304) {
+    if (res->status == 304) {
         return std::optional<AgencyCatalog>();
-    }
-    if (!guard.accepts(*res) || res->status != 200) {
-        return httpFailure(*res, "catalog GET", guard, note, clock_.wallMs());
     }
     std::string newTag;
     if (const auto* t = res->header("etag")) {

@@ -35,6 +35,9 @@ class LaporUplink final : public Uplink {
 
   private:
     Headers auth() const;
+    // sendGuarded with this uplink's HTTP client, the Lapor-Protocol guard and the clock.
+    Result<HttpResponse> send(const HttpRequest& req, std::string_view what,
+                              std::initializer_list<long> expected, ExchangeNote& note);
 
     HttpClient& http_;
     LaporUplinkOptions options_;

@@ -96,13 +96,10 @@ Open311Uplink::Open311Uplink(HttpClient& http, Open311Options options, Store& st
 
 Result<json> Open311Uplink::call(HttpRequest req, std::string_view what, ExchangeNote& note) {
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = sendGuarded(http_, req, what, options_.guard, {200, 201}, note,
+                           [this] { return clock_.wallMs(); });
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    if (!options_.guard.accepts(*res) || (res->status != 200 && res->status != 201)) {
-        return httpFailure(*res, what, options_.guard, note, clock_.wallMs());
     }
     auto j = json::parse(res->body, nullptr, false);
     if (!isJsonAnswer(*res) || !j.is_array() ||
