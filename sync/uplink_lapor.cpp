@@ -104,38 +104,17 @@ std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
 }
 
 LaporUplink::LaporUplink(HttpClient& http, LaporUplinkOptions options, const Clock& clock)
-    : http_(http),
-      options_(std::move(options)),
-      clock_(clock),
-      tus_(http, TusOptions{
-                     .endpoint = options_.baseUrl + "/v1/uploads",
-                     .headers = {{"Authorization", "Bearer " + options_.token}},
-                     .guard = laporGuard(),
-                     .maxChunk = options_.chunkBytes,
-                     .minChunk = 16 << 10,
-                     .requestTimeoutMs = options_.requestTimeoutMs,
-                     .immediateResumes = 64,
-                     .nowWallMs = 0,
-                 }) {}
+    : HttpUplink(http, clock, laporGuard(), options, options.baseUrl + "/v1/uploads",
+                 options.token),
+      options_(std::move(options)) {}
 
 Headers LaporUplink::auth() const {
     return {{"Authorization", "Bearer " + options_.token}};
 }
 
-Result<HttpResponse> LaporUplink::send(const HttpRequest& req, std::string_view what,
-                                       std::initializer_list<long> expected, ExchangeNote& note) {
-    return sendGuarded(http_, req, what, laporGuard(), expected, note,
-                       [this] { return clock_.wallMs(); });
-}
-
 Result<std::string> LaporUplink::uploadPhoto(const Report& report, const PhotoUpload& photo,
                                              ExchangeNote& note) {
-    const Headers metadata{{"report_uuid", report.uuid},
-                           {"photo_index", std::to_string(photo.index)},
-                           {"sha256", photo.sha256Hex},
-                           {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
-                           {"filetype", "image/jpeg"}};
-    return tus_.upload(*photo.source, photo.knownUrl, metadata, photo.onCreated, note);
+    return uploadWithTus(report, photo, note);
 }
 
 Result<std::string> LaporUplink::submit(const Report& report, const std::vector<PhotoRef>& photos,
