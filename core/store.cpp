@@ -29,6 +29,7 @@
 #include <shared_mutex>
 
 #include "core/log.hpp"
+#include "core/receipt_code.hpp"
 #include "core/report_codec.hpp"
 #include "core/wipe.hpp"
 
@@ -823,22 +824,6 @@ bool Store::hasKey() const noexcept {
 
 namespace {
 
-std::string randomPrefix() {
-    std::string p;
-    std::array<std::uint8_t, receiptPrefixLength> bytes{};
-    // Rejection sampling keeps every letter equally likely.
-    const std::size_t n = receiptPrefixAlphabet.size();
-    const std::size_t limit = 256 - (256 % n);
-    while (p.size() < receiptPrefixLength) {
-        crypto::randomBytes(bytes);
-        for (std::uint8_t b : bytes) {
-            if (b < limit && p.size() < receiptPrefixLength)
-                p.push_back(receiptPrefixAlphabet[b % n]);
-        }
-    }
-    return p;
-}
-
 std::string be(std::uint64_t v, int bytes) {
     std::string s;
     appendBE(s, v, bytes);
@@ -947,7 +932,7 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options) {
             for (auto [k, v] :
                  {std::pair<std::string, std::string>{"schema", be(storeSchemaVersion, 4)},
                   {"device_id", id},
-                  {"receipt_prefix", randomPrefix()},
+                  {"receipt_prefix", receipt::randomDevicePart()},
                   {"created_at", be(static_cast<std::uint64_t>(impl->now()), 8)},
                   {"next_seq", be(1, 8)}}) {
                 if (Status s = w.put(impl->meta, k, v); !s.ok())

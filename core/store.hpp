@@ -124,9 +124,6 @@ struct StoreOptions {
 inline constexpr std::uint32_t storeSchemaVersion = 1;
 // Photo bytes per chunk: a sealed chunk plus LMDB's page header fills exactly 16 pages of 4 KiB.
 inline constexpr std::size_t photoChunkBytes = 65536 - 16 - crypto::sealOverhead;
-// Receipt-code prefix alphabet and length drawn once per store (no 0/O, 1/I/L).
-inline constexpr std::string_view receiptPrefixAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-inline constexpr std::size_t receiptPrefixLength = 4;
 
 class Store {
   public:

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "core/receipt_code.hpp"
 #include "core/store.hpp"
 #include "store_test_support.hpp"
 
@@ -87,9 +88,9 @@ TEST_CASE("store: device ID and receipt prefix are drawn once and kept") {
         REQUIRE(store.ok());
         id = (*store)->deviceId();
         prefix = (*store)->receiptPrefix();
-        CHECK(prefix.size() == receiptPrefixLength);
+        CHECK(prefix.size() == receipt::kDeviceSymbols);
         for (char c : prefix)
-            CHECK(receiptPrefixAlphabet.find(c) != std::string_view::npos);
+            CHECK(receipt::kAlphabet.find(c) != std::string_view::npos);
         CHECK((*store)->schemaVersion() == storeSchemaVersion);
     }
     auto again = Store::open(storeOptions(dir.path()));
