@@ -747,6 +747,20 @@ struct Store::Impl {
         return decodePhotoInfo(**v);
     }
 
+    // Checks the key, opens a read transaction and looks up the photo's record, then lets
+    // `fn(reader, info)` read what it needs of the photo.
+    template <class T, class F>
+    Result<T> readPhotoWith(std::string_view uuid, std::uint32_t index, F&& fn) const {
+        if (Status s = requireKey(); !s.ok())
+            return s.error();
+        return read<T>([&](const Reader& r) -> Result<T> {
+            auto info = photoInfo(r, uuid, index);
+            if (!info.ok())
+                return info.error();
+            return fn(r, *info);
+        });
+    }
+
     Result<std::vector<std::uint8_t>> chunk(const Reader& r, std::string_view uuid,
                                             std::uint32_t index, std::uint32_t c) const {
         auto v = r.view(photos, photoKey(uuid, index, c));
@@ -1121,14 +1135,10 @@ Result<std::vector<std::uint8_t>> Store::readPhotoChunk(std::string_view uuid,
                                                         std::uint32_t photoIndex,
                                                         std::uint32_t chunkIndex) const {
     const Impl& m = *impl_;
-    if (Status s = m.requireKey(); !s.ok())
-        return s.error();
-    return m.read<std::vector<std::uint8_t>>(
-        [&](const Reader& r) -> Result<std::vector<std::uint8_t>> {
-            auto info = m.photoInfo(r, uuid, photoIndex);
-            if (!info.ok())
-                return info.error();
-            if (chunkIndex >= info->chunkCount) {
+    return m.readPhotoWith<std::vector<std::uint8_t>>(
+        uuid, photoIndex,
+        [&](const Reader& r, const PhotoInfo& info) -> Result<std::vector<std::uint8_t>> {
+            if (chunkIndex >= info.chunkCount) {
                 return makeError(Errc::notFound,
                                  "photo chunk " + std::to_string(chunkIndex) + " out of range");
             }
@@ -1141,17 +1151,13 @@ Result<std::vector<std::uint8_t>> Store::readPhotoRange(std::string_view uuid,
                                                         std::uint64_t offset,
                                                         std::size_t maxBytes) const {
     const Impl& m = *impl_;
-    if (Status s = m.requireKey(); !s.ok())
-        return s.error();
-    return m.read<std::vector<std::uint8_t>>(
-        [&](const Reader& r) -> Result<std::vector<std::uint8_t>> {
-            auto info = m.photoInfo(r, uuid, photoIndex);
-            if (!info.ok())
-                return info.error();
+    return m.readPhotoWith<std::vector<std::uint8_t>>(
+        uuid, photoIndex,
+        [&](const Reader& r, const PhotoInfo& info) -> Result<std::vector<std::uint8_t>> {
             std::vector<std::uint8_t> out;
-            if (offset >= info->size)
+            if (offset >= info.size)
                 return out;
-            std::uint64_t end = std::min<std::uint64_t>(info->size, offset + maxBytes);
+            std::uint64_t end = std::min<std::uint64_t>(info.size, offset + maxBytes);
             out.reserve(end - offset);
             for (std::uint64_t pos = offset; pos < end;) {
                 auto c = static_cast<std::uint32_t>(pos / photoChunkBytes);

@@ -89,6 +89,19 @@ void destroy(Texture& t) {
 
 }  // namespace
 
+bool preferSoftwareRenderer(const std::string& choice, const std::filesystem::path& driDir) {
+    if (choice != "auto") {
+        return choice == "software";
+    }
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(driDir, ec)) {
+        if (entry.path().filename().string().rfind("renderD", 0) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool writePng(const std::string& path, int width, int height,
               const std::vector<std::uint8_t>& rgba) {
     FILE* f = std::fopen(path.c_str(), "wb");
@@ -179,6 +192,7 @@ class App final : public AppActions, public ScriptHost {
     std::map<Screen, std::unique_ptr<View>> views_;
 
     std::unique_ptr<Camera> camera_;
+    std::string rendererChoice_ = "auto";  // auto | software | gpu (options, else configuration)
     bool previewOn_ = false;
     Texture previewTex_;
     bool takingPhoto_ = false;
@@ -250,6 +264,18 @@ bool App::initServices() {
             return false;
         }
         config = std::move(loaded.value());
+    }
+    rendererChoice_ = options_.renderer;
+    if (rendererChoice_.empty()) {
+        auto r = config.getString("kiosk.renderer", "auto");
+        if (!r || (*r != "auto" && *r != "software" && *r != "gpu")) {
+            log::warn("kiosk",
+                      "config: kiosk.renderer must be \"auto\", \"software\" or "
+                      "\"gpu\"; using auto");
+            rendererChoice_ = "auto";
+        } else {
+            rendererChoice_ = *r;
+        }
     }
     if (!options_.stateDir.empty()) {
         config.storePath = options_.stateDir + "/store";
@@ -390,14 +416,24 @@ bool App::init() {
         return false;
     }
     // No vsync: the loop renders only when something changed, so frames are few anyway.
-    renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
+    if (!preferSoftwareRenderer(rendererChoice_)) {
+        renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
+    }
     if (!renderer_) {
+        // SDL's software renderer draws into the window's framebuffer. Unless told otherwise SDL
+        // backs that framebuffer with an OpenGL texture, which loads Mesa and libLLVM after all.
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
         renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);
     }
     if (!renderer_) {
         log::error("kiosk", std::string("renderer: ") + SDL_GetError());
         return false;
     }
+    SDL_RendererInfo info{};
+    const bool software =
+        SDL_GetRendererInfo(renderer_, &info) != 0 || (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+    log::info("kiosk", std::string("renderer: ") + (info.name ? info.name : "?") +
+                           " (kiosk.renderer = " + rendererChoice_ + ")");
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
@@ -406,6 +442,7 @@ bool App::init() {
     ImGui_ImplSDL2_InitForSDLRenderer(window_);
     ImGui_ImplSDLRenderer_Init(renderer_);
     ui_ = std::make_unique<Ui>(*catalog_);
+    ui_->setFlatShapes(software);
     updateMetrics();
 
     views_[Screen::welcome] = makeWelcomeView();

@@ -5,6 +5,7 @@
 #include <SDL.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -28,10 +29,18 @@ struct AppOptions {
     std::string frameLog;    // one line per frame: "<ms since start> <frame ms> <screen>"
     std::string speechWav;   // speech into this WAV file instead of the sound device
     std::string camera = "auto";       // auto | simulated | libcamera
+    std::string renderer;              // auto | software | gpu; empty: kiosk.renderer, else auto
     std::int64_t idleWarnMs = 60'000;  // tests shorten the idle timers
     std::int64_t idleWipeMs = 20'000;
     bool eventSleep = true;  // false: redraw continuously (the benchmark's baseline)
 };
+
+// The renderer for kiosk.renderer / --renderer ("auto", "software" or "gpu"): true for SDL's
+// software renderer. "auto" takes software when `driDir` has no DRM render node (no GPU): OpenGL
+// there would be Mesa's llvmpipe, no faster on the same CPU for a 2D interface, and it maps about
+// 65 MB of libLLVM and the swrast driver into the kiosk (docs/performance.md).
+bool preferSoftwareRenderer(const std::string& choice,
+                            const std::filesystem::path& driDir = "/dev/dri");
 
 // Runs the kiosk until quit (window closed, Escape with --windowed, or the script's end).
 // Returns the process exit code.

@@ -16,6 +16,7 @@ void usage() {
         "  --config FILE         configuration (default /etc/lapor/lapor.toml when present)\n"
         "  --state-dir DIR       keep the store, its key and the print spool under DIR\n"
         "  --camera KIND         auto | simulated | libcamera (default auto)\n"
+        "  --renderer KIND       auto | software | gpu (default: kiosk.renderer, else auto)\n"
         "  --speech-wav FILE     read aloud into a WAV file instead of the sound device\n"
         "  --script FILE         replay scripted touches, then quit (tests, benchmarks)\n"
         "  --shot-dir DIR        where the script's screenshots go\n"
@@ -56,6 +57,12 @@ int main(int argc, char** argv) {
             o.stateDir = value();
         } else if (a == "--camera") {
             o.camera = value();
+        } else if (a == "--renderer") {
+            o.renderer = value();
+            if (o.renderer != "auto" && o.renderer != "software" && o.renderer != "gpu") {
+                std::fprintf(stderr, "lapor-kiosk: --renderer wants auto, software or gpu\n");
+                return 2;
+            }
         } else if (a == "--speech-wav") {
             o.speechWav = value();
         } else if (a == "--script") {

@@ -115,6 +115,11 @@ bool Ui::prepareFonts(const Metrics& metrics) {
     style.ItemSpacing = ImVec2(m_.pad, m_.pad);
     style.FrameRounding = m_.pad * 0.6f;
     style.WindowRounding = 0;
+    if (flat_) {
+        style.FrameRounding = style.GrabRounding = style.ScrollbarRounding = 0;
+        style.ChildRounding = style.PopupRounding = style.TabRounding = 0;
+        style.AntiAliasedFill = false;
+    }
     style.ScrollbarSize = std::max(12.0f, m_.pxPerMm * 4.0f);
     style.TouchExtraPadding = ImVec2(2, 2);
     style.Colors[ImGuiCol_WindowBg] = rgb(248, 249, 252);
@@ -301,8 +306,9 @@ bool Ui::toggle(std::string_view id, std::string_view title, std::string_view ex
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 a(max.x - box - m_.pad * 1.5f, pos.y + ((max.y - pos.y) - box) / 2);
     const ImVec2 b(a.x + box, a.y + box);
-    dl->AddRectFilled(a, b, ImGui::GetColorU32(rgb(255, 255, 255)), 4.0f);
-    dl->AddRect(a, b, ImGui::GetColorU32(rgb(20, 28, 45)), 4.0f, 0, 3.0f);
+    const float rounding = flat_ ? 0.0f : 4.0f;
+    dl->AddRectFilled(a, b, ImGui::GetColorU32(rgb(255, 255, 255)), rounding);
+    dl->AddRect(a, b, ImGui::GetColorU32(rgb(20, 28, 45)), rounding, 0, 3.0f);
     if (on) {
         const ImU32 c = ImGui::GetColorU32(rgb(22, 120, 40));
         dl->AddLine(ImVec2(a.x + box * 0.2f, a.y + box * 0.5f),

@@ -52,6 +52,11 @@ class Ui {
     // Rebuilds the font atlas when the sizes change (window resize, large text). True when the
     // renderer must upload a new font texture.
     bool prepareFonts(const Metrics& metrics);
+    // Square corners and no anti-aliased fills, for SDL's software renderer: it draws a plain
+    // rectangle as one fast fill but a rounded one triangle by triangle, each triangle's bounding
+    // box nearly the whole shape (typing frame 8.7 ms -> 2.7 ms, docs/performance.md). Call
+    // before the first prepareFonts.
+    void setFlatShapes(bool flat) { flat_ = flat; }
     [[nodiscard]] const Metrics& metrics() const { return m_; }
 
     void setLang(Lang lang) { lang_ = lang; }
@@ -109,6 +114,7 @@ class Ui {
     Lang lang_ = Lang::id;
     Metrics m_;
     float builtBody_ = 0;
+    bool flat_ = false;
     ImFont* fontBody_ = nullptr;
     ImFont* fontHeading_ = nullptr;
     ImFont* fontHuge_ = nullptr;

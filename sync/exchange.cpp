@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 #include "sync/backoff.hpp"
@@ -64,6 +65,22 @@ Error httpFailure(const HttpResponse& r, std::string_view what, const ProtocolGu
         return makeError(Errc::rejected, msg);
     }
     return makeError(Errc::protocol, msg + ", not the answer the protocol promises");
+}
+
+Result<HttpResponse> sendGuarded(HttpClient& http, const HttpRequest& request,
+                                 std::string_view what, const ProtocolGuard& guard,
+                                 std::initializer_list<long> expected, ExchangeNote& note,
+                                 const std::function<std::int64_t()>& wallMs) {
+    auto res = http.send(request);
+    if (!res.ok()) {
+        note = {};
+        return res.error();
+    }
+    if (!guard.accepts(*res) ||
+        std::find(expected.begin(), expected.end(), res->status) == expected.end()) {
+        return httpFailure(*res, what, guard, note, wallMs());
+    }
+    return res;
 }
 
 std::string percentEncode(std::string_view s) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +40,16 @@ inline ProtocolGuard laporGuard() {
 [[nodiscard]] Error httpFailure(const HttpResponse& response, std::string_view what,
                                 const ProtocolGuard& guard, ExchangeNote& note,
                                 std::int64_t nowWallMs);
+
+// Sends `request` and judges the answer: a transport error clears `note` and is returned as is;
+// an answer the guard refuses, or whose status is not in `expected`, becomes httpFailure(...)
+// with `what` and the wall time from `wallMs` (read only then, after the answer arrived). Any
+// other answer is returned for the caller to read, `note` untouched.
+[[nodiscard]] Result<HttpResponse> sendGuarded(HttpClient& http, const HttpRequest& request,
+                                               std::string_view what, const ProtocolGuard& guard,
+                                               std::initializer_list<long> expected,
+                                               ExchangeNote& note,
+                                               const std::function<std::int64_t()>& wallMs);
 
 // Percent-encodes for a query string or a form body (RFC 3986 unreserved characters stay).
 [[nodiscard]] std::string percentEncode(std::string_view s);

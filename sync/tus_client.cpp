@@ -126,6 +126,12 @@ Headers TusClient::baseHeaders() const {
     return h;
 }
 
+Result<HttpResponse> TusClient::send(const HttpRequest& req, std::string_view what,
+                                     std::initializer_list<long> expected, ExchangeNote& note) {
+    return sendGuarded(http_, req, what, options_.guard, expected, note,
+                       [this] { return wallNow(options_.nowWallMs); });
+}
+
 Result<TusServerInfo> TusClient::discover(ExchangeNote& note) {
     std::lock_guard lock(infoMutex_);
     if (info_) {
@@ -136,16 +142,9 @@ Result<TusServerInfo> TusClient::discover(ExchangeNote& note) {
     req.url = options_.endpoint;
     req.headers = options_.headers;
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "tus OPTIONS", {200, 204}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    if (!options_.guard.accepts(*res)) {
-        return httpFailure(*res, "tus OPTIONS", options_.guard, note, wallNow(options_.nowWallMs));
-    }
-    if (res->status != 200 && res->status != 204) {
-        return httpFailure(*res, "tus OPTIONS", options_.guard, note, wallNow(options_.nowWallMs));
     }
     const auto versions = splitList(res->header("tus-version"));
     if (std::find(versions.begin(), versions.end(), kTusVersion) == versions.end()) {
@@ -187,16 +186,13 @@ Result<std::string> TusClient::create(std::uint64_t length, const Headers& metad
         req.headers.emplace_back("Upload-Metadata", meta);
     }
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "tus create", {201}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
     }
-    if (!options_.guard.accepts(*res)) {
-        return httpFailure(*res, "tus create", options_.guard, note, wallNow(options_.nowWallMs));
-    }
     const std::string* location = res->header("location");
-    if (res->status != 201 || location == nullptr || location->empty()) {
+    if (location == nullptr || location->empty()) {
+        // A 201 without a Location is judged like any answer of the wrong shape.
         return httpFailure(*res, "tus create", options_.guard, note, wallNow(options_.nowWallMs));
     }
     return resolveUrl(options_.endpoint, *location);
@@ -208,22 +204,15 @@ Result<std::uint64_t> TusClient::offset(const std::string& url, ExchangeNote& no
     req.url = url;
     req.headers = baseHeaders();
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "tus HEAD", {200, 204, 404, 410}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    if (!options_.guard.accepts(*res)) {
-        return httpFailure(*res, "tus HEAD", options_.guard, note, wallNow(options_.nowWallMs));
     }
     if (res->status == 404 || res->status == 410) {
         note.status = res->status;
         return makeError(Errc::notFound, "tus HEAD: upload gone");
     }
     auto off = parseU64(res->header("upload-offset"));
-    if (res->status != 200 && res->status != 204) {
-        return httpFailure(*res, "tus HEAD", options_.guard, note, wallNow(options_.nowWallMs));
-    }
     if (!off) {
         return makeError(Errc::protocol, "tus HEAD: no Upload-Offset");
     }
@@ -260,13 +249,9 @@ Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& sourc
         }
         return got;
     };
-    auto res = http_.send(req);
+    auto res = send(req, "tus PATCH", {200, 204, 409}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    if (!options_.guard.accepts(*res)) {
-        return httpFailure(*res, "tus PATCH", options_.guard, note, wallNow(options_.nowWallMs));
     }
     if (res->status == 409) {
         // Offsets disagree (a previous PATCH landed after all): ask again.
@@ -274,9 +259,6 @@ Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& sourc
         return makeError(Errc::busy, "tus PATCH: offset conflict");
     }
     auto off = parseU64(res->header("upload-offset"));
-    if (res->status != 204 && res->status != 200) {
-        return httpFailure(*res, "tus PATCH", options_.guard, note, wallNow(options_.nowWallMs));
-    }
     if (!off || *off < at || *off > end) {
         return makeError(Errc::protocol, "tus PATCH: bad Upload-Offset in answer");
     }

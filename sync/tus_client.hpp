@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -81,6 +82,9 @@ class TusClient {
     [[nodiscard]] std::uint64_t acknowledgedBytes() const { return acked_.load(); }
 
   private:
+    // sendGuarded with this client's HTTP client, guard and wall clock.
+    Result<HttpResponse> send(const HttpRequest& req, std::string_view what,
+                              std::initializer_list<long> expected, ExchangeNote& note);
     Result<std::uint64_t> patch(const std::string& url, ByteSource& source, std::uint64_t at,
                                 std::size_t len, ExchangeNote& note);
     Headers baseHeaders() const;

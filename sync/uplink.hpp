@@ -4,14 +4,18 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/catalog.hpp"
+#include "core/clock.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
 #include "sync/exchange.hpp"
+#include "sync/http_client.hpp"
 #include "sync/tus_client.hpp"
 
 namespace lapor::sync {
@@ -74,6 +78,35 @@ class Uplink {
     // The catalog when it differs from `etag`; nullopt when unchanged (or not offered).
     [[nodiscard]] virtual Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
                                                                            ExchangeNote& note) = 0;
+};
+
+// What every HTTP adapter is configured with; each adapter's options add its own credentials.
+struct UplinkOptions {
+    std::string baseUrl;
+    std::size_t chunkBytes = 1 << 20;
+    std::int64_t requestTimeoutMs = 120'000;
+};
+
+// What the HTTP adapters share: the client, the clock, the guard every answer must pass, and a
+// tus client for the photos.
+class HttpUplink : public Uplink {
+  protected:
+    // Photos go to `tusEndpoint` with "Authorization: Bearer <tusToken>".
+    HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard,
+               const UplinkOptions& options, std::string tusEndpoint, const std::string& tusToken);
+
+    // sendGuarded with this uplink's client, guard and clock.
+    [[nodiscard]] Result<HttpResponse> send(const HttpRequest& req, std::string_view what,
+                                            std::initializer_list<long> expected,
+                                            ExchangeNote& note);
+    // Uploads one photo through tus, with the metadata the protocol names for it.
+    [[nodiscard]] Result<std::string> uploadWithTus(const Report& report, const PhotoUpload& photo,
+                                                    ExchangeNote& note);
+
+    HttpClient& http_;
+    const Clock& clock_;
+    ProtocolGuard guard_;
+    TusClient tus_;
 };
 
 // Protocol names of the report kinds (docs/protocol.md 4.1).

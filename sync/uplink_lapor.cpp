@@ -104,19 +104,9 @@ std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
 }
 
 LaporUplink::LaporUplink(HttpClient& http, LaporUplinkOptions options, const Clock& clock)
-    : http_(http),
-      options_(std::move(options)),
-      clock_(clock),
-      tus_(http, TusOptions{
-                     .endpoint = options_.baseUrl + "/v1/uploads",
-                     .headers = {{"Authorization", "Bearer " + options_.token}},
-                     .guard = laporGuard(),
-                     .maxChunk = options_.chunkBytes,
-                     .minChunk = 16 << 10,
-                     .requestTimeoutMs = options_.requestTimeoutMs,
-                     .immediateResumes = 64,
-                     .nowWallMs = 0,
-                 }) {}
+    : HttpUplink(http, clock, laporGuard(), options, options.baseUrl + "/v1/uploads",
+                 options.token),
+      options_(std::move(options)) {}
 
 Headers LaporUplink::auth() const {
     return {{"Authorization", "Bearer " + options_.token}};
@@ -124,12 +114,7 @@ Headers LaporUplink::auth() const {
 
 Result<std::string> LaporUplink::uploadPhoto(const Report& report, const PhotoUpload& photo,
                                              ExchangeNote& note) {
-    const Headers metadata{{"report_uuid", report.uuid},
-                           {"photo_index", std::to_string(photo.index)},
-                           {"sha256", photo.sha256Hex},
-                           {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
-                           {"filetype", "image/jpeg"}};
-    return tus_.upload(*photo.source, photo.knownUrl, metadata, photo.onCreated, note);
+    return uploadWithTus(report, photo, note);
 }
 
 Result<std::string> LaporUplink::submit(const Report& report, const std::vector<PhotoRef>& photos,
@@ -142,14 +127,9 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     req.headers.emplace_back("Idempotency-Key", report.uuid);
     req.body = reportJson(report, photos);
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "report POST", {200, 201}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    const auto guard = laporGuard();
-    if (!guard.accepts(*res) || (res->status != 200 && res->status != 201)) {
-        return httpFailure(*res, "report POST", guard, note, clock_.wallMs());
     }
     // Only a well-formed answer naming this report and a plausible tracking ID counts.
     auto j = json::parse(res->body, nullptr, false);
@@ -179,14 +159,9 @@ Result<StatusPage> LaporUplink::pullStatus(const std::string& cursor, const std:
     }
     req.headers = auth();
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "status GET", {200}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    const auto guard = laporGuard();
-    if (!guard.accepts(*res) || res->status != 200) {
-        return httpFailure(*res, "status GET", guard, note, clock_.wallMs());
     }
     auto j = json::parse(res->body, nullptr, false);
     if (!j.is_object() || !j.contains("updates") || !j["updates"].is_array()) {
@@ -221,17 +196,12 @@ Result<std::optional<AgencyCatalog>> LaporUplink::pullCatalog(const std::string&
         req.headers.emplace_back("If-None-Match", "\"" + etag + "\"");
     }
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, "catalog GET", {200, 304}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
     }
-    const auto guard = laporGuard();
-    if (guard.accepts(*res) && res->status == 304) {
+    if (res->status == 304) {
         return std::optional<AgencyCatalog>();
-    }
-    if (!guard.accepts(*res) || res->status != 200) {
-        return httpFailure(*res, "catalog GET", guard, note, clock_.wallMs());
     }
     std::string newTag;
     if (const auto* t = res->header("etag")) {

@@ -2,23 +2,18 @@
 // by cursor, catalog by ETag. Every answer must carry Lapor-Protocol: 1.
 #pragma once
 
-#include <memory>
 #include <string>
 
-#include "core/clock.hpp"
-#include "sync/http_client.hpp"
 #include "sync/uplink.hpp"
 
 namespace lapor::sync {
 
-struct LaporUplinkOptions {
-    std::string baseUrl;  // e.g. https://lapor.example.go.id (paths below /v1/ are added)
+// baseUrl e.g. https://lapor.example.go.id (paths below /v1/ are added).
+struct LaporUplinkOptions : UplinkOptions {
     std::string token;
-    std::size_t chunkBytes = 1 << 20;
-    std::int64_t requestTimeoutMs = 120'000;
 };
 
-class LaporUplink final : public Uplink {
+class LaporUplink final : public HttpUplink {
   public:
     LaporUplink(HttpClient& http, LaporUplinkOptions options, const Clock& clock);
     [[nodiscard]] Result<std::string> uploadPhoto(const Report& report, const PhotoUpload& photo,
@@ -36,10 +31,7 @@ class LaporUplink final : public Uplink {
   private:
     Headers auth() const;
 
-    HttpClient& http_;
     LaporUplinkOptions options_;
-    const Clock& clock_;
-    TusClient tus_;
 };
 
 // The report as the protocol's JSON body (docs/protocol.md 4.1); identity only when not anonymous.

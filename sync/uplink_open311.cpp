@@ -77,32 +77,16 @@ std::string open311Form(const Report& r, const std::vector<PhotoRef>& photos,
 
 Open311Uplink::Open311Uplink(HttpClient& http, Open311Options options, Store& store,
                              const Clock& clock)
-    : http_(http),
+    : HttpUplink(http, clock, options.guard, options, options.mediaUploadUrl,
+                 options.mediaToken.empty() ? options.apiKey : options.mediaToken),
       options_(std::move(options)),
-      store_(store),
-      clock_(clock),
-      tus_(http, TusOptions{
-                     .endpoint = options_.mediaUploadUrl,
-                     .headers = {{"Authorization",
-                                  "Bearer " + (options_.mediaToken.empty() ? options_.apiKey
-                                                                           : options_.mediaToken)}},
-                     .guard = options_.guard,
-                     .maxChunk = options_.chunkBytes,
-                     .minChunk = 16 << 10,
-                     .requestTimeoutMs = options_.requestTimeoutMs,
-                     .immediateResumes = 64,
-                     .nowWallMs = 0,
-                 }) {}
+      store_(store) {}
 
 Result<json> Open311Uplink::call(HttpRequest req, std::string_view what, ExchangeNote& note) {
     req.timeoutMs = options_.requestTimeoutMs;
-    auto res = http_.send(req);
+    auto res = send(req, what, {200, 201}, note);
     if (!res.ok()) {
-        note = {};
         return res.error();
-    }
-    if (!options_.guard.accepts(*res) || (res->status != 200 && res->status != 201)) {
-        return httpFailure(*res, what, options_.guard, note, clock_.wallMs());
     }
     auto j = json::parse(res->body, nullptr, false);
     if (!isJsonAnswer(*res) || !j.is_array() ||
@@ -119,12 +103,7 @@ Result<std::string> Open311Uplink::uploadPhoto(const Report& report, const Photo
     if (options_.mediaUploadUrl.empty()) {
         return std::string();  // this server takes no photos; the report goes without them
     }
-    const Headers metadata{{"report_uuid", report.uuid},
-                           {"photo_index", std::to_string(photo.index)},
-                           {"sha256", photo.sha256Hex},
-                           {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
-                           {"filetype", "image/jpeg"}};
-    return tus_.upload(*photo.source, photo.knownUrl, metadata, photo.onCreated, note);
+    return uploadWithTus(report, photo, note);
 }
 
 Result<std::string> Open311Uplink::followToken(const std::string& uuid, const std::string& token,

@@ -6,27 +6,23 @@
 
 #include <string>
 
-#include "core/clock.hpp"
 #include "core/store.hpp"
-#include "sync/http_client.hpp"
 #include "sync/uplink.hpp"
 
 namespace lapor::sync {
 
-struct Open311Options {
-    std::string baseUrl;  // e.g. https://city.example/open311/v2 (".json" paths are added)
+// baseUrl e.g. https://city.example/open311/v2 (".json" paths are added).
+struct Open311Options : UplinkOptions {
     std::string apiKey;
     std::string jurisdictionId;  // empty: not sent
     std::string mediaUploadUrl;  // tus endpoint for photos (sent as media_url); empty: no photos
     std::string mediaToken;      // bearer token for that endpoint (default: apiKey)
-    std::int64_t requestTimeoutMs = 120'000;
-    std::size_t chunkBytes = 1 << 20;
     // Real Open311 servers send no protocol header: an answer counts only when it is JSON of the
     // documented shape. Set to laporGuard() for lapor-sandbox, which adds the header.
     ProtocolGuard guard;
 };
 
-class Open311Uplink final : public Uplink {
+class Open311Uplink final : public HttpUplink {
   public:
     // `store` keeps the pending tokens across restarts (status records "syncd.open311.token.*").
     Open311Uplink(HttpClient& http, Open311Options options, Store& store, const Clock& clock);
@@ -47,11 +43,8 @@ class Open311Uplink final : public Uplink {
     Result<std::string> followToken(const std::string& uuid, const std::string& token,
                                     ExchangeNote& note);
 
-    HttpClient& http_;
     Open311Options options_;
     Store& store_;
-    const Clock& clock_;
-    TusClient tus_;
 };
 
 // The Open311 form for a report (exposed for tests): service_code "<kind>:<agency>:<topic>",

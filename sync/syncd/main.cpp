@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
     if (cfg->adapter == AdapterKind::lapor) {
         uplink = std::make_unique<LaporUplink>(
             http,
-            LaporUplinkOptions{cfg->serverUrl, cfg->token, cfg->chunkBytes, cfg->requestTimeoutMs},
+            LaporUplinkOptions{{cfg->serverUrl, cfg->chunkBytes, cfg->requestTimeoutMs},
+                               cfg->token},
             SystemClock::instance());
     } else {
         Open311Options o;

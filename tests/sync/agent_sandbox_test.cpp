@@ -42,7 +42,7 @@ struct Rig {
     void lapor() {
         http = std::make_unique<CurlHttpClient>(httpOptions);
         uplink = std::make_unique<LaporUplink>(
-            *http, LaporUplinkOptions{sandbox->url(), kSandboxToken, 1 << 20, 10'000},
+            *http, LaporUplinkOptions{{sandbox->url(), 1 << 20, 10'000}, kSandboxToken},
             SystemClock::instance());
     }
     void start() {

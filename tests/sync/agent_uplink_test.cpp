@@ -39,7 +39,7 @@ TEST_CASE("lapor uplink: the report goes as the protocol's JSON with its UUID as
                                  {"status", "received"}}
                                 .dump());
     });
-    LaporUplink up(http, LaporUplinkOptions{"http://s", "tok", 1 << 20, 1000}, clock);
+    LaporUplink up(http, LaporUplinkOptions{{"http://s", 1 << 20, 1000}, "tok"}, clock);
     Report r = sampleReport(1);
     ExchangeNote note;
     auto id = up.submit(r, {{"/v1/uploads/ab", std::string(64, 'a'), 1234}}, note);
@@ -89,7 +89,7 @@ TEST_CASE("lapor uplink: only a well-formed success with the protocol header cou
         CAPTURE(c.answer.body);
         FakeHttpClient http(
             [&](const FakeHttpClient::Recorded&) -> Result<HttpResponse> { return c.answer; });
-        LaporUplink up(http, LaporUplinkOptions{"http://s", "tok", 1 << 20, 1000}, clock);
+        LaporUplink up(http, LaporUplinkOptions{{"http://s", 1 << 20, 1000}, "tok"}, clock);
         ExchangeNote note;
         auto id = up.submit(r, {}, note);
         REQUIRE_FALSE(id.ok());
@@ -107,7 +107,7 @@ TEST_CASE("lapor uplink: only a well-formed success with the protocol header cou
     FakeHttpClient replay([](const FakeHttpClient::Recorded&) -> Result<HttpResponse> {
         return makeResponse(200, kOk, R"({"tracking_id":"LPR-2026-000009"})");
     });
-    LaporUplink up(replay, LaporUplinkOptions{"http://s", "tok", 1 << 20, 1000}, clock);
+    LaporUplink up(replay, LaporUplinkOptions{{"http://s", 1 << 20, 1000}, "tok"}, clock);
     ExchangeNote note;
     CHECK(*up.submit(r, {}, note) == "LPR-2026-000009");
 }
@@ -127,7 +127,7 @@ TEST_CASE("lapor uplink: catalog with ETag, 304 unchanged; status pages parsed")
             "status":"verified","at":"2026-12-02T20:30:23.001Z","note":"ok"}],
             "next_cursor":"42","more":false})");
     });
-    LaporUplink up(http, LaporUplinkOptions{"http://s", "tok", 1 << 20, 1000}, clock);
+    LaporUplink up(http, LaporUplinkOptions{{"http://s", 1 << 20, 1000}, "tok"}, clock);
     ExchangeNote note;
     auto c = up.pullCatalog("", note);
     REQUIRE(c.ok());

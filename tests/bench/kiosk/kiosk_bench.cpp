@@ -1,6 +1,7 @@
 // Kiosk benchmarks: start to first frame, CPU while idle on the welcome screen (against the same
 // loop redrawing continuously), frame time p99 while typing and during the camera preview, and
-// resident memory. Runs lapor-kiosk under SDL's offscreen driver; prints its figures.
+// resident memory (with the default renderer, and with --renderer gpu for comparison). Runs
+// lapor-kiosk under Xvfb (a virtual X display); prints its figures.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,8 +128,7 @@ std::vector<std::string> kioskArgs(const std::string& name, const std::string& s
 
 // CPU use (fraction of one core) over `seconds` once the welcome screen is up.
 double idleCpu(const std::string& name, double seconds, bool eventSleep, double* firstFrameMs,
-               double* rssMiB) {
-    std::vector<std::string> extra;
+               double* rssMiB, std::vector<std::string> extra = {}) {
     if (!eventSleep) {
         extra.push_back("--no-event-sleep");
     }
@@ -207,6 +207,14 @@ int main() {
         "kiosk resident memory idle on welcome: %.1f MiB, of which the program's own "
         "(anonymous) %.1f MiB; the rest is mapped libraries and files\n",
         rssIdle[0], rssIdle[1]);
+    // For comparison: the same idle kiosk drawing through OpenGL. Without a GPU (as here) that
+    // is Mesa's llvmpipe, which "auto" avoids for its memory (docs/performance.md).
+    double rssGpu[2] = {0, 0};
+    (void)idleCpu("gpu", 1.0, true, nullptr, rssGpu, {"--renderer", "gpu"});
+    std::printf(
+        "kiosk resident memory idle on welcome with --renderer gpu (OpenGL; Mesa llvmpipe "
+        "without a GPU): %.1f MiB, own %.1f MiB; ratio default/gpu %.2f\n",
+        rssGpu[0], rssGpu[1], rssGpu[0] > 0 ? rssIdle[0] / rssGpu[0] : 0.0);
     ok = ok && firstFrame <= 500 && idle <= 0.01;
 
     // 2. Frame times while typing and during the camera preview; peak memory.

@@ -21,7 +21,7 @@ struct AgentRun {
              sync::AgentOptions options) {
         http = std::make_unique<sync::CurlHttpClient>(httpOptions);
         uplink = std::make_unique<sync::LaporUplink>(
-            *http, sync::LaporUplinkOptions{url, kSandboxToken, 1 << 20, 60'000},
+            *http, sync::LaporUplinkOptions{{url, 1 << 20, 60'000}, kSandboxToken},
             SystemClock::instance());
         agent =
             std::make_unique<sync::Agent>(store, *uplink, options, SystemClock::instance(), random);

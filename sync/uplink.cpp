@@ -1,0 +1,39 @@
+// The part of the uplink adapters that does not depend on the protocol: guarded exchanges and tus.
+#include "sync/uplink.hpp"
+
+namespace lapor::sync {
+
+HttpUplink::HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard,
+                       const UplinkOptions& options, std::string tusEndpoint,
+                       const std::string& tusToken)
+    : http_(http),
+      clock_(clock),
+      guard_(std::move(guard)),
+      tus_(http, TusOptions{
+                     .endpoint = std::move(tusEndpoint),
+                     .headers = {{"Authorization", "Bearer " + tusToken}},
+                     .guard = guard_,
+                     .maxChunk = options.chunkBytes,
+                     .minChunk = 16 << 10,
+                     .requestTimeoutMs = options.requestTimeoutMs,
+                     .immediateResumes = 64,
+                     .nowWallMs = 0,
+                 }) {}
+
+Result<HttpResponse> HttpUplink::send(const HttpRequest& req, std::string_view what,
+                                      std::initializer_list<long> expected, ExchangeNote& note) {
+    return sendGuarded(http_, req, what, guard_, expected, note,
+                       [this] { return clock_.wallMs(); });
+}
+
+Result<std::string> HttpUplink::uploadWithTus(const Report& report, const PhotoUpload& photo,
+                                              ExchangeNote& note) {
+    const Headers metadata{{"report_uuid", report.uuid},
+                           {"photo_index", std::to_string(photo.index)},
+                           {"sha256", photo.sha256Hex},
+                           {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
+                           {"filetype", "image/jpeg"}};
+    return tus_.upload(*photo.source, photo.knownUrl, metadata, photo.onCreated, note);
+}
+
+}  // namespace lapor::sync
