@@ -19,6 +19,7 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "core/wipe.hpp"
 #include "hardware/camera.hpp"
 #include "hardware/photo.hpp"
 #include "hardware/printer.hpp"
@@ -463,6 +464,7 @@ bool App::init() {
             return false;
         }
         script_ = std::move(s.value());
+        ui_->recordShownText(true);  // wait-text and wait-msg read what is on screen
     }
     if (!options_.frameLog.empty()) {
         frameLog_.open(options_.frameLog);
@@ -795,6 +797,9 @@ void App::startSave() {
     auto sink = store_.sink;
     worker_->run([this, sink, job = std::move(*job)]() mutable {
         Status result = sink->save(job.report, job.photos);
+        // The job is a copy of the visitor's data; the flow keeps (or wipes) the original.
+        wipeReport(job.report);
+        wipePhotos(job.photos);
         post([this, result]() {
             flow_->saveFinished(result);
             if (result.ok() && flow_->receipt()) {

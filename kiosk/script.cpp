@@ -40,9 +40,9 @@ std::int64_t nowMs() {
 }  // namespace
 
 Result<std::vector<ScriptStep>> parseScript(std::string_view text) {
-    static const char* verbs[] = {"tap",         "tapxy",        "type",        "wait",
-                                  "wait-widget", "wait-preview", "wait-photos", "wait-idle",
-                                  "shot",        "frames",       "sleep",       "quit"};
+    static const char* verbs[] = {
+        "tap",       "tapxy",     "type",     "wait", "wait-widget", "wait-preview", "wait-photos",
+        "wait-idle", "wait-text", "wait-msg", "shot", "frames",      "sleep",        "quit"};
     std::vector<ScriptStep> steps;
     std::istringstream in{std::string(text)};
     std::string line;
@@ -192,6 +192,15 @@ void ScriptPlayer::step(ScriptHost& host) {
             finish();
         } else if (timedOut(now)) {
             fail(host, where + ": widget never appeared");
+        }
+        return;
+    }
+    if (s.verb == "wait-text" || s.verb == "wait-msg") {
+        const std::string text = s.verb == "wait-msg" ? ui.tr(s.arg) : s.arg;
+        if (ui.showsText(text)) {
+            finish();
+        } else if (timedOut(now)) {
+            fail(host, where + ": not shown on '" + std::string(screenName(flow.screen())) + "'");
         }
         return;
     }

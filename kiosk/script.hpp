@@ -29,7 +29,8 @@ class ScriptHost {
 
 struct ScriptStep {
     std::string verb;  // tap, tapxy, type, wait, wait-widget, wait-preview, wait-photos, wait-idle,
-                       // shot, frames, sleep, quit
+                       // wait-text (shown on screen), wait-msg (a catalog key's text shown in the
+                       // visitor's language), shot, frames, sleep, quit
     std::string arg;
     int line = 0;
 };

@@ -131,6 +131,19 @@ bool Ui::prepareFonts(const Metrics& metrics) {
 
 void Ui::beginFrame() {
     rects_.clear();
+    shown_.clear();
+}
+
+void Ui::noteShown(std::string_view t) {
+    if (recordText_ && !t.empty() && ImGui::IsItemVisible()) {
+        shown_.emplace_back(t);
+    }
+}
+
+bool Ui::showsText(std::string_view needle) const {
+    return std::any_of(shown_.begin(), shown_.end(), [needle](const std::string& t) {
+        return t.find(needle) != std::string::npos;
+    });
 }
 
 void Ui::registerRect(std::string_view id, ImVec2 min, ImVec2 max) {
@@ -176,6 +189,7 @@ bool Ui::button(std::string_view id, std::string_view label, ImVec2 size, Tone t
     ImGui::PopStyleVar();
     ImGui::PopStyleColor(4);
     registerRect(id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    noteShown(label);
     return pressed;
 }
 
@@ -201,6 +215,8 @@ bool Ui::card(std::string_view id, std::string_view title, std::string_view expl
                 title.data() + title.size());
     dl->AddText(fontSmall_, fontSmall_->FontSize, ImVec2(x, pos.y + m_.pad * 2 + titleH), fg,
                 explanation.data(), explanation.data() + explanation.size(), wrap);
+    noteShown(title);
+    noteShown(explanation);
     return pressed;
 }
 
@@ -208,6 +224,7 @@ void Ui::heading(std::string_view t) {
     ImGui::PushFont(fontHeading_);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(t.data(), t.data() + t.size());
+    noteShown(t);
     ImGui::PopTextWrapPos();
     ImGui::PopFont();
 }
@@ -220,6 +237,7 @@ void Ui::text(std::string_view t) {
         ImGui::PushTextWrapPos(0.0f);
     }
     ImGui::TextUnformatted(t.data(), t.data() + t.size());
+    noteShown(t);
     if (!columnSet) {
         ImGui::PopTextWrapPos();
     }
@@ -260,6 +278,7 @@ void Ui::field(std::string_view id, std::string_view labelKey, const std::string
     ImGui::PopStyleColor(4);
     ImGui::PopStyleVar();
     registerRect(id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    noteShown(shown);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 fg = ImGui::GetColorU32(value.empty() ? rgb(110, 120, 140) : rgb(20, 28, 45));
     ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + h), true);

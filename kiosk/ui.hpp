@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -95,11 +96,20 @@ class Ui {
     [[nodiscard]] bool hasWidget(std::string_view id) const;
     // Scrolls the widget into view in the next frame (scripts, before touching it).
     void scrollTo(std::string_view id) { scrollTarget_ = std::string(id); }
+    // Scripts check what a visitor would read: while on, every text drawn through these helpers
+    // that shows on screen is kept for one frame. Off by default, so that a kiosk in service
+    // keeps no extra copies of what visitors typed.
+    void recordShownText(bool on) { recordText_ = on; }
+    // True when a text shown in the last frame contains `needle` (only while recording).
+    [[nodiscard]] bool showsText(std::string_view needle) const;
 
     // The field being typed into, if any.
     std::optional<Editing>& editing() { return editing_; }
 
   private:
+    // Keeps `t` when recording and the last item drawn is visible.
+    void noteShown(std::string_view t);
+
     const Catalog& catalog_;
     Lang lang_ = Lang::id;
     Metrics m_;
@@ -112,6 +122,8 @@ class Ui {
     std::map<std::string, ImRect, std::less<>> rects_;  // visible part of each widget
     std::string scrollTarget_;
     std::optional<Editing> editing_;
+    bool recordText_ = false;
+    std::vector<std::string> shown_;  // texts visible in the last frame, while recording
 };
 
 // The font files, from Debian's fonts-noto-core, with DejaVu as the fallback.

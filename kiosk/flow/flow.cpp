@@ -48,6 +48,13 @@ Text msg(std::string key) {
     return Text{std::move(key), {}};
 }
 
+// What the visitor reads when a save fails: a full store has its own words (staff can free room),
+// whichever step found it full.
+Text saveFailureMsg(const Error& error) {
+    return msg(error.code == Errc::diskFull ? "kiosk.save_failed.disk_full"
+                                            : "kiosk.save_failed.store");
+}
+
 void wipePhoto(Photo& p) {
     wipeBytes(p.jpeg);
     wipeString(p.sha256Hex);
@@ -563,8 +570,9 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
     auto code = sink.newReceiptCode();
     if (!code) {
         wipeReport(job.report);
-        saveError_ = msg("kiosk.save_failed.store");
-        log::error("kiosk", "no receipt code: " + code.error().message);
+        saveError_ = saveFailureMsg(code.error());
+        log::error("kiosk", "no receipt code: " + std::string(errcName(code.error().code)) + ": " +
+                                code.error().message);
         go(Screen::saveFailed);
         return std::nullopt;
     }
@@ -587,8 +595,7 @@ void Flow::saveFinished(const Status& result) {
     if (!result.ok()) {
         log::error("kiosk", "save failed: " + std::string(errcName(result.error().code)) + ": " +
                                 result.error().message);
-        saveError_ = msg(result.error().code == Errc::diskFull ? "kiosk.save_failed.disk_full"
-                                                               : "kiosk.save_failed.store");
+        saveError_ = saveFailureMsg(result.error());
         pending_.reset();
         go(Screen::saveFailed);
         return;

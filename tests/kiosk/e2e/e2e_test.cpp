@@ -6,10 +6,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
+#include <lmdb.h>
+
+#include <map>
+#include <random>
+#include <vector>
+
 #include "core/crypto.hpp"
+#include "core/receipt_code.hpp"
 #include "core/store.hpp"
+#include "core/uuid.hpp"
 
 namespace fs = std::filesystem;
 using namespace lapor;
@@ -21,14 +30,19 @@ const fs::path kScripts = fs::path(LAPOR_SOURCE_DIR) / "tests" / "kiosk" / "e2e"
 const fs::path kOut = fs::path(LAPOR_BINARY_DIR) / "kiosk-e2e";
 
 // Runs the kiosk with a script; returns its exit code. Screenshots go to shots/<name>.
+// `prepare` sees the fresh state directory before the kiosk starts.
 int runKiosk(const std::string& name, const std::string& script, const std::string& size,
-             const std::string& extra = {}) {
+             const std::string& extra = {},
+             const std::function<void(const fs::path&)>& prepare = {}) {
     const fs::path state = kOut / name / "state";
     const fs::path shots = kOut / "screenshots" / name;
     fs::remove_all(kOut / name);
     fs::remove_all(shots);
     fs::create_directories(state);
     fs::create_directories(shots);
+    if (prepare) {
+        prepare(state);
+    }
     const std::string cmd = "SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy timeout 900 '" +
                             kBin.string() + "' --windowed --size " + size + " --camera simulated" +
                             " --state-dir '" + state.string() + "' --shot-dir '" + shots.string() +
@@ -38,19 +52,123 @@ int runKiosk(const std::string& name, const std::string& script, const std::stri
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-std::unique_ptr<Store> openStore(const std::string& name) {
-    const fs::path state = kOut / name / "state";
+// The store of a kiosk state directory, where lapor-kiosk --state-dir keeps it and its key.
+// Without `create`, the kiosk must have made both; `o` carries the map sizes.
+std::unique_ptr<Store> openStoreIn(const fs::path& state, bool create, StoreOptions o = {}) {
     crypto::KeySource ks;
     ks.keyFile = (state / "keys" / "store.key").string();
-    ks.createIfMissing = false;
+    ks.createIfMissing = create;
+    if (create) {
+        fs::create_directories(state / "keys");
+    }
     auto key = crypto::loadKey(ks, "");
     REQUIRE(key.ok());
-    StoreOptions o;
     o.path = (state / "store").string();
     o.key = std::move(key.value());
     auto store = Store::open(std::move(o));
     REQUIRE(store.ok());
     return std::move(store.value());
+}
+
+std::unique_ptr<Store> openStore(const std::string& name) {
+    return openStoreIn(kOut / name / "state", false);
+}
+
+std::string readFile(const fs::path& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::size_t countOf(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+// Entries of every table in the LMDB environment, read with LMDB itself (what `mdb_stat -a`
+// prints), so that anything a failed save left behind shows even where the store's API would
+// not look.
+std::map<std::string, std::size_t> tableEntries(const fs::path& storeDir) {
+    std::map<std::string, std::size_t> out;
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    mdb_env_set_maxdbs(env, 64);
+    MDB_txn* txn = nullptr;
+    MDB_dbi main = 0;
+    MDB_cursor* cursor = nullptr;
+    REQUIRE(mdb_env_open(env, storeDir.c_str(), MDB_RDONLY, 0600) == 0);
+    REQUIRE(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn) == 0);
+    REQUIRE(mdb_dbi_open(txn, nullptr, 0, &main) == 0);
+    REQUIRE(mdb_cursor_open(txn, main, &cursor) == 0);
+    MDB_val k{}, v{};
+    std::vector<std::string> names;
+    while (mdb_cursor_get(cursor, &k, &v, names.empty() ? MDB_FIRST : MDB_NEXT) == 0) {
+        names.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
+    }
+    mdb_cursor_close(cursor);
+    for (const std::string& name : names) {
+        MDB_dbi dbi = 0;
+        MDB_stat st{};
+        REQUIRE(mdb_dbi_open(txn, name.c_str(), 0, &dbi) == 0);
+        REQUIRE(mdb_stat(txn, dbi, &st) == 0);
+        out[name] = st.ms_entries;
+    }
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return out;
+}
+
+// Fills a kiosk's store the way weeks without a network would: earlier reports, each with a photo,
+// queued for the agent, until LMDB's map cannot take one more (the store answers diskFull). The
+// map is limited to `limitBytes` while filling; the kiosk later opens it with a larger limit and
+// so finds the difference (plus crumbs) free. Returns how many reports were stored.
+std::size_t fillStore(const fs::path& state, std::uint64_t limitBytes) {
+    StoreOptions o;
+    o.mapSize = limitBytes;
+    o.maxMapSize = limitBytes;
+    auto store = openStoreIn(state, true, std::move(o));
+    std::mt19937 random(4711);
+    std::size_t n = 0;
+    // Large photos first, then small ones to fill the crumbs, so what is left is predictable.
+    for (const std::size_t photoBytes : {std::size_t{60'000}, std::size_t{3'000}}) {
+        for (;;) {
+            REQUIRE(n < 200);
+            Photo photo;
+            photo.jpeg.resize(photoBytes);
+            for (auto& b : photo.jpeg) {
+                b = static_cast<std::uint8_t>(random());
+            }
+            photo.jpeg[0] = 0xFF;
+            photo.jpeg[1] = 0xD8;
+            photo.sha256Hex = crypto::sha256Hex(photo.jpeg);
+            photo.width = 1600;
+            photo.height = 1200;
+            Report r;
+            r.uuid = newUuidV4();
+            auto code = receipt::generateNth(store->receiptPrefix(), store->deviceId(), n);
+            REQUIRE(code.ok());
+            r.receiptCode = code.value();
+            r.title = "Laporan terdahulu " + std::to_string(n);
+            r.body = "Laporan yang belum terkirim karena jaringan putus.";
+            r.incidentDate = Date{2026, 11, 1};
+            r.regionCode = "11.01.01.2001";
+            r.agencyId = "pemda";
+            r.topicId = "jalan-rusak";
+            r.anonymous = true;
+            r.deviceId = store->deviceId();
+            r.language = "id";
+            r.createdAtMs = 1'790'000'000'000 + static_cast<std::int64_t>(n);
+            Status saved = store->saveReport(r, std::vector<Photo>{photo});
+            if (!saved.ok()) {
+                REQUIRE(saved.error().code == Errc::diskFull);
+                break;
+            }
+            ++n;
+        }
+    }
+    return n;
 }
 
 std::size_t countFiles(const fs::path& dir, const std::string& ext) {
@@ -163,4 +281,64 @@ TEST_CASE("the same report at 800x480 and 1920x1080: every target reachable") {
         REQUIRE(all.ok());
         CHECK(all.value().size() == 3);
     }
+}
+
+TEST_CASE("a full store: the visitor is told plainly, asked to call staff, and loses nothing") {
+    // The kiosk may use 1 MiB (store.max_map_size_mib, the smallest it takes); earlier reports
+    // fill all but 64 KiB of it: room for the kiosk's receipt counter, none for three photos.
+    const std::string name = "disk-full";
+    const fs::path dir = kOut / name;
+    std::size_t earlier = 0;
+    std::map<std::string, std::size_t> before;
+    auto fill = [&](const fs::path& state) {
+        earlier = fillStore(state, (1u << 20) - (64u << 10));
+        before = tableEntries(state / "store");
+        std::ofstream(dir / "lapor.toml") << "[store]\nmap_size_mib = 1\nmax_map_size_mib = 1\n";
+    };
+    REQUIRE(runKiosk(name, "disk_full.script", "1280x800",
+                     "--config '" + (dir / "lapor.toml").string() + "'", fill) == 0);
+    REQUIRE(earlier > 5);
+
+    // The real save failed on the full map twice (first try and retry), and nothing else failed.
+    const std::string log = readFile(dir / "kiosk.log");
+    CHECK(countOf(log, "save failed: disk-full") == 2);
+    CHECK(countOf(log, "save failed:") == 2);
+    CHECK(log.find("no receipt code") == std::string::npos);
+    CHECK(log.find("report stored") == std::string::npos);
+    // No personal data in the log, even when things go wrong.
+    CHECK(log.find("Lampu jalan") == std::string::npos);
+    CHECK(log.find("Siti Aminah") == std::string::npos);
+
+    // Screenshots of the failure, the retry, and the input kept.
+    const fs::path shots = kOut / "screenshots" / name;
+    for (const char* shot : {"03-save-failed.png", "04-save-failed-again.png", "05-review-kept.png",
+                             "06-about-kept.png", "07-photos-kept.png"}) {
+        CAPTURE(shot);
+        CHECK(fs::exists(shots / shot));
+    }
+
+    // Nothing half saved: every table holds what it held before, except the kiosk's receipt
+    // counter (one status record, kept so that a code is never issued twice).
+    auto after = tableEntries(dir / "state" / "store");
+    CHECK(after.at("status") == before.at("status") + 1);
+    after.erase("status");
+    before.erase("status");
+    CHECK(after == before);
+
+    auto store = openStore(name);
+    auto all = store->listAll();
+    REQUIRE(all.ok());
+    CHECK(all.value().size() == earlier);
+    for (const OutboxEntry& e : all.value()) {
+        auto r = store->loadReportPublic(e.uuid);
+        REQUIRE(r.ok());
+        CHECK(r.value().title.rfind("Laporan terdahulu ", 0) == 0);
+    }
+    auto verify = store->verify();
+    REQUIRE(verify.ok());
+    CHECK(verify.value().problems.empty());
+    CHECK(verify.value().reports == earlier);
+    // No slip was printed for a report that was not saved.
+    CHECK((!fs::exists(dir / "state" / "printer") ||
+           countFiles(dir / "state" / "printer", ".png") == 0));
 }

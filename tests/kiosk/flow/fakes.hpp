@@ -68,7 +68,8 @@ class FakeSink final : public ReportSink {
   public:
     std::vector<Report> saved;
     std::vector<std::vector<Photo>> savedPhotos;
-    Status next;  // what the next save answers
+    Status next;      // what the next save answers
+    Status nextCode;  // what the next newReceiptCode answers when not ok
     int codes = 0;
     Status save(const Report& report, const std::vector<Photo>& photos) override {
         if (!next.ok()) {
@@ -82,6 +83,11 @@ class FakeSink final : public ReportSink {
     }
     std::string deviceId() const override { return "dev-test"; }
     Result<std::string> newReceiptCode() override {
+        if (!nextCode.ok()) {
+            Status s = nextCode;
+            nextCode = Status{};
+            return s.error();
+        }
         ++codes;
         return std::string("K7QMP4XTA") + static_cast<char>('A' + codes);
     }

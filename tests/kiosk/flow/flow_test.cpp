@@ -419,6 +419,26 @@ TEST_CASE("a failed save says so, keeps every input, and can be tried again") {
     }
 }
 
+TEST_CASE("a store too full to count one more receipt says it is full and keeps every input") {
+    Rig r;
+    r.walkTo(Screen::review);
+    r.flow.setConsent(true);
+    r.sink.nextCode = makeError(Errc::diskFull, "map full");
+    CHECK_FALSE(r.flow.beginSave(r.sink));
+    CHECK(r.flow.screen() == Screen::saveFailed);
+    CHECK(r.flow.saveError().key == "kiosk.save_failed.disk_full");
+    CHECK(r.flow.draft().title == "Jalan rusak di depan pasar");
+    CHECK(r.flow.draft().identity.nik == kNik);
+    r.flow.retrySave();
+    r.sink.nextCode = makeError(Errc::ioError, "EIO");
+    CHECK_FALSE(r.flow.beginSave(r.sink));
+    CHECK(r.flow.saveError().key == "kiosk.save_failed.store");
+    r.flow.retrySave();
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    CHECK(job->report.title == "Jalan rusak di depan pasar");
+}
+
 TEST_CASE("idle: a warning after 60 s, a wipe 20 s later; more time resets") {
     Rig r;
     CHECK(r.flow.nextDeadlineMs() == INT64_MAX);  // nothing to protect on a fresh welcome
