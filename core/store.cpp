@@ -15,8 +15,9 @@
 #include <lmdb.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -1676,6 +1677,58 @@ Result<Store::VerifyReport> Store::verify() const {
             return checked.error();
     }
     return out;
+}
+
+Result<std::uint64_t> Store::reserveSpace(std::uint64_t bytes) {
+    Impl& m = *impl_;
+    if (m.opts.readOnly)
+        return makeError(Errc::permission, "store opened read-only");
+    std::shared_lock lock(m.mapMutex);
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(m.env, nullptr, 0, &txn); rc != 0) {
+        // MDB_MAP_RESIZED included: the next save adopts the new size; reserve after it.
+        return lmdbError(rc, "begin write (reserve)");
+    }
+    // The transaction holds LMDB's writer lock and writes nothing: it is aborted at the end.
+    struct Abort {
+        MDB_txn* txn;
+        ~Abort() { mdb_txn_abort(txn); }
+    } abort{txn};
+    MDB_envinfo info{};
+    MDB_stat st{};
+    mdb_filehandle_t fd = -1;
+    struct stat file {};
+    if (mdb_env_info(m.env, &info) != 0 || mdb_env_stat(m.env, &st) != 0 ||
+        mdb_env_get_fd(m.env, &fd) != 0 || ::fstat(fd, &file) != 0) {
+        return makeError(Errc::ioError,
+                         std::string("reserve: cannot stat the store: ") + std::strerror(errno));
+    }
+    const std::uint64_t used = static_cast<std::uint64_t>(info.me_last_pgno + 1) * st.ms_psize;
+    const std::uint64_t size = static_cast<std::uint64_t>(file.st_size);
+    const std::uint64_t target = std::min<std::uint64_t>(used + bytes, info.me_mapsize);
+    if (size >= target || size - used >= bytes / 2)
+        return std::uint64_t{0};
+    static const std::vector<char> zeros(1 << 20, 0);
+    for (std::uint64_t at = size; at < target;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), target - at));
+        const ssize_t w = ::pwrite(fd, zeros.data(), n, static_cast<off_t>(at));
+        if (w <= 0) {
+            const int err = w < 0 ? errno : ENOSPC;
+            (void)::ftruncate(fd, static_cast<off_t>(size));  // give the space back
+            if (err == ENOSPC || err == EDQUOT) {
+                return makeError(Errc::diskFull, "reserve: the disk holding the store is full");
+            }
+            return makeError(Errc::ioError, std::string("reserve: ") + std::strerror(err));
+        }
+        at += static_cast<std::uint64_t>(w);
+    }
+    if (::fdatasync(fd) != 0) {
+        const int err = errno;
+        (void)::ftruncate(fd, static_cast<off_t>(size));
+        return makeError(err == ENOSPC ? Errc::diskFull : Errc::ioError,
+                         std::string("reserve: fdatasync: ") + std::strerror(err));
+    }
+    return target - size;
 }
 
 void Store::releaseMappedPages() const {
