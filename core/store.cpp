@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <thread>
 
 #include "core/log.hpp"
 #include "core/report_codec.hpp"
@@ -406,7 +408,50 @@ struct Prepared {
     std::vector<PhotoInfo> infos;
     std::string publicJson;
     std::vector<std::uint8_t> identitySealed;
+    // Every photo chunk sealed, back to back in photo and chunk order.
+    std::vector<std::uint8_t> photosSealed;
 };
+
+// Seals every chunk of every photo into p.photosSealed, on up to four threads. Sealing is most of
+// a save's CPU (XChaCha20-Poly1305 over 1.5 MB: about 0.9 ms on one core of this machine), it
+// splits per chunk, and here it runs before the write lock is taken.
+void sealPhotos(const crypto::Key& key, const std::string& uuid, std::span<const Photo> photos,
+                Prepared& p) {
+    struct Job {
+        std::uint32_t photo, chunk;
+        std::size_t at;
+    };
+    std::vector<Job> jobs;
+    std::size_t total = 0;
+    for (std::uint32_t i = 0; i < photos.size(); ++i) {
+        for (std::uint32_t c = 0; c < p.infos[i].chunkCount; ++c) {
+            jobs.push_back({i, c, total});
+            total += std::min(photoChunkBytes, photos[i].jpeg.size() - c * photoChunkBytes) +
+                     crypto::sealOverhead;
+        }
+    }
+    p.photosSealed.resize(total);
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t j = next++; j < jobs.size(); j = next++) {
+            const Job& job = jobs[j];
+            auto part = std::span<const std::uint8_t>(photos[job.photo].jpeg)
+                            .subspan(job.chunk * photoChunkBytes);
+            part = part.first(std::min(photoChunkBytes, part.size()));
+            crypto::sealTo(
+                key, part, photoAd(uuid, job.photo, job.chunk),
+                std::span(p.photosSealed).subspan(job.at, part.size() + crypto::sealOverhead));
+        }
+    };
+    // A thread costs tens of microseconds: worth it from a few chunks on.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const auto threads =
+        static_cast<unsigned>(std::min<std::size_t>({cores, 4, (jobs.size() + 3) / 4}));
+    std::vector<std::jthread> helpers;
+    for (unsigned t = 1; t < threads; ++t)
+        helpers.emplace_back(work);
+    work();
+}
 
 Result<Prepared> prepare(const crypto::Key& key, const Report& report,
                          std::span<const Photo> photos) {
@@ -442,6 +487,7 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
             static_cast<std::uint32_t>((photo.jpeg.size() + photoChunkBytes - 1) / photoChunkBytes);
         p.infos.push_back(std::move(info));
     }
+    sealPhotos(key, report.uuid, photos, p);
     p.publicJson = codec::encodeReportPublic(report);
     std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
     p.identitySealed = crypto::seal(key, identityPlain, identityAd(report.uuid));
@@ -1034,19 +1080,20 @@ Status Store::Impl::putReport(Writer& w, const Prepared& p, std::uint64_t seq, s
                                   p.identitySealed.size());
     if (Status s = w.put(identity, uuid, identityView); !s.ok())
         return s;
+    std::size_t sealedAt = 0;  // photo chunks come out of p.photosSealed in order
     for (std::uint32_t i = 0; i < p.photos.size(); ++i) {
         const PhotoInfo& info = p.infos[i];
         if (Status s = w.put(photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info)); !s.ok())
             return s;
-        std::span<const std::uint8_t> bytes = p.photos[i].jpeg;
+        const std::size_t size = p.photos[i].jpeg.size();
         for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
-            auto part = bytes.subspan(
-                c * photoChunkBytes, std::min(photoChunkBytes, bytes.size() - c * photoChunkBytes));
-            // Sealed straight into LMDB's page: no copy of the ciphertext.
-            auto room = w.reserve(photos, photoKey(uuid, i, c), part.size() + crypto::sealOverhead);
-            if (!room.ok())
-                return room.error();
-            crypto::sealTo(*opts.key, part, photoAd(uuid, i, c), *room);
+            const std::size_t n =
+                std::min(photoChunkBytes, size - c * photoChunkBytes) + crypto::sealOverhead;
+            std::string_view sealed(reinterpret_cast<const char*>(p.photosSealed.data()) + sealedAt,
+                                    n);
+            if (Status s = w.put(photos, photoKey(uuid, i, c), sealed); !s.ok())
+                return s;
+            sealedAt += n;
         }
     }
     Rec rec;
