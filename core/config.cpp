@@ -110,6 +110,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view sourceName) {
                      take(root, sourceName, "store.key_credential", cfg.keyCredential),
                      take(root, sourceName, "store.map_size_mib", cfg.mapSizeMiB),
                      take(root, sourceName, "store.max_map_size_mib", cfg.maxMapSizeMiB),
+                     take(root, sourceName, "store.reserve_mib", cfg.reserveMiB),
                      take(root, sourceName, "store.retention_days", cfg.retentionDays),
                      take(root, sourceName, "device.id", cfg.deviceId),
                      take(root, sourceName, "device.office", cfg.office),

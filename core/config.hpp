@@ -22,6 +22,7 @@ struct Config {
     std::string keyCredential = "lapor-store-key";          // name under $CREDENTIALS_DIRECTORY
     std::uint64_t mapSizeMiB = 64;                          // initial LMDB map size
     std::uint64_t maxMapSizeMiB = 8192;                     // the map never grows past this
+    std::uint64_t reserveMiB = 16;  // zero-filled room kept ahead of the store's use; 0 = none
     int retentionDays = 90;  // photos and identity purged this long after delivery; 0 = never
 
     // [device]

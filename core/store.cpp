@@ -15,10 +15,12 @@
 #include <lmdb.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -27,6 +29,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <thread>
 
 #include "core/log.hpp"
 #include "core/receipt_code.hpp"
@@ -406,7 +409,50 @@ struct Prepared {
     std::vector<PhotoInfo> infos;
     std::string publicJson;
     std::vector<std::uint8_t> identitySealed;
+    // Every photo chunk sealed, back to back in photo and chunk order.
+    std::vector<std::uint8_t> photosSealed;
 };
+
+// Seals every chunk of every photo into p.photosSealed, on up to four threads. Sealing is most of
+// a save's CPU (XChaCha20-Poly1305 over 1.5 MB: about 0.9 ms on one core of this machine), it
+// splits per chunk, and here it runs before the write lock is taken.
+void sealPhotos(const crypto::Key& key, const std::string& uuid, std::span<const Photo> photos,
+                Prepared& p) {
+    struct Job {
+        std::uint32_t photo, chunk;
+        std::size_t at;
+    };
+    std::vector<Job> jobs;
+    std::size_t total = 0;
+    for (std::uint32_t i = 0; i < photos.size(); ++i) {
+        for (std::uint32_t c = 0; c < p.infos[i].chunkCount; ++c) {
+            jobs.push_back({i, c, total});
+            total += std::min(photoChunkBytes, photos[i].jpeg.size() - c * photoChunkBytes) +
+                     crypto::sealOverhead;
+        }
+    }
+    p.photosSealed.resize(total);
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t j = next++; j < jobs.size(); j = next++) {
+            const Job& job = jobs[j];
+            auto part = std::span<const std::uint8_t>(photos[job.photo].jpeg)
+                            .subspan(job.chunk * photoChunkBytes);
+            part = part.first(std::min(photoChunkBytes, part.size()));
+            crypto::sealTo(
+                key, part, photoAd(uuid, job.photo, job.chunk),
+                std::span(p.photosSealed).subspan(job.at, part.size() + crypto::sealOverhead));
+        }
+    };
+    // A thread costs tens of microseconds: worth it from a few chunks on.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const auto threads =
+        static_cast<unsigned>(std::min<std::size_t>({cores, 4, (jobs.size() + 3) / 4}));
+    std::vector<std::jthread> helpers;
+    for (unsigned t = 1; t < threads; ++t)
+        helpers.emplace_back(work);
+    work();
+}
 
 Result<Prepared> prepare(const crypto::Key& key, const Report& report,
                          std::span<const Photo> photos) {
@@ -442,6 +488,7 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
             static_cast<std::uint32_t>((photo.jpeg.size() + photoChunkBytes - 1) / photoChunkBytes);
         p.infos.push_back(std::move(info));
     }
+    sealPhotos(key, report.uuid, photos, p);
     p.publicJson = codec::encodeReportPublic(report);
     std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
     p.identitySealed = crypto::seal(key, identityPlain, identityAd(report.uuid));
@@ -1018,19 +1065,20 @@ Status Store::Impl::putReport(Writer& w, const Prepared& p, std::uint64_t seq, s
                                   p.identitySealed.size());
     if (Status s = w.put(identity, uuid, identityView); !s.ok())
         return s;
+    std::size_t sealedAt = 0;  // photo chunks come out of p.photosSealed in order
     for (std::uint32_t i = 0; i < p.photos.size(); ++i) {
         const PhotoInfo& info = p.infos[i];
         if (Status s = w.put(photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info)); !s.ok())
             return s;
-        std::span<const std::uint8_t> bytes = p.photos[i].jpeg;
+        const std::size_t size = p.photos[i].jpeg.size();
         for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
-            auto part = bytes.subspan(
-                c * photoChunkBytes, std::min(photoChunkBytes, bytes.size() - c * photoChunkBytes));
-            // Sealed straight into LMDB's page: no copy of the ciphertext.
-            auto room = w.reserve(photos, photoKey(uuid, i, c), part.size() + crypto::sealOverhead);
-            if (!room.ok())
-                return room.error();
-            crypto::sealTo(*opts.key, part, photoAd(uuid, i, c), *room);
+            const std::size_t n =
+                std::min(photoChunkBytes, size - c * photoChunkBytes) + crypto::sealOverhead;
+            std::string_view sealed(reinterpret_cast<const char*>(p.photosSealed.data()) + sealedAt,
+                                    n);
+            if (Status s = w.put(photos, photoKey(uuid, i, c), sealed); !s.ok())
+                return s;
+            sealedAt += n;
         }
     }
     Rec rec;
@@ -1661,6 +1709,58 @@ Result<Store::VerifyReport> Store::verify() const {
             return checked.error();
     }
     return out;
+}
+
+Result<std::uint64_t> Store::reserveSpace(std::uint64_t bytes) {
+    Impl& m = *impl_;
+    if (m.opts.readOnly)
+        return makeError(Errc::permission, "store opened read-only");
+    std::shared_lock lock(m.mapMutex);
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(m.env, nullptr, 0, &txn); rc != 0) {
+        // MDB_MAP_RESIZED included: the next save adopts the new size; reserve after it.
+        return lmdbError(rc, "begin write (reserve)");
+    }
+    // The transaction holds LMDB's writer lock and writes nothing: it is aborted at the end.
+    struct Abort {
+        MDB_txn* txn;
+        ~Abort() { mdb_txn_abort(txn); }
+    } abort{txn};
+    MDB_envinfo info{};
+    MDB_stat st{};
+    mdb_filehandle_t fd = -1;
+    struct stat file {};
+    if (mdb_env_info(m.env, &info) != 0 || mdb_env_stat(m.env, &st) != 0 ||
+        mdb_env_get_fd(m.env, &fd) != 0 || ::fstat(fd, &file) != 0) {
+        return makeError(Errc::ioError,
+                         std::string("reserve: cannot stat the store: ") + std::strerror(errno));
+    }
+    const std::uint64_t used = static_cast<std::uint64_t>(info.me_last_pgno + 1) * st.ms_psize;
+    const std::uint64_t size = static_cast<std::uint64_t>(file.st_size);
+    const std::uint64_t target = std::min<std::uint64_t>(used + bytes, info.me_mapsize);
+    if (size >= target || size - used >= bytes / 2)
+        return std::uint64_t{0};
+    static const std::vector<char> zeros(1 << 20, 0);
+    for (std::uint64_t at = size; at < target;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), target - at));
+        const ssize_t w = ::pwrite(fd, zeros.data(), n, static_cast<off_t>(at));
+        if (w <= 0) {
+            const int err = w < 0 ? errno : ENOSPC;
+            (void)::ftruncate(fd, static_cast<off_t>(size));  // give the space back
+            if (err == ENOSPC || err == EDQUOT) {
+                return makeError(Errc::diskFull, "reserve: the disk holding the store is full");
+            }
+            return makeError(Errc::ioError, std::string("reserve: ") + std::strerror(err));
+        }
+        at += static_cast<std::uint64_t>(w);
+    }
+    if (::fdatasync(fd) != 0) {
+        const int err = errno;
+        (void)::ftruncate(fd, static_cast<off_t>(size));
+        return makeError(err == ENOSPC ? Errc::diskFull : Errc::ioError,
+                         std::string("reserve: fdatasync: ") + std::strerror(err));
+    }
+    return target - size;
 }
 
 void Store::releaseMappedPages() const {

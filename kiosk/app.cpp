@@ -303,6 +303,7 @@ bool App::initServices() {
     so.dataDir = config.dataDir;
     so.mapSize = config.mapSizeMiB << 20;
     so.maxMapSize = config.maxMapSizeMiB << 20;
+    so.reserveBytes = config.reserveMiB << 20;
     so.clock = &clock_;
     auto store = openStoreLink(so);
     if (!store) {
@@ -387,6 +388,7 @@ bool App::initServices() {
         log::warn("kiosk", "speech: not available; read-aloud is silent");
     }
     worker_ = std::make_unique<Worker>();
+    worker_->run([sink = store_.sink] { sink->prepareForNextSave(); });
     return true;
 }
 
@@ -806,6 +808,7 @@ void App::startSave() {
                 printSlip(*flow_->receipt());
             }
         });
+        sink->prepareForNextSave();  // while the visitor reads the receipt
     });
 }
 

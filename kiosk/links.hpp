@@ -19,6 +19,7 @@ struct StoreLinkOptions {
     std::string dataDir;  // where data/catalog.json (the shipped catalog) is
     std::uint64_t mapSize = 64ull << 20;
     std::uint64_t maxMapSize = 8192ull << 20;
+    std::uint64_t reserveBytes = 16ull << 20;  // Store::reserveSpace between saves; 0 = none
     const Clock* clock = nullptr;
 };
 

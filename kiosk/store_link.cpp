@@ -18,10 +18,20 @@ constexpr std::string_view kReceiptCountKey = "kiosk.receipt_count";
 
 class StoreSink final : public ReportSink {
   public:
-    explicit StoreSink(std::unique_ptr<Store> store) : store_(std::move(store)) {}
+    StoreSink(std::unique_ptr<Store> store, std::uint64_t reserveBytes)
+        : store_(std::move(store)), reserveBytes_(reserveBytes) {}
 
     Status save(const Report& report, const std::vector<Photo>& photos) override {
         return store_->saveReport(report, photos);
+    }
+    void prepareForNextSave() override {
+        if (reserveBytes_ == 0) {
+            return;
+        }
+        if (auto r = store_->reserveSpace(reserveBytes_); !r) {
+            log::warn("kiosk",
+                      "store: cannot reserve room for the next saves: " + r.error().message);
+        }
     }
     std::string deviceId() const override { return store_->deviceId(); }
 
@@ -60,6 +70,7 @@ class StoreSink final : public ReportSink {
 
   private:
     std::unique_ptr<Store> store_;
+    std::uint64_t reserveBytes_ = 0;
     friend class StoreCatalog;
 };
 
@@ -122,7 +133,7 @@ Result<StoreLink> openStoreLink(const StoreLinkOptions& options) {
     }
     StoreLink link;
     link.catalog = std::make_shared<StoreCatalog>(std::move(catalog.value()));
-    link.sink = std::make_shared<StoreSink>(std::move(store.value()));
+    link.sink = std::make_shared<StoreSink>(std::move(store.value()), options.reserveBytes);
     return link;
 }
 

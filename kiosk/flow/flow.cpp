@@ -614,6 +614,10 @@ void Flow::saveFinished(const Status& result) {
     screen_ = Screen::receipt;
 }
 
+std::array<Text, 3> Flow::saveFailedLines() const {
+    return {saveError_, msg("kiosk.saveFailed.call_staff"), msg("kiosk.saveFailed.kept")};
+}
+
 void Flow::retrySave() {
     if (screen_ == Screen::saveFailed) {
         go(Screen::review);
@@ -769,6 +773,14 @@ std::string Flow::screenSpeech() const {
         }
         out +=
             ". " + catalog_.render(lang_, Text{"kiosk.receipt.code_spoken", {{"code", spelled}}});
+    }
+    if (screen_ == Screen::saveFailed) {
+        // A visitor who cannot read must hear the reason and the call for staff too.
+        for (const Text& line : saveFailedLines()) {
+            const char last = out.empty() ? '.' : out.back();
+            out += (last == '.' || last == '!' || last == '?' ? " " : ". ") +
+                   catalog_.render(lang_, line);
+        }
     }
     if (idleWarning_) {
         out = catalog_.render(

@@ -126,6 +126,9 @@ class Flow {
     [[nodiscard]] bool hasErrors() const { return !errors_.empty(); }
     // Why the last save failed (for the saveFailed screen; the visitor is asked to call staff).
     [[nodiscard]] const Text& saveError() const { return saveError_; }
+    // What the saveFailed screen says under its heading, and readAloud() speaks: why, call staff,
+    // nothing is lost.
+    [[nodiscard]] std::array<Text, 3> saveFailedLines() const;
     // Photos: which one is shown large (none: the live preview), which one a capture replaces.
     [[nodiscard]] std::optional<std::size_t> viewedPhoto() const { return viewedPhoto_; }
     [[nodiscard]] std::optional<std::size_t> retakeIndex() const { return retakeIndex_; }

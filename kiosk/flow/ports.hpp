@@ -58,6 +58,9 @@ class ReportSink {
     [[nodiscard]] virtual std::string deviceId() const = 0;
     // A receipt code not issued before on this device (core/receipt_code.hpp, canonical form).
     [[nodiscard]] virtual Result<std::string> newReceiptCode() = 0;
+    // Readies the storage for the next save (Store::reserveSpace); slow, so the app calls it off
+    // the visitor's path: at start and after each save. A failure only costs the next save time.
+    virtual void prepareForNextSave() {}
 };
 
 }  // namespace lapor::kiosk

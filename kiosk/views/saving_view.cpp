@@ -22,9 +22,9 @@ class SaveFailedView final : public View {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.69f, 0.0f, 0.06f, 1.0f));
         ui.heading(ui.tr("kiosk.saveFailed.help"));
         ImGui::PopStyleColor();
-        ui.text(ui.tr(ctx.flow.saveError()));
-        ui.text(ui.tr("kiosk.saveFailed.call_staff"));
-        ui.text(ui.tr("kiosk.saveFailed.kept"));
+        for (const Text& line : ctx.flow.saveFailedLines()) {
+            ui.text(ui.tr(line));
+        }
         if (ui.button("failed.retry", ui.tr("kiosk.saveFailed.retry"), ImVec2(w, t * 1.4f),
                       Tone::primary)) {
             ctx.flow.retrySave();

@@ -21,6 +21,7 @@ key_file = "/data/key"
 retention_days = 30
 map_size_mib = 16
 max_map_size_mib = 1024
+reserve_mib = 4
 
 [device]
 id = "kiosk-bakongan-1"
@@ -39,6 +40,7 @@ verbose = true
     CHECK(c->retentionDays == 30);
     CHECK(c->mapSizeMiB == 16);
     CHECK(c->maxMapSizeMiB == 1024);
+    CHECK(c->reserveMiB == 4);
     CHECK(c->deviceId == "kiosk-bakongan-1");
     CHECK(c->office == "Kantor Kecamatan Bakongan");
     CHECK(c->language == "en");

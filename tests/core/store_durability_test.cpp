@@ -296,19 +296,103 @@ TEST_CASE("store: at the map limit a save fails with disk-full and the store sta
     CHECK((*again)->verify()->problems.empty());
 }
 
+// A 3 MiB tmpfs under `dir`, unmounted at the end; empty when this machine cannot mount one.
+class SmallDisk {
+  public:
+    explicit SmallDisk(const TempDir& dir) : path_(dir.sub("small")) {
+        std::filesystem::create_directories(path_);
+        if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, "size=3m") != 0) {
+            MESSAGE("skipped: cannot mount a small tmpfs here (" << std::strerror(errno) << ")");
+            path_.clear();
+        }
+    }
+    ~SmallDisk() {
+        if (!path_.empty())
+            ::umount2(path_.c_str(), MNT_DETACH);
+    }
+    SmallDisk(const SmallDisk&) = delete;
+    SmallDisk& operator=(const SmallDisk&) = delete;
+    [[nodiscard]] const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+};
+
+std::uint64_t dataFileBytes(const std::string& storeDir) {
+    return std::filesystem::file_size(storeDir + "/data.mdb");
+}
+
+TEST_CASE("store: reserved space keeps saves inside the file") {
+    TempDir dir;
+    StoreOptions o = storeOptions(dir.path());
+    o.mapSize = 64u << 20;
+    auto store = Store::open(std::move(o));
+    REQUIRE(store.ok());
+    REQUIRE((*store)->saveReport(sampleReport(0), photosFor(0, 1, 100'000)).ok());
+    const auto used = (*store)->stats()->usedBytes;
+
+    auto added = (*store)->reserveSpace(8u << 20);
+    REQUIRE(added.ok());
+    CHECK(*added > 0);
+    CHECK(dataFileBytes(dir.path()) == used + (8u << 20));
+    auto again = (*store)->reserveSpace(8u << 20);  // more than half is still free: nothing to do
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
+
+    // Saves now overwrite zeros the file already has; the file does not grow.
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+        REQUIRE((*store)->saveReport(sampleReport(i), photosFor(i, 2, 300'000)).ok());
+    }
+    CHECK(dataFileBytes(dir.path()) == used + (8u << 20));
+    CHECK((*store)->stats()->usedBytes > used);
+    for (std::uint64_t i = 0; i <= 3; ++i)
+        requireComplete(**store, testUuid(i), i == 0 ? 1 : 2);
+    store->reset();
+    CHECK(runMdbStat(dir.path()));
+    auto reopened = Store::open(storeOptions(dir.path()));
+    REQUIRE(reopened.ok());
+    CHECK((*reopened)->verify()->problems.empty());
+}
+
+TEST_CASE("store: reserved space never reaches past the map") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));  // a 1 MiB map
+    REQUIRE(store.ok());
+    REQUIRE((*store)->reserveSpace(16u << 20).ok());
+    CHECK(dataFileBytes(dir.path()) <= (1u << 20));
+    REQUIRE((*store)->saveReport(sampleReport(1), photosFor(1, 3, 300'000)).ok());  // map grows
+    requireComplete(**store, testUuid(1), 3);
+}
+
+TEST_CASE("store: reserving on a full disk fails with disk-full and gives the space back") {
+    TempDir dir;
+    SmallDisk disk(dir);
+    if (disk.path().empty())
+        return;
+    const std::string path = disk.path() + "/store";
+    StoreOptions o = storeOptions(path);
+    o.mapSize = 16u << 20;
+    auto store = Store::open(std::move(o));
+    REQUIRE(store.ok());
+    REQUIRE((*store)->saveReport(sampleReport(0), photosFor(0, 1, 100'000)).ok());
+    const auto before = dataFileBytes(path);
+    auto r = (*store)->reserveSpace(8u << 20);  // more than the 3 MiB disk holds
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::diskFull);
+    CHECK(dataFileBytes(path) == before);
+    // The room is there again for real reports.
+    REQUIRE((*store)->saveReport(sampleReport(1), photosFor(1, 1, 100'000)).ok());
+    requireComplete(**store, testUuid(0), 1);
+    requireComplete(**store, testUuid(1), 1);
+    CHECK((*store)->verify()->problems.empty());
+}
+
 TEST_CASE("store: on a really full disk a save fails with disk-full and the store stays intact") {
     TempDir dir;
-    std::string mnt = dir.sub("small");
-    std::filesystem::create_directories(mnt);
-    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=3m") != 0) {
-        MESSAGE("skipped: cannot mount a small tmpfs here (" << std::strerror(errno) << ")");
+    SmallDisk disk(dir);
+    if (disk.path().empty())
         return;
-    }
-    struct Unmount {
-        std::string path;
-        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-    } unmount{mnt};
-    std::string path = mnt + "/store";
+    std::string path = disk.path() + "/store";
     std::uint64_t saved = 0;
     {
         StoreOptions o = storeOptions(path);

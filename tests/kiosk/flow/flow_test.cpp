@@ -529,6 +529,23 @@ TEST_CASE("read aloud: the screen's title and guidance in the visitor's language
     CHECK(r.flow.screenSpeech().find("kiosk.error.kind_required") != std::string::npos);
 }
 
+TEST_CASE("read aloud after a failed save: the reason and the call for staff are spoken") {
+    Rig r;
+    r.catalog.add(Lang::id, "kiosk.saveFailed.title", "Laporan belum tersimpan");
+    r.catalog.add(Lang::id, "kiosk.saveFailed.help", "Maaf, laporan Anda belum tersimpan.");
+    r.catalog.add(Lang::id, "kiosk.save_failed.disk_full", "Penyimpanan kios penuh.");
+    r.catalog.add(Lang::id, "kiosk.saveFailed.call_staff", "Mohon panggil petugas.");
+    r.catalog.add(Lang::id, "kiosk.saveFailed.kept", "Semua yang Anda isi masih ada.");
+    r.walkTo(Screen::review);
+    r.flow.setConsent(true);
+    REQUIRE(r.flow.beginSave(r.sink));
+    r.flow.saveFinished(makeError(Errc::diskFull, "map full"));
+    REQUIRE(r.flow.screen() == Screen::saveFailed);
+    CHECK(r.flow.screenSpeech() ==
+          "Laporan belum tersimpan. Maaf, laporan Anda belum tersimpan. Penyimpanan kios penuh. "
+          "Mohon panggil petugas. Semua yang Anda isi masih ada.");
+}
+
 TEST_CASE("events that do not belong to the screen are ignored") {
     Rig r;
     r.flow.addPhoto(r.photo(1));  // not on the photos screen
