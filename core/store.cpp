@@ -402,76 +402,12 @@ class Writer : public Reader {
 
 namespace {
 
-// A report made ready for the write transaction: checked, encoded, identity sealed.
-struct Prepared {
-    const Report* report = nullptr;
-    std::span<const Photo> photos;
-    std::vector<PhotoInfo> infos;
-    std::string publicJson;
-    std::vector<std::uint8_t> identitySealed;
-    // Every photo chunk sealed, back to back in photo and chunk order.
-    std::vector<std::uint8_t> photosSealed;
-};
-
-// Seals every chunk of every photo into p.photosSealed, on up to four threads. Sealing is most of
-// a save's CPU (XChaCha20-Poly1305 over 1.5 MB: about 0.9 ms on one core of this machine), it
-// splits per chunk, and here it runs before the write lock is taken.
-void sealPhotos(const crypto::Key& key, const std::string& uuid, std::span<const Photo> photos,
-                Prepared& p) {
-    struct Job {
-        std::uint32_t photo, chunk;
-        std::size_t at;
-    };
-    std::vector<Job> jobs;
-    std::size_t total = 0;
-    for (std::uint32_t i = 0; i < photos.size(); ++i) {
-        for (std::uint32_t c = 0; c < p.infos[i].chunkCount; ++c) {
-            jobs.push_back({i, c, total});
-            total += std::min(photoChunkBytes, photos[i].jpeg.size() - c * photoChunkBytes) +
-                     crypto::sealOverhead;
-        }
-    }
-    p.photosSealed.resize(total);
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t j = next++; j < jobs.size(); j = next++) {
-            const Job& job = jobs[j];
-            auto part = std::span<const std::uint8_t>(photos[job.photo].jpeg)
-                            .subspan(job.chunk * photoChunkBytes);
-            part = part.first(std::min(photoChunkBytes, part.size()));
-            crypto::sealTo(
-                key, part, photoAd(uuid, job.photo, job.chunk),
-                std::span(p.photosSealed).subspan(job.at, part.size() + crypto::sealOverhead));
-        }
-    };
-    // A thread costs tens of microseconds: worth it from a few chunks on.
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const auto threads =
-        static_cast<unsigned>(std::min<std::size_t>({cores, 4, (jobs.size() + 3) / 4}));
-    std::vector<std::jthread> helpers;
-    for (unsigned t = 1; t < threads; ++t)
-        helpers.emplace_back(work);
-    work();
-}
-
-Result<Prepared> prepare(const crypto::Key& key, const Report& report,
-                         std::span<const Photo> photos) {
-    if (!validUuid(report.uuid)) {
-        return makeError(Errc::invalidInput,
-                         "report UUID must be 36 lowercase characters (RFC 4122)");
-    }
-    if (report.receiptCode.empty() || report.receiptCode.size() > 32) {
-        return makeError(Errc::invalidInput, "report has no receipt code");
-    }
-    if (!report.replacesUuid.empty() && !validUuid(report.replacesUuid)) {
-        return makeError(Errc::invalidInput, "replaced report's UUID is malformed");
-    }
+// Size, hash and chunk count of each photo, as stored in the photometa table.
+Result<std::vector<PhotoInfo>> photoInfos(std::span<const Photo> photos) {
     if (photos.size() > 0xffff)
         return makeError(Errc::invalidInput, "too many photos");
-    Prepared p;
-    p.report = &report;
-    p.photos = photos;
-    p.infos.reserve(photos.size());
+    std::vector<PhotoInfo> infos;
+    infos.reserve(photos.size());
     for (std::uint32_t i = 0; i < photos.size(); ++i) {
         const Photo& photo = photos[i];
         if (photo.jpeg.empty())
@@ -486,9 +422,93 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
         info.height = photo.height;
         info.chunkCount =
             static_cast<std::uint32_t>((photo.jpeg.size() + photoChunkBytes - 1) / photoChunkBytes);
-        p.infos.push_back(std::move(info));
+        infos.push_back(std::move(info));
     }
-    sealPhotos(key, report.uuid, photos, p);
+    return infos;
+}
+
+// Seals every chunk of every photo, back to back in photo and chunk order, on up to four threads.
+// Sealing is most of a save's CPU (XChaCha20-Poly1305 over 1.5 MB: about 0.9 ms on one core of
+// this machine), it splits per chunk, and it runs before the write lock is taken.
+std::vector<std::uint8_t> sealChunks(const crypto::Key& key, std::string_view uuid,
+                                     std::span<const Photo> photos,
+                                     const std::vector<PhotoInfo>& infos) {
+    struct Job {
+        std::uint32_t photo, chunk;
+        std::size_t at;
+    };
+    std::vector<Job> jobs;
+    std::size_t total = 0;
+    for (std::uint32_t i = 0; i < photos.size(); ++i) {
+        for (std::uint32_t c = 0; c < infos[i].chunkCount; ++c) {
+            jobs.push_back({i, c, total});
+            total += std::min(photoChunkBytes, photos[i].jpeg.size() - c * photoChunkBytes) +
+                     crypto::sealOverhead;
+        }
+    }
+    std::vector<std::uint8_t> out(total);
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t j = next++; j < jobs.size(); j = next++) {
+            const Job& job = jobs[j];
+            auto part = std::span<const std::uint8_t>(photos[job.photo].jpeg)
+                            .subspan(job.chunk * photoChunkBytes);
+            part = part.first(std::min(photoChunkBytes, part.size()));
+            crypto::sealTo(key, part, photoAd(uuid, job.photo, job.chunk),
+                           std::span(out).subspan(job.at, part.size() + crypto::sealOverhead));
+        }
+    };
+    // A thread costs tens of microseconds: worth it from a few chunks on.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const auto threads =
+        static_cast<unsigned>(std::min<std::size_t>({cores, 4, (jobs.size() + 3) / 4}));
+    {
+        std::vector<std::jthread> helpers;
+        for (unsigned t = 1; t < threads; ++t)
+            helpers.emplace_back(work);
+        work();
+    }
+    return out;
+}
+
+// A report made ready for the write transaction: checked, encoded, identity and photos sealed.
+struct Prepared {
+    const Report* report = nullptr;
+    std::span<const Photo> photos;
+    std::vector<PhotoInfo> infos;
+    std::string publicJson;
+    std::vector<std::uint8_t> identitySealed;
+    std::vector<std::uint8_t> ownSealed;         // photo chunks sealed by prepare()...
+    std::span<const std::uint8_t> photosSealed;  // ...or ahead of it (SealedPhotos)
+};
+
+Result<Prepared> prepare(const crypto::Key& key, const Report& report,
+                         std::span<const Photo> photos, const std::vector<PhotoInfo>* sealedInfos,
+                         std::span<const std::uint8_t> sealedBytes) {
+    if (!validUuid(report.uuid)) {
+        return makeError(Errc::invalidInput,
+                         "report UUID must be 36 lowercase characters (RFC 4122)");
+    }
+    if (report.receiptCode.empty() || report.receiptCode.size() > 32) {
+        return makeError(Errc::invalidInput, "report has no receipt code");
+    }
+    if (!report.replacesUuid.empty() && !validUuid(report.replacesUuid)) {
+        return makeError(Errc::invalidInput, "replaced report's UUID is malformed");
+    }
+    Prepared p;
+    p.report = &report;
+    p.photos = photos;
+    if (sealedInfos) {  // sealed ahead for this report and these photos
+        p.photosSealed = sealedBytes;
+        p.infos = *sealedInfos;
+    } else {
+        auto infos = photoInfos(photos);
+        if (!infos.ok())
+            return infos.error();
+        p.infos = std::move(*infos);
+        p.ownSealed = sealChunks(key, report.uuid, photos, p.infos);
+        p.photosSealed = p.ownSealed;
+    }
     p.publicJson = codec::encodeReportPublic(report);
     std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
     p.identitySealed = crypto::seal(key, identityPlain, identityAd(report.uuid));
@@ -1011,8 +1031,40 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options) {
 // ---------------------------------------------------------------------------------------------
 // Reports
 
+bool SealedPhotos::matches(std::string_view uuid, std::span<const Photo> photos) const {
+    if (uuid != uuid_ || photos.size() != infos_.size())
+        return false;
+    for (std::size_t i = 0; i < photos.size(); ++i) {
+        if (photos[i].jpeg.size() != infos_[i].size || photos[i].sha256Hex.empty() ||
+            photos[i].sha256Hex != infos_[i].sha256Hex) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Result<SealedPhotos> Store::sealPhotos(std::string_view uuid, std::span<const Photo> photos) const {
+    const Impl& m = *impl_;
+    if (Status s = m.requireKey(); !s.ok())
+        return s.error();
+    auto infos = photoInfos(photos);
+    if (!infos.ok())
+        return infos.error();
+    SealedPhotos out;
+    out.uuid_ = std::string(uuid);
+    out.sealed_ = sealChunks(*m.opts.key, uuid, photos, *infos);
+    out.infos_ = std::move(*infos);
+    return out;
+}
+
 Status Store::saveReport(const Report& report, std::span<const Photo> photos) {
     const ReportToSave one{&report, photos};
+    return saveReports(std::span<const ReportToSave>(&one, 1));
+}
+
+Status Store::saveReport(const Report& report, std::span<const Photo> photos,
+                         const SealedPhotos& sealed) {
+    const ReportToSave one{&report, photos, &sealed};
     return saveReports(std::span<const ReportToSave>(&one, 1));
 }
 
@@ -1026,7 +1078,11 @@ Status Store::saveReports(std::span<const ReportToSave> batch) {
     for (const ReportToSave& item : batch) {
         if (!item.report)
             return makeError(Errc::invalidInput, "no report given");
-        auto p = prepare(*m.opts.key, *item.report, item.photos);
+        const bool ahead = item.sealed && item.sealed->matches(item.report->uuid, item.photos);
+        auto p =
+            prepare(*m.opts.key, *item.report, item.photos, ahead ? &item.sealed->infos_ : nullptr,
+                    ahead ? std::span<const std::uint8_t>(item.sealed->sealed_)
+                          : std::span<const std::uint8_t>());
         if (!p.ok())
             return p.error();
         ready.push_back(std::move(*p));

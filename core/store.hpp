@@ -94,6 +94,22 @@ struct PhotoInfo {
     friend bool operator==(const PhotoInfo&, const PhotoInfo&) = default;
 };
 
+// The photos of one report sealed ahead of its save (Store::sealPhotos). The kiosk seals them
+// while the visitor reviews the report, so that the save the visitor waits for only copies and
+// commits. Ciphertext only: nothing in it needs wiping.
+class SealedPhotos {
+  public:
+    SealedPhotos() = default;
+    // True when these are exactly `photos` (count, sizes, SHA-256) of report `uuid`.
+    [[nodiscard]] bool matches(std::string_view uuid, std::span<const Photo> photos) const;
+
+  private:
+    friend class Store;
+    std::string uuid_;
+    std::vector<PhotoInfo> infos_;
+    std::vector<std::uint8_t> sealed_;  // every chunk, back to back in photo and chunk order
+};
+
 struct StoreStats {
     std::uint64_t fileBytes = 0;  // size of data.mdb on disk
     std::uint64_t usedBytes = 0;  // pages in use
@@ -150,10 +166,18 @@ class Store {
     // empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is full:
     // nothing is stored then, and the store stays readable.
     [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos);
+    // The same, with the photos sealed ahead (sealPhotos); when `sealed` is not of this report and
+    // these photos, they are sealed now, as above.
+    [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos,
+                                    const SealedPhotos& sealed);
+    // Seals the photos of report `uuid` for a later saveReport. Errc::permission without a key.
+    [[nodiscard]] Result<SealedPhotos> sealPhotos(std::string_view uuid,
+                                                  std::span<const Photo> photos) const;
     // Several reports in one transaction (all or none), e.g. an imported bundle. Same checks.
     struct ReportToSave {
         const Report* report = nullptr;
         std::span<const Photo> photos;
+        const SealedPhotos* sealed = nullptr;  // optional, as in saveReport
     };
     [[nodiscard]] Status saveReports(std::span<const ReportToSave> batch);
     // The report with its identity decrypted (empty after retention purged it).

@@ -139,6 +139,7 @@ class App final : public AppActions, public ScriptHost {
     [[nodiscard]] bool takingPhoto() const override { return takingPhoto_; }
     void readAloud() override;
     void startSave() override;
+    void sealPhotosAhead();
     SDL_Texture* preview(int& w, int& h) override;
     [[nodiscard]] std::string cameraMessageKey() const override;
     SDL_Texture* photoTexture(std::size_t index, bool full, int& w, int& h) override;
@@ -217,6 +218,7 @@ class App final : public AppActions, public ScriptHost {
     bool quit_ = false;
     int exitCode_ = 0;
     bool firstFrame_ = true;
+    Screen shownScreen_ = Screen::welcome;  // the screen of the last frame
     std::string shotName_;
     int shotCount_ = 0;
     std::unique_ptr<ScriptPlayer> script_;
@@ -648,6 +650,14 @@ void App::frame() {
         destroy(previewTex_);
         ui_->editing().reset();
         keyboard_.reset();
+        // Photos sealed ahead for a report never sent: ciphertext, but nothing keeps it.
+        worker_->run([sink = store_.sink] { sink->sealAhead({}, {}); });
+    }
+    if (flow_->screen() != shownScreen_) {
+        shownScreen_ = flow_->screen();
+        if (shownScreen_ == Screen::review) {
+            sealPhotosAhead();
+        }
     }
     ui_->setLang(flow_->lang());
     updateMetrics();
@@ -809,6 +819,24 @@ void App::startSave() {
             }
         });
         sink->prepareForNextSave();  // while the visitor reads the receipt
+    });
+}
+
+// The photos are final on the review screen (an edit goes back to it): they are encrypted for the
+// report now, while the visitor reads, so that the save after "Kirim" only copies and commits.
+void App::sealPhotosAhead() {
+    const Draft& draft = flow_->draft();
+    if (draft.photos.empty() || draft.uuid.empty()) {
+        return;
+    }
+    std::vector<Photo> photos;
+    photos.reserve(draft.photos.size());
+    for (const auto& p : draft.photos) {
+        photos.push_back(p.photo);
+    }
+    worker_->run([sink = store_.sink, uuid = draft.uuid, photos = std::move(photos)]() mutable {
+        sink->sealAhead(uuid, photos);
+        wipePhotos(photos);
     });
 }
 

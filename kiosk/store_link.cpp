@@ -1,5 +1,6 @@
 // The flow's ReportSink and CatalogSource over the LMDB store (core/store).
 #include <charconv>
+#include <mutex>
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -22,7 +23,21 @@ class StoreSink final : public ReportSink {
         : store_(std::move(store)), reserveBytes_(reserveBytes) {}
 
     Status save(const Report& report, const std::vector<Photo>& photos) override {
-        return store_->saveReport(report, photos);
+        SealedPhotos ahead;
+        {
+            std::lock_guard lock(aheadMutex_);
+            std::swap(ahead, ahead_);
+        }
+        return store_->saveReport(report, photos, ahead);
+    }
+    void sealAhead(const std::string& uuid, const std::vector<Photo>& photos) override {
+        auto sealed = store_->sealPhotos(uuid, photos);
+        if (!sealed) {
+            log::warn("kiosk",
+                      "store: photos not sealed ahead (the save will): " + sealed.error().message);
+        }
+        std::lock_guard lock(aheadMutex_);
+        ahead_ = sealed ? std::move(sealed.value()) : SealedPhotos{};
     }
     void prepareForNextSave() override {
         if (reserveBytes_ == 0) {
@@ -71,6 +86,8 @@ class StoreSink final : public ReportSink {
   private:
     std::unique_ptr<Store> store_;
     std::uint64_t reserveBytes_ = 0;
+    std::mutex aheadMutex_;  // sealAhead and save run on the app's worker; the lock is cheap
+    SealedPhotos ahead_;
     friend class StoreCatalog;
 };
 

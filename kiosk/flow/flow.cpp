@@ -248,6 +248,11 @@ void Flow::moreTime() {
 
 void Flow::go(Screen screen) {
     screen_ = screen;
+    if (screen == Screen::review && draft_.uuid.empty()) {
+        // Drawn here, not at the save, so that the photos can be sealed for it while the
+        // visitor reviews (ReportSink::sealAhead). A retried save keeps it: nothing was stored.
+        draft_.uuid = newUuidV4();
+    }
     viewedPhoto_.reset();
     retakeIndex_.reset();
 }
@@ -576,7 +581,7 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
         go(Screen::saveFailed);
         return std::nullopt;
     }
-    job.report.uuid = newUuidV4();
+    job.report.uuid = draft_.uuid.empty() ? newUuidV4() : draft_.uuid;
     job.report.receiptCode = std::move(code.value());
     job.photos.reserve(draft_.photos.size());
     for (const auto& p : draft_.photos) {

@@ -74,6 +74,7 @@ struct Draft {
     Identity identity;
     std::vector<DraftPhoto> photos;
     bool consent = false;
+    std::string uuid;  // the report's UUID, drawn when the review is first shown
 };
 
 // The region picker: a search box and a drill-down from province to village.

@@ -61,6 +61,13 @@ class ReportSink {
     // Readies the storage for the next save (Store::reserveSpace); slow, so the app calls it off
     // the visitor's path: at start and after each save. A failure only costs the next save time.
     virtual void prepareForNextSave() {}
+    // Encrypts the photos of report `uuid` ahead of its save (Store::sealPhotos), while the
+    // visitor reviews it; save() then uses them when the photos are still the same. Off the
+    // visitor's path, like prepareForNextSave.
+    virtual void sealAhead(const std::string& uuid, const std::vector<Photo>& photos) {
+        (void)uuid;
+        (void)photos;
+    }
 };
 
 }  // namespace lapor::kiosk

@@ -245,3 +245,52 @@ TEST_CASE("store: photo pages read through the map leave the resident set when r
     MESSAGE("data.mdb resident: " << afterRead << " kB after reading, " << afterRelease
                                   << " kB after release");
 }
+
+TEST_CASE("store: photos sealed ahead are saved as they are, and only for their report") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    std::vector<Photo> photos = {samplePhoto(300'000, 1), samplePhoto(70'000, 2)};
+
+    SUBCASE("same report, same photos: used") {
+        Report r = sampleReport(1);
+        auto sealed = (*store)->sealPhotos(r.uuid, photos);
+        REQUIRE(sealed.ok());
+        CHECK(sealed->matches(r.uuid, photos));
+        REQUIRE((*store)->saveReport(r, photos, *sealed).ok());
+        for (std::uint32_t i = 0; i < photos.size(); ++i)
+            CHECK(*(*store)->readPhoto(r.uuid, i) == photos[i]);
+        CHECK((*store)->verify()->problems.empty());
+    }
+    SUBCASE("sealed for another report: not used (its binding would not open), sealed anew") {
+        Report r = sampleReport(2);
+        auto other = (*store)->sealPhotos(testUuid(99), photos);
+        REQUIRE(other.ok());
+        CHECK_FALSE(other->matches(r.uuid, photos));
+        REQUIRE((*store)->saveReport(r, photos, *other).ok());
+        for (std::uint32_t i = 0; i < photos.size(); ++i)
+            CHECK(*(*store)->readPhoto(r.uuid, i) == photos[i]);
+    }
+    SUBCASE("a photo retaken after sealing: not used, the new photo is saved") {
+        Report r = sampleReport(3);
+        auto sealed = (*store)->sealPhotos(r.uuid, photos);
+        REQUIRE(sealed.ok());
+        std::vector<Photo> retaken = {photos[0], samplePhoto(70'000, 3)};
+        CHECK_FALSE(sealed->matches(r.uuid, retaken));
+        std::vector<Photo> fewer = {photos[0]};
+        CHECK_FALSE(sealed->matches(r.uuid, fewer));
+        REQUIRE((*store)->saveReport(r, retaken, *sealed).ok());
+        CHECK(*(*store)->readPhoto(r.uuid, 1) == retaken[1]);
+        CHECK((*store)->verify()->problems.empty());
+    }
+    SUBCASE("without the key nothing is sealed") {
+        TempDir bare;
+        StoreOptions o = storeOptions(bare.path());
+        o.key.reset();
+        auto keyless = Store::open(std::move(o));
+        REQUIRE(keyless.ok());
+        auto sealed = (*keyless)->sealPhotos(testUuid(1), photos);
+        REQUIRE_FALSE(sealed.ok());
+        CHECK(sealed.error().code == Errc::permission);
+    }
+}

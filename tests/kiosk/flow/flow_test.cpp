@@ -289,8 +289,15 @@ TEST_CASE("review: consent needed; the saved report carries every field; receipt
     Rig r;
     r.walkTo(Screen::photos);
     r.flow.addPhoto(r.photo(1));
+    CHECK(r.flow.draft().uuid.empty());
     r.flow.next();
     REQUIRE(r.flow.screen() == Screen::review);
+    // The report's UUID is drawn when the review shows, so photos can be sealed for it ahead.
+    const std::string uuid = r.flow.draft().uuid;
+    CHECK(uuid.size() == 36);
+    r.flow.back();
+    r.flow.next();
+    CHECK(r.flow.draft().uuid == uuid);  // kept while the visitor goes back and forth
     r.flow.setAssistedBy("PTG-007");
     CHECK_FALSE(r.flow.beginSave(r.sink));
     CHECK(r.flow.error(Field::consent) != nullptr);
@@ -313,7 +320,7 @@ TEST_CASE("review: consent needed; the saved report carries every field; receipt
     CHECK(rep.assistedBy == "PTG-007");
     CHECK(rep.language == "en");
     CHECK(rep.deviceId == "kiosk-dev");
-    CHECK(rep.uuid.size() == 36);
+    CHECK(rep.uuid == uuid);
     CHECK(rep.receiptCode == "K7QMP4XTAB");
     CHECK(rep.createdAtMs == r.clock.wallMs());
     CHECK(rep.incidentDate == r.flow.today());
@@ -329,6 +336,7 @@ TEST_CASE("review: consent needed; the saved report carries every field; receipt
     CHECK(r.flow.draft().title.empty());
     CHECK(r.flow.draft().identity.nik.empty());
     CHECK(r.flow.draft().photos.empty());
+    CHECK(r.flow.draft().uuid.empty());  // the next visitor's report gets its own
     CHECK(r.flow.assistedBy().empty());
     CHECK(r.flow.lang() == Lang::en);  // the receipt stays in the visitor's language
     const int wipes = r.flow.wipeCount();
@@ -408,6 +416,7 @@ TEST_CASE("a failed save says so, keeps every input, and can be tried again") {
         auto again = r.flow.beginSave(r.sink);
         REQUIRE(again);
         CHECK(again->report.receiptCode != job->report.receiptCode);
+        CHECK(again->report.uuid == job->report.uuid);  // nothing was stored under it
         REQUIRE(r.sink.save(again->report, again->photos).ok());
         r.flow.saveFinished(Status{});
         CHECK(r.flow.screen() == Screen::receipt);
