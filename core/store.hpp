@@ -281,8 +281,9 @@ class Store {
     // into its read-only map, so every photo read stays resident in the reader's RSS until the
     // map is closed: after uploading a backlog the agent would hold all it sent. The data stays
     // in the page cache and on disk (MADV_DONTNEED on a shared file mapping only unmaps), and a
-    // later read faults it back in. Cheap; safe while other threads read. The agent calls it
-    // after each report, verify after each report it checked.
+    // later read faults it back in (a page fault each: not for every small read). Safe while
+    // other threads read. The agent calls it after each photo read and every few seconds;
+    // verify after each report it checked.
     void releaseMappedPages() const;
 
     struct Impl;
