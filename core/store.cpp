@@ -478,8 +478,14 @@ struct Prepared {
     std::vector<PhotoInfo> infos;
     std::string publicJson;
     std::vector<std::uint8_t> identitySealed;
-    std::vector<std::uint8_t> ownSealed;         // photo chunks sealed by prepare()...
-    std::span<const std::uint8_t> photosSealed;  // ...or ahead of it (SealedPhotos)
+    std::vector<std::uint8_t> ownSealed;        // photo chunks sealed by prepare()...
+    std::span<const std::uint8_t> aheadSealed;  // ...or ahead of it (SealedPhotos), when set
+    bool sealedAhead = false;
+
+    // (A function, not a span into ownSealed, so that moving a Prepared cannot leave it dangling.)
+    [[nodiscard]] std::span<const std::uint8_t> photosSealed() const {
+        return sealedAhead ? aheadSealed : std::span<const std::uint8_t>(ownSealed);
+    }
 };
 
 Result<Prepared> prepare(const crypto::Key& key, const Report& report,
@@ -499,7 +505,8 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
     p.report = &report;
     p.photos = photos;
     if (sealedInfos) {  // sealed ahead for this report and these photos
-        p.photosSealed = sealedBytes;
+        p.aheadSealed = sealedBytes;
+        p.sealedAhead = true;
         p.infos = *sealedInfos;
     } else {
         auto infos = photoInfos(photos);
@@ -507,7 +514,6 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
             return infos.error();
         p.infos = std::move(*infos);
         p.ownSealed = sealChunks(key, report.uuid, photos, p.infos);
-        p.photosSealed = p.ownSealed;
     }
     p.publicJson = codec::encodeReportPublic(report);
     std::vector<std::uint8_t> identityPlain = codec::encodeIdentity(report.identity);
@@ -1121,7 +1127,8 @@ Status Store::Impl::putReport(Writer& w, const Prepared& p, std::uint64_t seq, s
                                   p.identitySealed.size());
     if (Status s = w.put(identity, uuid, identityView); !s.ok())
         return s;
-    std::size_t sealedAt = 0;  // photo chunks come out of p.photosSealed in order
+    const std::span<const std::uint8_t> allSealed = p.photosSealed();
+    std::size_t sealedAt = 0;  // photo chunks come out of allSealed in order
     for (std::uint32_t i = 0; i < p.photos.size(); ++i) {
         const PhotoInfo& info = p.infos[i];
         if (Status s = w.put(photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info)); !s.ok())
@@ -1130,8 +1137,9 @@ Status Store::Impl::putReport(Writer& w, const Prepared& p, std::uint64_t seq, s
         for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
             const std::size_t n =
                 std::min(photoChunkBytes, size - c * photoChunkBytes) + crypto::sealOverhead;
-            std::string_view sealed(reinterpret_cast<const char*>(p.photosSealed.data()) + sealedAt,
-                                    n);
+            if (sealedAt + n > allSealed.size())
+                return makeError(Errc::internal, "sealed photo chunks do not match the photos");
+            std::string_view sealed(reinterpret_cast<const char*>(allSealed.data()) + sealedAt, n);
             if (Status s = w.put(photos, photoKey(uuid, i, c), sealed); !s.ok())
                 return s;
             sealedAt += n;
