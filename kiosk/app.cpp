@@ -89,6 +89,22 @@ void destroy(Texture& t) {
 
 }  // namespace
 
+std::string chooseSetting(const std::string& cli, const Config& config, std::string_view key,
+                          std::initializer_list<std::string_view> allowed) {
+    const std::string fallback(*allowed.begin());
+    std::string names;
+    for (std::string_view a : allowed) {
+        names += (names.empty() ? "\"" : ", \"") + std::string(a) + "\"";
+    }
+    auto value = cli.empty() ? config.getString(key, fallback) : Result<std::string>(cli);
+    if (!value || std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+        log::warn("kiosk", std::string(cli.empty() ? "config: " : "option: ") + std::string(key) +
+                               " must be one of " + names + "; using \"" + fallback + "\"");
+        return fallback;
+    }
+    return *value;
+}
+
 bool preferSoftwareRenderer(const std::string& choice, const std::filesystem::path& driDir) {
     if (choice != "auto") {
         return choice == "software";
@@ -193,8 +209,12 @@ class App final : public AppActions, public ScriptHost {
     std::map<Screen, std::unique_ptr<View>> views_;
 
     std::unique_ptr<Camera> camera_;
-    std::string rendererChoice_ = "auto";  // auto | software | gpu (options, else configuration)
+    std::string rendererChoice_ = "auto";     // auto | software | gpu (options, else configuration)
+    std::string cameraChoice_ = "libcamera";  // libcamera | simulated | auto (likewise)
     bool previewOn_ = false;
+    // The camera state in which starting the preview last failed: not tried again (nor logged)
+    // every frame until the state changes (a camera plugged in) or the visitor comes back.
+    std::optional<CameraState> previewFailedIn_;
     Texture previewTex_;
     bool takingPhoto_ = false;
     std::map<std::string, Texture> photoTex_;  // by "<sha256>:<full?>"
@@ -267,18 +287,10 @@ bool App::initServices() {
         }
         config = std::move(loaded.value());
     }
-    rendererChoice_ = options_.renderer;
-    if (rendererChoice_.empty()) {
-        auto r = config.getString("kiosk.renderer", "auto");
-        if (!r || (*r != "auto" && *r != "software" && *r != "gpu")) {
-            log::warn("kiosk",
-                      "config: kiosk.renderer must be \"auto\", \"software\" or "
-                      "\"gpu\"; using auto");
-            rendererChoice_ = "auto";
-        } else {
-            rendererChoice_ = *r;
-        }
-    }
+    rendererChoice_ =
+        chooseSetting(options_.renderer, config, "kiosk.renderer", {"auto", "software", "gpu"});
+    cameraChoice_ =
+        chooseSetting(options_.camera, config, "kiosk.camera", {"libcamera", "simulated", "auto"});
     if (!options_.stateDir.empty()) {
         config.storePath = options_.stateDir + "/store";
         config.keyFile = options_.stateDir + "/keys/store.key";
@@ -324,11 +336,13 @@ bool App::initServices() {
         flow_->setLang(*lang);
     }
 
-    // Camera: simulated unless a real one is there (or as asked).
+    // Camera: the real one by default, even when none is plugged in yet (the photos screen says
+    // so, and libcamera picks it up when it appears). Never the simulated camera unless asked:
+    // its pictures would go to the national system as a visitor's evidence.
     CameraConfig cc;
-    cc.backend = options_.camera == "simulated"   ? CameraBackend::simulated
-                 : options_.camera == "libcamera" ? CameraBackend::libcamera
-                                                  : CameraBackend::automatic;
+    cc.backend = cameraChoice_ == "simulated" ? CameraBackend::simulated
+                 : cameraChoice_ == "auto"    ? CameraBackend::automatic
+                                              : CameraBackend::libcamera;
     cc.preview = FrameSize{640, 480};
     cc.still = FrameSize{1600, 1200};
     auto choice = makeCamera(cc, clock_);
@@ -616,7 +630,10 @@ std::int64_t App::waitMs() const {
 
 void App::syncCamera() {
     const bool want = flow_->screen() == Screen::photos && !flow_->viewedPhoto() && camera_;
-    if (want && !previewOn_) {
+    if (!want) {
+        previewFailedIn_.reset();
+    }
+    if (want && !previewOn_ && previewFailedIn_ != camera_->state()) {
         if (camera_->state() != CameraState::streaming) {
             if (auto s = camera_->open(""); !s) {
                 log::warn("kiosk", "camera: " + s.error().message);
@@ -624,8 +641,10 @@ void App::syncCamera() {
         }
         if (auto s = camera_->startPreview(FrameSize{640, 480}); !s) {
             log::warn("kiosk", "camera preview: " + s.error().message);
+            previewFailedIn_ = camera_->state();
         } else {
             previewOn_ = true;
+            previewFailedIn_.reset();
         }
     } else if (!want && previewOn_) {
         camera_->stopPreview();
@@ -744,6 +763,9 @@ int App::run() {
         }
         if (script_ && !script_->done()) {
             script_->step(*this);
+            if (script_->done() && !quit_) {
+                quit_ = true;  // a script without a final "quit" ends the run too (as documented)
+            }
         }
     }
     return exitCode_;

@@ -7,12 +7,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/config.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/views/view.hpp"
 
@@ -28,12 +31,18 @@ struct AppOptions {
     std::string shotDir;     // screenshots taken by the script's "shot" steps
     std::string frameLog;    // one line per frame: "<ms since start> <frame ms> <screen>"
     std::string speechWav;   // speech into this WAV file instead of the sound device
-    std::string camera = "auto";       // auto | simulated | libcamera
-    std::string renderer;              // auto | software | gpu; empty: kiosk.renderer, else auto
+    std::string camera;      // libcamera | simulated | auto; empty: kiosk.camera, else libcamera
+    std::string renderer;    // auto | software | gpu; empty: kiosk.renderer, else auto
     std::int64_t idleWarnMs = 60'000;  // tests shorten the idle timers
     std::int64_t idleWipeMs = 20'000;
     bool eventSleep = true;  // false: redraw continuously (the benchmark's baseline)
 };
+
+// A setting given on the command line (`cli`), else in the configuration under `key`, one of
+// `allowed`; the first of `allowed` when absent. A value not allowed is logged and replaced by
+// the first. (kiosk.camera's first is "libcamera": the simulated camera only when asked.)
+std::string chooseSetting(const std::string& cli, const Config& config, std::string_view key,
+                          std::initializer_list<std::string_view> allowed);
 
 // The renderer for kiosk.renderer / --renderer ("auto", "software" or "gpu"): true for SDL's
 // software renderer. "auto" takes software when `driDir` has no DRM render node (no GPU): OpenGL

@@ -61,7 +61,7 @@ class PhotosView final : public View {
                 ImGui::Dummy(ImVec2(mainW, boxH));
                 ImGui::SetCursorPos(ImVec2(start.x + m.pad, start.y + boxH / 2));
                 ImGui::PushTextWrapPos(start.x + mainW - m.pad);
-                ImGui::TextUnformatted(ui.tr(ctx.app.cameraMessageKey()).c_str());
+                ui.text(ui.tr(ctx.app.cameraMessageKey()));
                 ImGui::PopTextWrapPos();
                 ImGui::SetCursorPos(
                     ImVec2(start.x, start.y + boxH + ImGui::GetStyle().ItemSpacing.y));

@@ -8,6 +8,7 @@
 
 #include "kiosk/app.hpp"
 
+using lapor::kiosk::chooseSetting;
 using lapor::kiosk::preferSoftwareRenderer;
 namespace fs = std::filesystem;
 
@@ -27,4 +28,26 @@ TEST_CASE("renderer: auto takes the GPU only when there is a DRM render node") {
     CHECK(preferSoftwareRenderer("software", dri));
     CHECK_FALSE(preferSoftwareRenderer("gpu", dri / "missing"));
     fs::remove_all(dri);
+}
+
+TEST_CASE(
+    "settings: command line, else configuration, else the first allowed; bad values refused") {
+    auto config =
+        lapor::parseConfig("[kiosk]\ncamera = \"simulated\"\nrenderer = \"vulkan\"\n", "t");
+    REQUIRE(config.ok());
+    const lapor::Config none;
+    // The camera: the real one unless the simulated one is asked for, never silently.
+    CHECK(chooseSetting("", none, "kiosk.camera", {"libcamera", "simulated", "auto"}) ==
+          "libcamera");
+    CHECK(chooseSetting("", *config, "kiosk.camera", {"libcamera", "simulated", "auto"}) ==
+          "simulated");
+    CHECK(chooseSetting("auto", *config, "kiosk.camera", {"libcamera", "simulated", "auto"}) ==
+          "auto");
+    CHECK(chooseSetting("webcam", none, "kiosk.camera", {"libcamera", "simulated", "auto"}) ==
+          "libcamera");
+    // A value the kiosk does not know falls back to the first (logged for the operator).
+    CHECK(chooseSetting("", *config, "kiosk.renderer", {"auto", "software", "gpu"}) == "auto");
+    auto typed = lapor::parseConfig("[kiosk]\nrenderer = 3\n", "t");
+    REQUIRE(typed.ok());
+    CHECK(chooseSetting("", *typed, "kiosk.renderer", {"auto", "software", "gpu"}) == "auto");
 }

@@ -260,6 +260,26 @@ TEST_CASE("three reports, one of each kind, through the touchscreen at 1280x800"
     CHECK(countFiles(kOut / "three-reports" / "state" / "printer", ".png") == 3);
 }
 
+TEST_CASE("no camera: the real backend says so, and the report is filed without photos") {
+    // The camera as installed (kiosk.camera's default), on this machine with no camera: never
+    // the simulated camera's pictures in a visitor's report.
+    REQUIRE(runKiosk("no-camera", "no_camera.script", "1280x800", "--camera libcamera") == 0);
+    const std::string log = readFile(kOut / "no-camera" / "kiosk.log");
+    CHECK(log.find("camera: libcamera") != std::string::npos);
+    CHECK(log.find("simulated camera") == std::string::npos);
+    auto store = openStore("no-camera");
+    auto all = store->listAll();
+    REQUIRE(all.ok());
+    REQUIRE(all.value().size() == 1);
+    const OutboxEntry& e = all.value()[0];
+    auto r = store->loadReport(e.uuid);
+    REQUIRE(r.ok());
+    CHECK(r.value().title == "Air PDAM tidak mengalir tiga hari");
+    CHECK(r.value().anonymous);
+    CHECK(e.photoCount == 0);
+    CHECK(store->listPhotos(e.uuid).value().empty());
+}
+
 TEST_CASE("idle: the warning, more time, then a wipe of everything typed") {
     REQUIRE(runKiosk("idle", "idle.script", "1280x800", "--idle-ms 2000,15000") == 0);
     auto store = openStore("idle");
