@@ -552,17 +552,17 @@ struct Store::Impl {
 
     std::pair<void*, std::size_t> mapRange() const {
         MDB_envinfo info{};
-        mdb_filehandle_t fd = -1;
-        struct stat st {};
-        if (mdb_env_info(env, &info) != 0 || mdb_env_get_fd(env, &fd) != 0 ||
-            ::fstat(fd, &st) != 0) {
+        if (mdb_env_info(env, &info) != 0)
             return {nullptr, 0};
-        }
         std::lock_guard guard(mapRangeMutex);
         if (mapRangeSize == info.me_mapsize)
             return mapRangeCached;
         mapRangeSize = info.me_mapsize;
         mapRangeCached = {nullptr, 0};
+        mdb_filehandle_t fd = -1;
+        struct stat st {};
+        if (mdb_env_get_fd(env, &fd) != 0 || ::fstat(fd, &st) != 0)
+            return mapRangeCached;
         std::ifstream maps("/proc/self/maps");
         std::string line;
         while (std::getline(maps, line)) {

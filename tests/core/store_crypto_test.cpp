@@ -9,6 +9,7 @@
 
 #include "core/crypto.hpp"
 #include "core/store.hpp"
+#include "store_raw_edit.hpp"
 #include "store_test_support.hpp"
 
 using namespace lapor;
@@ -141,36 +142,31 @@ TEST_CASE("store: verify finds a tampered photo chunk and a swapped identity") {
         CHECK(v->bytes == 100'000);
     }
     // Swap the two identity records and flip a byte in a photo chunk, with raw LMDB.
-    MDB_env* env = nullptr;
-    REQUIRE(mdb_env_create(&env) == 0);
-    mdb_env_set_maxdbs(env, 16);
-    REQUIRE(mdb_env_open(env, dir.path().c_str(), 0, 0600) == 0);
-    MDB_txn* txn = nullptr;
-    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-    MDB_dbi ident = 0, photos = 0;
-    REQUIRE(mdb_dbi_open(txn, "identity", 0, &ident) == 0);
-    REQUIRE(mdb_dbi_open(txn, "photos", 0, &photos) == 0);
-    MDB_val ka{36, a.uuid.data()}, kb{36, b.uuid.data()}, va{}, vb{};
-    REQUIRE(mdb_get(txn, ident, &ka, &va) == 0);
-    REQUIRE(mdb_get(txn, ident, &kb, &vb) == 0);
-    std::string sa(static_cast<char*>(va.mv_data), va.mv_size),
-        sb(static_cast<char*>(vb.mv_data), vb.mv_size);
-    va = {sb.size(), sb.data()};
-    vb = {sa.size(), sa.data()};
-    REQUIRE(mdb_put(txn, ident, &ka, &va, 0) == 0);
-    REQUIRE(mdb_put(txn, ident, &kb, &vb, 0) == 0);
-    MDB_cursor* cur = nullptr;
-    REQUIRE(mdb_cursor_open(txn, photos, &cur) == 0);
-    MDB_val k{}, v{};
-    REQUIRE(mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0);
-    std::string chunk(static_cast<char*>(v.mv_data), v.mv_size);
-    chunk[100] ^= 0x40;
-    std::string key(static_cast<char*>(k.mv_data), k.mv_size);
-    mdb_cursor_close(cur);
-    MDB_val k2{key.size(), key.data()}, v2{chunk.size(), chunk.data()};
-    REQUIRE(mdb_put(txn, photos, &k2, &v2, 0) == 0);
-    REQUIRE(mdb_txn_commit(txn) == 0);
-    mdb_env_close(env);
+    {
+        RawLmdbEdit edit(dir.path());
+        MDB_txn* txn = edit.txn();
+        const MDB_dbi ident = edit.table("identity"), photos = edit.table("photos");
+        MDB_val ka{36, a.uuid.data()}, kb{36, b.uuid.data()}, va{}, vb{};
+        REQUIRE(mdb_get(txn, ident, &ka, &va) == 0);
+        REQUIRE(mdb_get(txn, ident, &kb, &vb) == 0);
+        std::string sa(static_cast<char*>(va.mv_data), va.mv_size),
+            sb(static_cast<char*>(vb.mv_data), vb.mv_size);
+        va = {sb.size(), sb.data()};
+        vb = {sa.size(), sa.data()};
+        REQUIRE(mdb_put(txn, ident, &ka, &va, 0) == 0);
+        REQUIRE(mdb_put(txn, ident, &kb, &vb, 0) == 0);
+        MDB_cursor* cur = nullptr;
+        REQUIRE(mdb_cursor_open(txn, photos, &cur) == 0);
+        MDB_val k{}, v{};
+        REQUIRE(mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0);
+        std::string chunk(static_cast<char*>(v.mv_data), v.mv_size);
+        chunk[100] ^= 0x40;
+        std::string key(static_cast<char*>(k.mv_data), k.mv_size);
+        mdb_cursor_close(cur);
+        MDB_val k2{key.size(), key.data()}, v2{chunk.size(), chunk.data()};
+        REQUIRE(mdb_put(txn, photos, &k2, &v2, 0) == 0);
+        edit.commit();
+    }
 
     auto store = Store::open(storeOptions(dir.path()));
     REQUIRE(store.ok());

@@ -4,6 +4,7 @@
 #include <lmdb.h>
 
 #include "core/store.hpp"
+#include "store_raw_edit.hpp"
 #include "store_test_support.hpp"
 
 using namespace lapor;
@@ -205,18 +206,12 @@ TEST_CASE("outbox: a due entry whose record is gone does not block the queue") {
         REQUIRE((*store)->saveReport(b, {}).ok());
     }
     // Remove a's outbox record behind the store's back, leaving its due-index entry.
-    MDB_env* env = nullptr;
-    REQUIRE(mdb_env_create(&env) == 0);
-    mdb_env_set_maxdbs(env, 16);
-    REQUIRE(mdb_env_open(env, dir.path().c_str(), 0, 0600) == 0);
-    MDB_txn* txn = nullptr;
-    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-    MDB_dbi outbox = 0;
-    REQUIRE(mdb_dbi_open(txn, "outbox", 0, &outbox) == 0);
-    MDB_val k{a.uuid.size(), a.uuid.data()};
-    REQUIRE(mdb_del(txn, outbox, &k, nullptr) == 0);
-    REQUIRE(mdb_txn_commit(txn) == 0);
-    mdb_env_close(env);
+    {
+        RawLmdbEdit edit(dir.path());
+        MDB_val k{a.uuid.size(), a.uuid.data()};
+        REQUIRE(mdb_del(edit.txn(), edit.table("outbox"), &k, nullptr) == 0);
+        edit.commit();
+    }
 
     auto store = Store::open(storeOptions(dir.path()));
     REQUIRE(store.ok());

@@ -7,6 +7,7 @@
 
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
+#include "store_raw_edit.hpp"
 #include "store_test_support.hpp"
 
 using namespace lapor;
@@ -103,19 +104,13 @@ TEST_CASE("store: a store from a newer schema is refused and left untouched") {
     TempDir dir;
     { REQUIRE(Store::open(storeOptions(dir.path())).ok()); }
     // Raise the schema version behind the store's back, as a newer program would have.
-    MDB_env* env = nullptr;
-    REQUIRE(mdb_env_create(&env) == 0);
-    mdb_env_set_maxdbs(env, 16);
-    REQUIRE(mdb_env_open(env, dir.path().c_str(), 0, 0600) == 0);
-    MDB_txn* txn = nullptr;
-    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-    MDB_dbi meta = 0;
-    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
-    unsigned char v[4] = {0, 0, 0, 99};
-    MDB_val k{6, const_cast<char*>("schema")}, val{4, v};
-    REQUIRE(mdb_put(txn, meta, &k, &val, 0) == 0);
-    REQUIRE(mdb_txn_commit(txn) == 0);
-    mdb_env_close(env);
+    {
+        RawLmdbEdit edit(dir.path());
+        unsigned char v[4] = {0, 0, 0, 99};
+        MDB_val k{6, const_cast<char*>("schema")}, val{4, v};
+        REQUIRE(mdb_put(edit.txn(), edit.table("meta"), &k, &val, 0) == 0);
+        edit.commit();
+    }
     auto before = std::filesystem::last_write_time(dir.sub("data.mdb"));
     auto sizeBefore = std::filesystem::file_size(dir.sub("data.mdb"));
 

@@ -22,25 +22,12 @@ struct DaemonRig {
     DaemonRig() {
         sandbox = std::make_unique<SandboxProcess>(dir.sub("sandbox"));
         configPath = dir.sub("lapor.toml");
-        std::ofstream(configPath) << "[store]\npath = \"" << dir.sub("store") << "\"\n"
-                                  << "key_file = \"" << dir.sub("keys/store.key") << "\"\n"
-                                  << "[sync]\nserver_url = \"" << sandbox->url() << "\"\n"
-                                  << "token = \"" << kSandboxToken << "\"\n"
-                                  << "in_flight = 4\nstore_poll_ms = 50\n"
-                                  << "backoff_base_ms = 20\nbackoff_cap_ms = 300\n"
-                                  << "connect_timeout_ms = 2000\nstall_seconds = 3\n";
+        writeSyncdConfig(configPath, dir, *sandbox,
+                         "in_flight = 4\nstore_poll_ms = 50\n"
+                         "backoff_base_ms = 20\nbackoff_cap_ms = 300\n"
+                         "connect_timeout_ms = 2000\nstall_seconds = 3\n");
     }
-    std::unique_ptr<Store> openStore() {
-        auto key = crypto::loadKey(crypto::KeySource{dir.sub("keys/store.key"), "x", true}, "");
-        REQUIRE(key.ok());
-        StoreOptions o;
-        o.path = dir.sub("store");
-        o.key = std::move(*key);
-        o.mapSize = 64ull << 20;
-        auto s = Store::open(std::move(o));
-        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
-        return std::move(*s);
-    }
+    std::unique_ptr<Store> openStore() { return openSyncdStore(dir); }
     std::unique_ptr<ChildProcess> syncd(bool drain = false) {
         std::vector<std::string> argv{std::string(LAPOR_BINARY_DIR) + "/sync/syncd/lapor-syncd",
                                       "--config", configPath};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "../core/store_test_support.hpp"
+#include "core/crypto.hpp"
 #include "sync/http_client.hpp"
 
 extern char** environ;
@@ -191,6 +193,31 @@ class SandboxProcess {
     int adminPort_ = 0;
     std::string certFile_;
 };
+
+// The configuration of a lapor-syncd child whose store and key live in `dir` ("store",
+// "keys/store.key") and whose server is `sandbox`; `syncExtra` is appended to its [sync] section.
+inline void writeSyncdConfig(const std::string& path, const TempDir& dir,
+                             const SandboxProcess& sandbox, const std::string& syncExtra = {}) {
+    std::ofstream(path) << "[store]\npath = \"" << dir.sub("store") << "\"\n"
+                        << "key_file = \"" << dir.sub("keys/store.key") << "\"\n"
+                        << "[sync]\nserver_url = \"" << sandbox.url() << "\"\n"
+                        << "token = \"" << kSandboxToken << "\"\n"
+                        << syncExtra;
+}
+
+// The store of that configuration, opened by the test beside the child (the key is created on
+// first use, as the daemon would).
+inline std::unique_ptr<Store> openSyncdStore(const TempDir& dir) {
+    auto key = crypto::loadKey(crypto::KeySource{dir.sub("keys/store.key"), "x", true}, "");
+    REQUIRE(key.ok());
+    StoreOptions o;
+    o.path = dir.sub("store");
+    o.key = std::move(*key);
+    o.mapSize = 64ull << 20;
+    auto s = Store::open(std::move(o));
+    REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
+    return std::move(*s);
+}
 
 // A report the sandbox accepts (its catalog has this agency and topic).
 inline Report sandboxReport(std::uint64_t n, std::uint32_t salt) {

@@ -49,24 +49,15 @@ TEST_CASE("lapor-syncd memory and idle CPU") {
     TempDir dir;
     SandboxProcess sandbox(dir.sub("sandbox"));
     const std::string config = dir.sub("lapor.toml");
-    std::ofstream(config) << "[store]\npath = \"" << dir.sub("store") << "\"\nkey_file = \""
-                          << dir.sub("keys/store.key") << "\"\n[sync]\nserver_url = \""
-                          << sandbox.url() << "\"\ntoken = \"" << kSandboxToken << "\"\n";
-    auto key = crypto::loadKey(crypto::KeySource{dir.sub("keys/store.key"), "x", true}, "");
-    REQUIRE(key.ok());
-    StoreOptions so;
-    so.path = dir.sub("store");
-    so.key = std::move(*key);
-    so.mapSize = 64ull << 20;
-    auto store = Store::open(std::move(so));
-    REQUIRE(store.ok());
-    (void)fillStore(**store, 30, 3, 300 * 1024, 700);
+    writeSyncdConfig(config, dir, sandbox);
+    auto store = openSyncdStore(dir);
+    (void)fillStore(*store, 30, 3, 300 * 1024, 700);
 
     ChildProcess syncd(
         {std::string(LAPOR_BINARY_DIR) + "/sync/syncd/lapor-syncd", "--config", config}, false);
     REQUIRE(waitUntil(
         [&] {
-            auto c = (*store)->counts();
+            auto c = store->counts();
             return c.ok() && c->count(OutboxState::delivered) == 30;
         },
         std::chrono::seconds(60)));
@@ -90,11 +81,12 @@ TEST_CASE("lapor-syncd memory and idle CPU") {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it settle
     const long sleepRssKb = statusKb(idle.pid(), "VmRSS");
 
-    std::printf("lapor-syncd after delivering 30 reports x 3 x 300 KB: peak RSS %.1f MB "
-                "(target <= 20 MB: %s) = own memory (RssAnon) %.1f MB + mapped libraries and "
-                "store pages (RssFile) %.1f MB; idle RSS %.1f MB; baseline `sleep` RSS %.1f MB\n",
-                peakKb / 1024.0, peakKb <= 20 * 1024 ? "met" : "MISSED", anonKb / 1024.0,
-                fileKb / 1024.0, idleRssKb / 1024.0, sleepRssKb / 1024.0);
+    std::printf(
+        "lapor-syncd after delivering 30 reports x 3 x 300 KB: peak RSS %.1f MB "
+        "(target <= 20 MB: %s) = own memory (RssAnon) %.1f MB + mapped libraries and "
+        "store pages (RssFile) %.1f MB; idle RSS %.1f MB; baseline `sleep` RSS %.1f MB\n",
+        peakKb / 1024.0, peakKb <= 20 * 1024 ? "met" : "MISSED", anonKb / 1024.0, fileKb / 1024.0,
+        idleRssKb / 1024.0, sleepRssKb / 1024.0);
     std::printf("lapor-syncd idle CPU: %.3f s in %.1f s = %.2f%% of one core (target about 0)\n",
                 idleCpu, window, 100.0 * idleCpu / window);
     WARN(peakKb <= 20 * 1024);
