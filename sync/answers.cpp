@@ -119,25 +119,16 @@ json parseJson(std::string_view body) {
     return json::parse(body.begin(), body.end(), nullptr, false);
 }
 
-bool isUuid(std::string_view s) {
-    if (s.size() != 36) {
-        return false;
-    }
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool onlyChars(std::string_view s, std::string_view allowed) {
     return s.find_first_not_of(allowed) == std::string_view::npos;
 }
 
 constexpr std::string_view kTrackingChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
 constexpr std::string_view kStatusChars = "abcdefghijklmnopqrstuvwxyz0123456789_";
+// A report key in a status feed: our UUIDs, and the server's own keys for reports filed another
+// way with the same token (the sandbox's "open311-<hex>"), which the agent then does not know.
+constexpr std::string_view kKeyChars =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
 
 // For the log: printable ASCII and UTF-8 kept, control characters become spaces, clipped.
 std::string forLog(std::string_view s) {
@@ -286,9 +277,9 @@ Result<StatusPage> parseStatusPage(std::string_view body, const std::string& cur
         }
         FieldReader f(u, where);
         StatusUpdate s;
-        s.uuid = f.text("uuid", true, 36);
-        if (f.ok() && !isUuid(s.uuid)) {
-            f.fail("uuid", "not a UUID");
+        s.uuid = f.text("uuid", true, 64);
+        if (f.ok() && !onlyChars(s.uuid, kKeyChars)) {
+            f.fail("uuid", "not a report key");
         }
         s.trackingId = f.text("tracking_id", false, 32);
         s.status = f.text("status", true, 64);

@@ -5,7 +5,9 @@
 #include <httplib.h>
 #include <sys/resource.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "../core/store_test_support.hpp"
@@ -347,4 +349,59 @@ TEST_CASE("caps: libcurl stops reading a 256 MB answer at the cap; memory stays 
                                      << "peak RSS grew by " << grownKiB << " KiB (cap "
                                      << kStatusPageCap / 1024 << " KiB)");
     CHECK(grownKiB < 32 * 1024);
+}
+
+namespace {
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE_MESSAGE(in, path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string seed(const std::string& name) {
+    return readFile(std::string(LAPOR_SOURCE_DIR) + "/tests/fuzz/corpus/" + name);
+}
+
+}  // namespace
+
+TEST_CASE("seeds: the real sandbox answers in the fuzz corpus read as they should") {
+    const std::string uuid = "0f1e2d3c-4b5a-4697-8877-665544332211";
+    for (const char* name : {"created.json", "replayed.json"}) {
+        CHECK(*parseSubmitAnswer(seed(std::string("answer_submit/") + name), uuid, "{}") ==
+              "LPR-2026-000001");
+    }
+    auto timeline = parseStatusPage(seed("answer_status/timeline.json"), "");
+    REQUIRE(timeline.ok());
+    CHECK(timeline->updates.size() == 5);  // one of them under the server's own key
+    CHECK(timeline->nextCursor == "5");
+    CHECK(parseStatusPage(seed("answer_status/one.json"), "")->more);
+    const std::string catalogSeed = seed("answer_catalog/catalog.txt");
+    const auto nl = catalogSeed.find('\n');
+    const std::string etag = catalogSeed.substr(0, nl);
+    auto catalog = parseCatalogAnswer(catalogSeed.substr(nl + 1), &etag);
+    REQUIRE(catalog.ok());
+    CHECK_FALSE(catalog->agencies.empty());
+    auto headers = [](const std::string& text) {
+        Headers h;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);) {
+            const auto colon = line.find(':');
+            h.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+        }
+        return makeResponse(200, h);
+    };
+    CHECK(parseTusOptions(headers(seed("answer_tus/options.txt")))->maxSize == 16u << 20);
+    CHECK(*parseUploadOffset(headers(seed("answer_tus/patch.txt")), "tus PATCH") == 5);
+    CHECK(parseTusLocation(headers(seed("answer_tus/create.txt")), "http://s/v1/uploads").ok());
+    const std::string requests = seed("answer_open311/requests.txt");
+    auto list = parseOpen311List(makeResponse(200, {{"Content-Type", "application/json"}},
+                                              requests.substr(requests.find('\n') + 1)),
+                                 "t");
+    REQUIRE(list.ok());
+    auto updates = parseOpen311Requests(*list, {{uuid, "LPR-2026-000002"}}, 0);
+    REQUIRE(updates.ok());
+    CHECK(updates->at(0).note == "received");
+    CHECK(parseErrorBody(seed("answer_error/validation_failed.json")).code == "validation_failed");
+    CHECK(parseErrorBody(seed("answer_error/open311_error.json")).code.empty());  // a number
 }
