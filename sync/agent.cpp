@@ -116,9 +116,8 @@ Status Agent::start() {
     }
     const int housekeeping = liveness_.add("housekeeping");
     for (int i = 0; i < options_.inFlight; ++i) {
-        threads_.emplace_back([this, i, slot = slots[static_cast<std::size_t>(i)]] {
-            workerLoop(i, slot);
-        });
+        threads_.emplace_back(
+            [this, i, slot = slots[static_cast<std::size_t>(i)]] { workerLoop(i, slot); });
     }
     threads_.emplace_back([this, housekeeping] { housekeepingLoop(housekeeping); });
     if (watchdogFeed_) {
@@ -334,9 +333,8 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
         ++counters_.failures;
     }
     log::info(kComponent, "attempt on " + uuid + " failed (" + errcName(error.code) +
-                              (note.status ? " HTTP " + std::to_string(note.status) : "") +
-                              ": " + error.message + "); next in " + std::to_string(delay) +
-                              " ms");
+                              (note.status ? " HTTP " + std::to_string(note.status) : "") + ": " +
+                              error.message + "); next in " + std::to_string(delay) + " ms");
     return Outcome::retryLater;
 }
 
@@ -550,7 +548,8 @@ void Agent::watchdogLoop() {
             watchdogFeed_();
         }
         std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(watchdogIntervalMs_, 1)),
+        cv_.wait_for(lock,
+                     std::chrono::milliseconds(std::max<std::int64_t>(watchdogIntervalMs_, 1)),
                      [&] { return stopping_.load(); });
     }
 }

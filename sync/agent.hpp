@@ -127,7 +127,7 @@ class Agent {
     std::function<void()> watchdogFeed_;
     std::int64_t watchdogIntervalMs_ = 0;
     Liveness liveness_;
-    std::int64_t lastProbeMs_ = -1;           // housekeeping thread only
+    std::int64_t lastProbeMs_ = -1;          // housekeeping thread only
     std::atomic<bool> heldForToken_{false};  // a 401/403 hold: no probe shows the token fixed
     std::function<void()> stopHook_;
 

@@ -23,7 +23,8 @@ constexpr std::size_t kDetailMax = 300;
 // later read is a no-op, so a reader is a straight list of fields followed by one check.
 class FieldReader {
   public:
-    FieldReader(const json& object, std::string where) : object_(object), where_(std::move(where)) {}
+    FieldReader(const json& object, std::string where)
+        : object_(object), where_(std::move(where)) {}
 
     // A string of 1..maxLen bytes (`required`), or absent / "" (not required).
     std::string text(const char* key, bool required, std::size_t maxLen) {
@@ -81,8 +82,8 @@ class FieldReader {
     }
     void fail(std::string_view key, std::string reason) {
         if (!error_) {
-            error_ = Problem{where_ + (where_.empty() ? "" : ".") + std::string(key),
-                             std::move(reason)};
+            error_ =
+                Problem{where_ + (where_.empty() ? "" : ".") + std::string(key), std::move(reason)};
         }
     }
     [[nodiscard]] bool ok() const { return !error_; }
@@ -213,7 +214,8 @@ ErrorBody parseErrorBody(std::string_view body) {
     }
     for (const char* key : {"message", "description"}) {
         if (auto m = e.find(key); m != e.end() && m->is_string()) {
-            out.detail += (out.detail.empty() ? "" : ": ") + forLog(m->get_ref<const std::string&>());
+            out.detail +=
+                (out.detail.empty() ? "" : ": ") + forLog(m->get_ref<const std::string&>());
         }
     }
     return out;
@@ -307,8 +309,9 @@ Result<AgencyCatalog> parseCatalogAnswer(std::string_view body, const std::strin
         if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
             tag = tag.substr(1, tag.size() - 2);
         }
-        if (tag.size() > 128 || !onlyChars(tag, "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOP"
-                                                 "QRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")) {
+        if (tag.size() > 128 || !onlyChars(tag,
+                                           "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOP"
+                                           "QRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")) {
             return malformedAnswer(what, "ETag", "not an entity tag of up to 128 characters");
         }
     }
@@ -459,8 +462,9 @@ Result<std::vector<StatusUpdate>> parseOpen311Requests(const json& list,
         if (!f.ok()) {
             return f.error(what);
         }
-        auto it = std::find_if(followed.begin(), followed.end(),
-                               [&](const Followed& x) { return !id.empty() && x.trackingId == id; });
+        auto it = std::find_if(followed.begin(), followed.end(), [&](const Followed& x) {
+            return !id.empty() && x.trackingId == id;
+        });
         if (it == followed.end()) {
             continue;
         }

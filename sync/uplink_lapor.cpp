@@ -69,8 +69,8 @@ std::optional<std::int64_t> parseRfc3339(const std::string& text) {
         !digits(17, 2, second)) {
         return std::nullopt;
     }
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-        minute > 59 || second > 60) {
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60) {
         return std::nullopt;
     }
     std::size_t at = 19;

@@ -130,8 +130,9 @@ int main(int argc, char** argv) {
     std::uint64_t watchdogUsec = 0;
     if (sd_watchdog_enabled(0, &watchdogUsec) > 0 && watchdogUsec > 0) {
         // Fed three times per period by the agent's own watchdog thread, while no thread is stuck.
-        agent.setWatchdog([] { sd_notify(0, "WATCHDOG=1"); },
-                          std::max<std::int64_t>(1, static_cast<std::int64_t>(watchdogUsec / 3000)));
+        agent.setWatchdog(
+            [] { sd_notify(0, "WATCHDOG=1"); },
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(watchdogUsec / 3000)));
     }
     if (Status s = agent.start(); !s.ok()) {
         log::error(kComponent, "start: " + s.error().message);

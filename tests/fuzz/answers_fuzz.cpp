@@ -84,8 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)parseErrorBody(in);
     for (long status : {401L, 409L, 503L}) {
         ExchangeNote note;
-        const HttpResponse r = makeResponse(
-            status, {{"Lapor-Protocol", "1"}, {"Retry-After", "30"}}, std::string(in));
+        const HttpResponse r =
+            makeResponse(status, {{"Lapor-Protocol", "1"}, {"Retry-After", "30"}}, std::string(in));
         (void)httpFailure(r, "fuzz", laporGuard(), note, 1'767'225'600'000);
     }
 #else

@@ -135,7 +135,9 @@ TEST_CASE("submit: success counts only when it names the report and the body sen
         {{{"tracking_id", "LPR-2026-000001"}, {"uuid", testUuid(99)}}, "uuid"},
         {{{"tracking_id", "LPR-2026-000001"}, {"uuid", 5}}, "uuid"},
         {{{"tracking_id", 7}, {"uuid", r.uuid}}, "tracking_id"},
-        {{{"tracking_id", "LPR-2026-000001"}, {"uuid", r.uuid}, {"body_sha256", std::string(64, 'a')}},
+        {{{"tracking_id", "LPR-2026-000001"},
+          {"uuid", r.uuid},
+          {"body_sha256", std::string(64, 'a')}},
          "body_sha256"},
         {{{"tracking_id", "LPR-2026-000001"}, {"uuid", r.uuid}, {"received_at", 3}}, "received_at"},
         {{{"tracking_id", "LPR-2026-000001"}, {"uuid", r.uuid}, {"body_sha256", hash}}, ""},
@@ -194,8 +196,9 @@ TEST_CASE("catalog, tus headers and error bodies: wrong types are malformed, nev
         CHECK(isMalformedAnswer(c.error()));
     }
     const std::string tag = "\"e\x01\"";
-    CHECK(parseCatalogAnswer(R"({"version":"v","agencies":[]})", &tag).error().message.find(
-              "ETag") != std::string::npos);
+    CHECK(
+        parseCatalogAnswer(R"({"version":"v","agencies":[]})", &tag).error().message.find("ETag") !=
+        std::string::npos);
     // tus.
     auto options = makeResponse(200, {{"Tus-Version", "1.0.0"},
                                       {"Tus-Extension", "creation,checksum"},
@@ -205,8 +208,9 @@ TEST_CASE("catalog, tus headers and error bodies: wrong types are malformed, nev
     options.headers.pop_back();
     REQUIRE(parseTusOptions(options).ok());
     CHECK(parseTusOptions(options)->checksumAlgorithm == "sha256");
-    CHECK(parseTusOptions(makeResponse(200, {{"Tus-Version", "0.2"}})).error().message.find(
-              "Tus-Version") != std::string::npos);
+    CHECK(parseTusOptions(makeResponse(200, {{"Tus-Version", "0.2"}}))
+              .error()
+              .message.find("Tus-Version") != std::string::npos);
     CHECK(parseUploadOffset(makeResponse(204, {{"Upload-Offset", "-1"}}), "tus HEAD")
               .error()
               .message.find("Upload-Offset") != std::string::npos);
@@ -214,8 +218,9 @@ TEST_CASE("catalog, tus headers and error bodies: wrong types are malformed, nev
                             "tus HEAD")
               .ok() == false);
     CHECK(*parseUploadOffset(makeResponse(204, {{"Upload-Offset", "12"}}), "tus HEAD") == 12);
-    CHECK(parseTusLocation(makeResponse(201), "http://s/v1/uploads").error().message.find(
-              "Location") != std::string::npos);
+    CHECK(parseTusLocation(makeResponse(201), "http://s/v1/uploads")
+              .error()
+              .message.find("Location") != std::string::npos);
     CHECK(!parseTusLocation(makeResponse(201, {{"Location", "file:///etc/passwd"}}),
                             "http://s/v1/uploads")
                .ok());
@@ -314,24 +319,24 @@ TEST_CASE("caps: libcurl stops reading a 256 MB answer at the cap; memory stays 
     httplib::Server server;
     server.Get("/v1/reports/status", [&](const httplib::Request&, httplib::Response& res) {
         res.set_header("Lapor-Protocol", "1");
-        res.set_content_provider(
-            kHuge, "application/json", [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-                static const std::string block(64 << 10, ' ');
-                const std::size_t n = std::min(block.size(), kHuge - offset);
-                if (!sink.write(block.data(), n)) {
-                    return false;  // the client went away
-                }
-                served += n;
-                return true;
-            });
+        res.set_content_provider(kHuge, "application/json",
+                                 [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                     static const std::string block(64 << 10, ' ');
+                                     const std::size_t n = std::min(block.size(), kHuge - offset);
+                                     if (!sink.write(block.data(), n)) {
+                                         return false;  // the client went away
+                                     }
+                                     served += n;
+                                     return true;
+                                 });
     });
     const int port = server.bind_to_any_port("127.0.0.1");
     std::thread loop([&] { server.listen_after_bind(); });
     CurlHttpClient curl(HttpOptions{});
-    LaporUplink up(curl,
-                   LaporUplinkOptions{{"http://127.0.0.1:" + std::to_string(port), 1 << 20, 20'000},
-                                      "tok"},
-                   SystemClock::instance());
+    LaporUplink up(
+        curl,
+        LaporUplinkOptions{{"http://127.0.0.1:" + std::to_string(port), 1 << 20, 20'000}, "tok"},
+        SystemClock::instance());
     rusage before{};
     getrusage(RUSAGE_SELF, &before);
     ExchangeNote note;

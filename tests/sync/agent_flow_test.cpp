@@ -6,8 +6,8 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "../core/store_test_support.hpp"
 #include "sync/agent.hpp"

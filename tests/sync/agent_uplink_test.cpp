@@ -124,7 +124,9 @@ TEST_CASE("lapor uplink: catalog with ETag, 304 unchanged; status pages parsed")
                                 R"({"version":"v","agencies":[{"id":"a","name":"A","topics":[
                                    {"id":"t","name":"T","parent":null}]}]})");
         }
-        return makeResponse(200, kOk, R"({"updates":[{"uuid":"00000000-0000-4000-8000-000000000001","tracking_id":"LPR-1",
+        return makeResponse(
+            200, kOk,
+            R"({"updates":[{"uuid":"00000000-0000-4000-8000-000000000001","tracking_id":"LPR-1",
             "status":"verified","at":"2026-12-02T20:30:23.001Z","note":"ok"}],
             "next_cursor":"42","more":false})");
     });

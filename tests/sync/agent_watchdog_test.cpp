@@ -75,9 +75,8 @@ TEST_CASE("lapor-syncd: a trickling status answer neither starves the watchdog n
     ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
     ::setenv("WATCHDOG_USEC", "2000000", 1);
     ::unsetenv("WATCHDOG_PID");
-    ChildProcess syncd({std::string(LAPOR_BINARY_DIR) + "/sync/syncd/lapor-syncd", "--config",
-                        config},
-                       false);
+    ChildProcess syncd(
+        {std::string(LAPOR_BINARY_DIR) + "/sync/syncd/lapor-syncd", "--config", config}, false);
     ::unsetenv("NOTIFY_SOCKET");
     ::unsetenv("WATCHDOG_USEC");
 
@@ -104,8 +103,8 @@ TEST_CASE("lapor-syncd: a trickling status answer neither starves the watchdog n
                               std::chrono::duration_cast<std::chrono::milliseconds>(t - previous));
         previous = t;
     }
-    longestGap = std::max(longestGap, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          Clock::now() - previous));
+    longestGap = std::max(
+        longestGap, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - previous));
     const int pulls = statusRequests(sandbox);
     MESSAGE(feeds.size() << " WATCHDOG=1 in 9 s, longest gap " << longestGap.count() << " ms; "
                          << pulls << " status requests (each trickled at 2 bytes/s)");
