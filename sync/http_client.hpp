@@ -76,7 +76,7 @@ class HttpClient {
 struct HttpOptions {
     std::int64_t connectTimeoutMs = 15'000;
     // A transfer slower than this many bytes per second for `stallSeconds` counts as stalled.
-    std::int64_t stallBytesPerSecond = 1;
+    std::int64_t stallBytesPerSecond = 100;
     std::int64_t stallSeconds = 30;
     std::string caFile;                      // empty: the system's CA store
     std::string proxy;                       // empty: none (libcurl's proxy variables are ignored)

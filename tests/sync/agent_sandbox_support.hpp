@@ -172,6 +172,7 @@ class SandboxProcess {
             req.headers = {{"Content-Type", "application/json"}};
         }
         req.timeoutMs = 10'000;
+        req.maxBodyBytes = 256u << 20;  // stats of large runs; the agent's caps are not tested here
         auto res = admin_.send(req);
         REQUIRE_MESSAGE(res.ok(),
                         "admin " << path << ": " << (res.ok() ? "" : res.error().message));
