@@ -20,10 +20,10 @@ using namespace lapor::sync;
 
 namespace {
 
-constexpr std::string_view kUuid = "0f1e2d3c-4b5a-4697-8877-665544332211";
+[[maybe_unused]] constexpr std::string_view kUuid = "0f1e2d3c-4b5a-4697-8877-665544332211";
 
 // "first line\nrest" -> {first line, rest}
-std::pair<std::string, std::string_view> splitFirstLine(std::string_view in) {
+[[maybe_unused]] std::pair<std::string, std::string_view> splitFirstLine(std::string_view in) {
     const auto nl = in.find('\n');
     if (nl == std::string_view::npos) {
         return {std::string(in), {}};
@@ -31,7 +31,7 @@ std::pair<std::string, std::string_view> splitFirstLine(std::string_view in) {
     return {std::string(in.substr(0, nl)), in.substr(nl + 1)};
 }
 
-HttpResponse headersFrom(std::string_view in, long status) {
+[[maybe_unused]] HttpResponse headersFrom(std::string_view in, long status) {
     Headers h;
     while (!in.empty()) {
         auto [line, rest] = splitFirstLine(in);
@@ -48,7 +48,7 @@ HttpResponse headersFrom(std::string_view in, long status) {
 
 // Every error a reader gives must be the malformed-answer kind.
 template <class T>
-void expectOnlyMalformed(const Result<T>& r) {
+[[maybe_unused]] void expectOnlyMalformed(const Result<T>& r) {
     if (!r.ok() && !isMalformedAnswer(r.error())) {
         std::abort();
     }
