@@ -102,10 +102,11 @@ TEST_CASE("status: the agent's pull survives every malformed page and keeps its 
     auto store = Store::open(storeOptions(dir.path(), &clock));
     REQUIRE(store.ok());
     REQUIRE((*store)->putStatus("syncd.status_cursor", "9").ok());
-    for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
+    for (const auto& fieldAndValue : std::vector<std::pair<std::string, json>>{
              {"next_cursor", 42}, {"uuid", 123}, {"at", 5}, {"more", "yes"}, {"note", nullptr}}) {
+        const std::string& field = fieldAndValue.first;  // clang 14: no lambda capture of bindings
         CAPTURE(field);
-        const std::string body = pageWith(field, value);
+        const std::string body = pageWith(field, fieldAndValue.second);
         FakeHttpClient http([&](const FakeHttpClient::Recorded&) -> Result<HttpResponse> {
             return makeResponse(200, kOk, body);
         });
