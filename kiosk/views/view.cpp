@@ -14,15 +14,29 @@ constexpr ImGuiWindowFlags kFullScreen =
     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse;
 
-// Touch scrolling: dragging anywhere in a scrollable area moves it (ImGui scrolls by wheel only).
-void dragToScroll() {
+// Touch scrolling: dragging anywhere in a scrollable area moves it (ImGui scrolls by wheel only),
+// also when the finger came down on a button (which then does not fire: Ui::dragged()).
+void dragToScroll(const Ui& ui) {
     const ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
                                ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
-        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 8.0f)) {
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, ui.dragThreshold())) {
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
     }
 }
+
+int errorCount(const Flow& flow) {
+    int n = 0;
+    for (int f = 0; f <= static_cast<int>(Field::consent); ++f) {
+        n += flow.error(static_cast<Field>(f)) != nullptr ? 1 : 0;
+    }
+    return n;
+}
+
+// "More below": a band across the bottom of the content while it continues below the fold
+// (a thin scrollbar alone is easily missed by someone new to touchscreens). In the footer it is a
+// button that scrolls down a page; without a footer it is painted over the content's last line.
+constexpr float kMoreBelowSlack = 2.0f;
 
 void topBar(ViewContext& ctx) {
     Ui& ui = ctx.ui;
@@ -181,24 +195,88 @@ void View::draw(ViewContext& ctx) {
     auto& editing = ui.editing();
     if (editing) {
         editor(ctx, *editing);
+        errors_ = errorCount(ctx.flow);  // messages that change while typing move nothing
     } else {
+        // Every screen and page opens at its top, heading and instructions in view; when a tap
+        // brought up a new error (Next, Send), the content scrolls to the first one instead.
+        const bool newPage =
+            ui.enterPage(std::string(screenName(ctx.flow.screen())) + "/" + std::to_string(page()));
+        const int errors = errorCount(ctx.flow);
+        const bool newError = errors > errors_ || (newPage && errors > 0);
+        if (newPage) {
+            ImGui::SetNextWindowScroll(ImVec2(0, 0));
+        } else if (scrollTo_) {
+            ImGui::SetNextWindowScroll(ImVec2(0, std::max(0.0f, *scrollTo_)));
+        }
+        scrollTo_.reset();
+        errors_ = errors;
         if (showTopBar()) {
             topBar(ctx);
         }
         const float footerH = showFooter() ? m.target + ImGui::GetStyle().ItemSpacing.y * 2 : 0.0f;
         ImGui::BeginChild("content", ImVec2(0, -footerH), false,
                           ImGuiWindowFlags_NoScrollWithMouse);
+        ui.clearFirstError();
         drawContent(ctx);
-        dragToScroll();
+        dragToScroll(ui);
+        const float scrollY = ImGui::GetScrollY();
+        const float scrollMax = ImGui::GetScrollMaxY();
+        const float pageH = ImGui::GetWindowHeight();
+        ui.setContentScroll({scrollY, scrollMax});
+        if (newError && ui.firstErrorY()) {
+            // The field's label and the field a third of the way down, not at the very edge.
+            scrollTo_ = *ui.firstErrorY() - pageH / 3;
+        }
+        const bool more = scrollY < scrollMax - kMoreBelowSlack;
+        if (more && !showFooter()) {
+            moreBelowBand(ui);
+        }
         ImGui::EndChild();
         if (showFooter()) {
             ImGui::Separator();
+            const ImVec2 footerAt = ImGui::GetCursorPos();
             drawFooter(ctx);
+            if (more) {
+                moreBelowButton(ui, footerAt, scrollY + pageH * 0.8f);
+            }
         }
     }
     ImGui::End();
     if (ctx.flow.idleWarning()) {
         idleWarning(ctx);
+    }
+}
+
+void View::moreBelowBand(Ui& ui) {
+    const Metrics& m = ui.metrics();
+    const std::string label = ui.tr("kiosk.nav.more_below");
+    ImGui::PushFont(ui.smallFont());
+    const float h = ImGui::GetTextLineHeight() + m.pad;
+    const ImVec2 win = ImGui::GetWindowPos();
+    const ImVec2 size = ImGui::GetWindowSize();
+    const ImVec2 a(win.x, win.y + size.y - h);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(a, ImVec2(win.x + size.x, win.y + size.y), IM_COL32(22, 80, 160, 235));
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    dl->AddText(ImVec2(win.x + (size.x - ts.x) / 2, a.y + m.pad / 2), IM_COL32(255, 255, 255, 255),
+                label.c_str());
+    ImGui::PopFont();
+}
+
+void View::moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo) {
+    const Metrics& m = ui.metrics();
+    // Between the footer's buttons (back on the left, next or send on the right).
+    const float side = std::max(m.target * 3.2f, m.width * 0.22f) * 1.3f;
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float x0 = ImGui::GetWindowContentRegionMin().x + side + spacing;
+    const float x1 = ImGui::GetWindowContentRegionMax().x - side - spacing;
+    if (x1 - x0 < m.target) {
+        return;  // no room on a very narrow screen: the band's job is done by the scrollbar
+    }
+    ImGui::SetCursorPos(ImVec2(x0, footerAt.y));
+    if (ui.button("nav.more", ui.tr("kiosk.nav.more_below"), ImVec2(x1 - x0, m.target),
+                  Tone::selected)) {
+        scrollTo_ = scrollTo;
     }
 }
 
