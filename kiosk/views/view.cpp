@@ -258,9 +258,18 @@ void View::moreBelowBand(Ui& ui) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(a, ImVec2(win.x + size.x, win.y + size.y), IM_COL32(22, 80, 160, 235));
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-    dl->AddText(ImVec2(win.x + (size.x - ts.x) / 2, a.y + m.pad / 2), IM_COL32(255, 255, 255, 255),
-                label.c_str());
+    const ImVec2 at(win.x + (size.x - ts.x) / 2, a.y + m.pad / 2);
+    dl->AddText(at, IM_COL32(255, 255, 255, 255), label.c_str());
+    downArrows(dl, at, ts, IM_COL32(255, 255, 255, 255));
     ImGui::PopFont();
+}
+
+// Down arrows either side of a label at `at` of size `ts` (drawn: the fonts have no arrows).
+void View::downArrows(ImDrawList* dl, ImVec2 at, ImVec2 ts, ImU32 col) {
+    const float s = ImGui::GetFontSize();
+    const float gap = s * 0.6f;
+    ImGui::RenderArrow(dl, ImVec2(at.x - gap - s, at.y), col, ImGuiDir_Down);
+    ImGui::RenderArrow(dl, ImVec2(at.x + ts.x + gap, at.y), col, ImGuiDir_Down);
 }
 
 void View::moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo) {
@@ -274,10 +283,16 @@ void View::moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo) {
         return;  // no room on a very narrow screen: the band's job is done by the scrollbar
     }
     ImGui::SetCursorPos(ImVec2(x0, footerAt.y));
-    if (ui.button("nav.more", ui.tr("kiosk.nav.more_below"), ImVec2(x1 - x0, m.target),
-                  Tone::selected)) {
+    const std::string label = ui.tr("kiosk.nav.more_below");
+    if (ui.button("nav.more", label, ImVec2(x1 - x0, m.target), Tone::selected)) {
         scrollTo_ = scrollTo;
     }
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    downArrows(ImGui::GetWindowDrawList(),
+               ImVec2((min.x + max.x - ts.x) / 2, (min.y + max.y - ts.y) / 2), ts,
+               IM_COL32(255, 255, 255, 255));
 }
 
 void drawQr(std::string_view payload, float size) {

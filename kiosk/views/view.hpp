@@ -65,6 +65,7 @@ class View {
 
   private:
     static void moreBelowBand(Ui& ui);
+    static void downArrows(ImDrawList* dl, ImVec2 at, ImVec2 ts, ImU32 col);
     void moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo);
 
     // Screen memory only (where the content scrolls next frame, how many errors showed).
