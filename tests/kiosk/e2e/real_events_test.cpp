@@ -326,12 +326,17 @@ TEST_CASE("real X events: a whole report, one event per tap, each screen drawn a
     const Rect before = *d.last().visible("what.title");
     d.tap("nav.next", "what");
     CHECK(d.last().visible("what.title")->y0 == before.y0);
+    REQUIRE(d.last().visible("what.body"));
+    const Rect bodyWithError = *d.last().visible("what.body");
 
     d.tap("what.title", "what");
     CHECK(d.last().editing == "what.title");
     d.typeOnScreen("jalan rusak", "what");
     d.tap("kb.done", "what");
     CHECK(d.last().editing == "-");
+    // The title's message is gone; the field below it stays where the finger expects it.
+    REQUIRE(d.last().visible("what.body"));
+    CHECK(d.last().visible("what.body")->y0 == bodyWithError.y0);
 
     d.tap("what.body", "what");
     REQUIRE(d.last().editing == "what.body");
