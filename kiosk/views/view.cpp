@@ -228,7 +228,8 @@ void View::draw(ViewContext& ctx) {
             scrollTo_ = *ui.firstErrorY() - pageH / 3;
         }
         const bool more = scrollY < scrollMax - kMoreBelowSlack;
-        if (more && !showFooter()) {
+        const bool inFooter = showFooter() && moreBelowSpan(ui).has_value();
+        if (more && !inFooter) {
             moreBelowBand(ui);
         }
         ImGui::EndChild();
@@ -236,7 +237,7 @@ void View::draw(ViewContext& ctx) {
             ImGui::Separator();
             const ImVec2 footerAt = ImGui::GetCursorPos();
             drawFooter(ctx);
-            if (more) {
+            if (more && inFooter) {
                 moreBelowButton(ui, footerAt, scrollY + pageH * 0.8f);
             }
         }
@@ -272,16 +273,23 @@ void View::downArrows(ImDrawList* dl, ImVec2 at, ImVec2 ts, ImU32 col) {
     ImGui::RenderArrow(dl, ImVec2(at.x + ts.x + gap, at.y), col, ImGuiDir_Down);
 }
 
+std::optional<std::pair<float, float>> View::moreBelowSpan(const Ui& ui) {
+    const Metrics& m = ui.metrics();
+    // Between the footer's buttons (back on the left, next or send on the right), in the screen
+    // window's coordinates; none on a screen too narrow (the band over the content then).
+    const float side = std::max(m.target * 3.2f, m.width * 0.22f) * 1.3f;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float x0 = style.WindowPadding.x + side + style.ItemSpacing.x;
+    const float x1 = m.width - style.WindowPadding.x - side - style.ItemSpacing.x;
+    if (x1 - x0 < m.target) {
+        return std::nullopt;
+    }
+    return std::make_pair(x0, x1);
+}
+
 void View::moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo) {
     const Metrics& m = ui.metrics();
-    // Between the footer's buttons (back on the left, next or send on the right).
-    const float side = std::max(m.target * 3.2f, m.width * 0.22f) * 1.3f;
-    const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float x0 = ImGui::GetWindowContentRegionMin().x + side + spacing;
-    const float x1 = ImGui::GetWindowContentRegionMax().x - side - spacing;
-    if (x1 - x0 < m.target) {
-        return;  // no room on a very narrow screen: the band's job is done by the scrollbar
-    }
+    const auto [x0, x1] = *moreBelowSpan(ui);
     ImGui::SetCursorPos(ImVec2(x0, footerAt.y));
     const std::string label = ui.tr("kiosk.nav.more_below");
     if (ui.button("nav.more", label, ImVec2(x1 - x0, m.target), Tone::selected)) {

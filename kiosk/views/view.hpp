@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/ui.hpp"
@@ -65,6 +66,7 @@ class View {
 
   private:
     static void moreBelowBand(Ui& ui);
+    [[nodiscard]] static std::optional<std::pair<float, float>> moreBelowSpan(const Ui& ui);
     static void downArrows(ImDrawList* dl, ImVec2 at, ImVec2 ts, ImU32 col);
     void moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo);
 
