@@ -241,9 +241,11 @@ int main() {
         "kiosk resident memory idle on welcome with --renderer gpu (OpenGL; Mesa llvmpipe "
         "without a GPU): %.1f MiB, own %.1f MiB; ratio default/gpu %.2f\n",
         rssGpu[0], rssGpu[1], rssGpu[0] > 0 ? rssIdle[0] / rssGpu[0] : 0.0);
-    // A loop redrawing without pause must show real work (a tenth of a core at the very least),
-    // else the idle figure is compared with nothing.
-    require(busy >= 0.10, "idle baseline: redrawing without event sleep used under 10 % of a core");
+    // A loop redrawing without pause must show real work, else the idle figure is compared with
+    // nothing: at least 2 % of a core (on a quiet machine it takes nearly all of one; six builds
+    // beside it left it 19 %), and ten times the idle figure.
+    require(busy >= 0.02 && busy >= 10 * idle,
+            "idle baseline: redrawing without event sleep did not show real work");
     ok = ok && firstFrame <= 500 && idle <= 0.01;
 
     // 2. Frame times while typing and during the camera preview; peak memory.
