@@ -283,7 +283,8 @@ class App final : public AppActions, public ScriptHost {
     std::uint64_t settledSeq_ = 0;
     bool drawnSinceWrite_ = true;
     std::uint64_t buttonChanges_ = 0;  // presses and releases given to ImGui (the settled file)
-    std::uint64_t keyEvents_ = 0;      // key presses and text input handled
+    std::uint64_t keyDowns_ = 0;       // key presses handled
+    std::uint64_t textInputs_ = 0;     // text input events handled (one per character typed)
 
     int framesPending_ = 2;
     bool quit_ = false;
@@ -632,7 +633,7 @@ void App::handle(const SDL_Event& e) {
             flow_->touch();
             break;
         case SDL_TEXTINPUT:
-            ++keyEvents_;
+            ++textInputs_;
             // A physical keyboard (staff) types into the open field too.
             if (auto& ed = ui_->editing()) {
                 appendText(ed->value, e.text.text, ed->maxLength);
@@ -643,7 +644,7 @@ void App::handle(const SDL_Event& e) {
             flow_->touch();
             break;
         case SDL_KEYDOWN:
-            ++keyEvents_;
+            ++keyDowns_;
             flow_->touch();
             if (auto& ed = ui_->editing()) {
                 if (e.key.keysym.sym == SDLK_BACKSPACE) {
@@ -811,8 +812,8 @@ void App::writeSettledFile() {
         std::ofstream out(tmp, std::ios::trunc);
         out << "seq " << ++settledSeq_ << "\nscreen " << screenName(flow_->screen()) << "\nediting "
             << (ui_->editing() ? ui_->editing()->id : "-") << "\nscroll " << ui_->contentScroll().y
-            << ' ' << ui_->contentScroll().max << "\ninput " << buttonChanges_ << ' ' << keyEvents_
-            << '\n';
+            << ' ' << ui_->contentScroll().max << "\ninput " << buttonChanges_ << ' ' << keyDowns_
+            << ' ' << textInputs_ << '\n';
         ui_->forEachWidget([&out](const std::string& id, const ImRect& r) {
             out << "widget " << id << ' ' << r.Min.x << ' ' << r.Min.y << ' ' << r.Max.x << ' '
                 << r.Max.y << '\n';

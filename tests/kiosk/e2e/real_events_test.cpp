@@ -47,7 +47,8 @@ struct Settled {
     float scrollY = -1;
     float scrollMax = -1;
     long buttons = 0;  // presses and releases the kiosk gave to ImGui so far
-    long keys = 0;     // key presses and text input it handled so far
+    long keys = 0;     // key presses it handled so far
+    long texts = 0;    // text input events (one per character typed) it handled so far
     std::map<std::string, Rect> widgets;
     [[nodiscard]] std::optional<Rect> visible(const std::string& id) const {
         auto it = widgets.find(id);
@@ -75,7 +76,7 @@ std::optional<Settled> readSettled(const fs::path& file) {
         } else if (key == "scroll") {
             in >> s.scrollY >> s.scrollMax;
         } else if (key == "input") {
-            in >> s.buttons >> s.keys;
+            in >> s.buttons >> s.keys >> s.texts;
         } else if (key == "widget") {
             std::string id;
             Rect r;
@@ -112,12 +113,12 @@ class Driver {
     // Waits (bounded) until the kiosk settled after the input sent so far; checks the screen.
     Settled settle(const std::string& screen, const std::string& step) {
         INFO(step);
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         std::optional<Settled> s;
         while (std::chrono::steady_clock::now() < until) {
             s = readSettled(file_);
-            if (s && s->buttons >= buttons_ && s->keys >= keys_ && s->seq > lastSeq_ &&
-                (screen.empty() || s->screen == screen)) {
+            if (s && s->buttons >= buttons_ && s->keys >= keys_ && s->texts >= texts_ &&
+                s->seq > lastSeq_ && (screen.empty() || s->screen == screen)) {
                 break;
             }
             s.reset();
@@ -199,12 +200,13 @@ class Driver {
     // Typing on a physical keyboard (staff, or a kiosk with one).
     void typeKeys(const std::string& text, const std::string& screen) {
         xdo("type --delay 20 '" + text + "'");
-        keys_ += static_cast<long>(text.size());  // one text input per character at least
+        // One text input per (ASCII) character, counted from what the kiosk had handled.
+        texts_ = last_.texts + static_cast<long>(text.size());
         settle(screen, "typed " + std::to_string(text.size()) + " keys");
     }
     void key(const std::string& name, const std::string& screen) {
         xdo("key " + name);
-        keys_ += 1;
+        keys_ = last_.keys + 1;  // counted from what the kiosk had handled when it last settled
         settle(screen, "key " + name);
     }
 
@@ -299,6 +301,7 @@ class Driver {
     fs::path file_;
     long buttons_ = 0;
     long keys_ = 0;
+    long texts_ = 0;
     long lastSeq_ = 0;
     std::pair<int, int> pointer_{-1, -1};
     Settled last_;
