@@ -587,8 +587,7 @@ void App::handle(const SDL_Event& e) {
         case SDL_TEXTINPUT:
             // A physical keyboard (staff) types into the open field too.
             if (auto& ed = ui_->editing()) {
-                appendText(ed->value, e.text.text, ed->maxLength);
-                if (ed->commit) {
+                if (typeInto(*ed, e.text.text) && ed->commit) {
                     ed->commit(ed->value);
                 }
             }
@@ -598,7 +597,7 @@ void App::handle(const SDL_Event& e) {
             flow_->touch();
             if (auto& ed = ui_->editing()) {
                 if (e.key.keysym.sym == SDLK_BACKSPACE) {
-                    backspace(ed->value);
+                    backspace(*ed);
                     if (ed->commit) {
                         ed->commit(ed->value);
                     }
@@ -800,9 +799,7 @@ void App::takePhoto() {
 }
 
 void App::readAloud() {
-    if (speech_) {
-        flow_->readAloud(*speech_);
-    }
+    flow_->readAloud(speech_.get());  // none: the flow says so on screen
 }
 
 void App::printSlip(const Receipt& r) {

@@ -31,7 +31,8 @@ void topBar(ViewContext& ctx) {
     // The other language, named in itself (kiosk.bar.other_language), one touch away.
     const std::string otherLang = ui.tr("kiosk.bar.other_language");
     const std::string largeLabel = ui.tr("kiosk.bar.large_text");
-    const std::string readLabel = ui.tr("kiosk.bar.read_aloud");
+    const std::string readLabel =
+        ui.tr(flow.speechUnavailable() ? "kiosk.bar.no_sound" : "kiosk.bar.read_aloud");
     float widest = 0;
     for (const std::string* label : {&otherLang, &largeLabel, &readLabel}) {
         widest = std::max(widest, ImGui::CalcTextSize(label->c_str()).x);
@@ -73,7 +74,7 @@ void topBar(ViewContext& ctx) {
 void editor(ViewContext& ctx, Editing& e) {
     Ui& ui = ctx.ui;
     const Metrics& m = ui.metrics();
-    ui.text(ui.tr(e.labelKey));
+    ui.editorLabel(e);
     const float w = ImGui::GetContentRegionAvail().x;
     const float kbRows = e.numeric ? 5.0f : 5.0f;
     const float kbH = kbRows * (m.target + std::max(4.0f, m.pad * 0.5f));
@@ -107,16 +108,32 @@ void editor(ViewContext& ctx, Editing& e) {
         }
     }
     ImGui::PushFont(ui.smallFont());
+    // Why the last key was not taken (a limit, a character the field does not take) comes first:
+    // it answers what the visitor just did.
+    ui.errorText(e.notice ? &*e.notice : nullptr);
     if (f) {
         ui.errorText(ctx.flow.error(*f));
     }
     ImGui::PopFont();
-    ImGui::SetCursorPosY(ImGui::GetWindowHeight() - kbH - ImGui::GetStyle().WindowPadding.y);
-    const auto r = ctx.keyboard.draw(ui, e.value, e.numeric, e.maxLength, ctx.app.nowMs());
+    const float kbTop = ImGui::GetWindowHeight() - kbH - ImGui::GetStyle().WindowPadding.y;
+    bool close = false;
+    if (e.preview) {
+        // What the field finds as it is typed (region search results), between box and keys.
+        const float h = kbTop - ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y;
+        if (h > m.target * 0.5f) {
+            ImGui::BeginChild("editor.preview", ImVec2(w, h), false,
+                              ImGuiWindowFlags_NoScrollWithMouse);
+            close = e.preview(ctx);
+            dragToScroll();
+            ImGui::EndChild();
+        }
+    }
+    ImGui::SetCursorPosY(kbTop);
+    const auto r = ctx.keyboard.draw(ui, e, ctx.app.nowMs());
     if (r != Keyboard::Result::none && e.commit) {
         e.commit(e.value);
     }
-    if (r == Keyboard::Result::done) {
+    if (r == Keyboard::Result::done || close) {
         ctx.keyboard.reset();
         ui.editing().reset();
     }

@@ -43,8 +43,9 @@ class WelcomeView final : public View {
             flow.toggleLargeText();
         }
         ImGui::SameLine();
-        if (ui.button("welcome.read_aloud", ui.tr("kiosk.bar.read_aloud"), ImVec2(third, m.target),
-                      Tone::quiet)) {
+        const char* readKey =
+            flow.speechUnavailable() ? "kiosk.bar.no_sound" : "kiosk.bar.read_aloud";
+        if (ui.button("welcome.read_aloud", ui.tr(readKey), ImVec2(third, m.target), Tone::quiet)) {
             ctx.app.readAloud();
         }
         ImGui::SameLine();
@@ -60,6 +61,7 @@ class WelcomeView final : public View {
             e.labelKey = "kiosk.welcome.staff_id";
             e.value = flow.assistedBy();
             e.numeric = true;
+            e.rule = InputRule::digits;
             e.maxLength = 20;
             e.commit = [&flow](const std::string& v) { flow.setAssistedBy(v); };
             ui.editing() = std::move(e);
