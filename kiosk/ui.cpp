@@ -338,6 +338,17 @@ void labelWithCounter(Ui& ui, const std::string& label, const std::string& count
 }
 }  // namespace
 
+void Ui::rule() {
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    const float thickness = std::max(1.0f, std::round(m_.pxPerMm * 0.2f));
+    const float y = std::round(ImGui::GetCursorScreenPos().y);
+    const float x0 = std::round(window->InnerClipRect.Min.x);
+    const float x1 = std::round(window->InnerClipRect.Max.x);
+    window->DrawList->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + thickness),
+                                    ImGui::GetColorU32(ImGuiCol_Separator));
+    ImGui::Dummy(ImVec2(0.0f, thickness));
+}
+
 void Ui::editorLabel(const Editing& e) {
     labelWithCounter(*this, tr(e.labelKey), tr(counterText(e)));
 }

@@ -114,6 +114,10 @@ class Ui {
     bool toggle(std::string_view id, std::string_view title, std::string_view explanation, bool on,
                 float width);
     void registerRect(std::string_view id, ImVec2 min, ImVec2 max);
+    // A horizontal rule across the window, as one pixel-aligned filled rectangle: ImGui's
+    // Separator is an anti-aliased line, which SDL's software renderer draws as two triangles
+    // that land on different rows (a step halfway across the screen).
+    void rule();
 
     // ---- per frame
     void beginFrame();

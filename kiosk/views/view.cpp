@@ -67,7 +67,7 @@ void topBar(ViewContext& ctx) {
                                 {{"n", std::to_string(flow.stepNumber())},
                                  {"total", std::to_string(flow.stepCount())}}}));
     }
-    ImGui::Separator();
+    ui.rule();
 }
 
 // The field being typed into, large, with its keyboard below.
@@ -209,7 +209,7 @@ void View::draw(ViewContext& ctx) {
         dragToScroll();
         ImGui::EndChild();
         if (showFooter()) {
-            ImGui::Separator();
+            ui.rule();
             drawFooter(ctx);
         }
     }

@@ -7,10 +7,13 @@
 #include "core/i18n.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/ui.hpp"
+#include "kiosk/views/view.hpp"
 #include "tests/core/shipped_catalog.hpp"
+#include "tests/kiosk/flow/fakes.hpp"
 
 using namespace lapor;
 using namespace lapor::kiosk;
+using lapor::kiosk::test::FakeRegions;
 
 namespace {
 
@@ -23,6 +26,7 @@ struct Frame {
         ImGuiIO& io = ImGui::GetIO();
         io.DisplaySize = ImVec2(1280, 800);
         io.IniFilename = nullptr;
+        ui.setFlatShapes(true);  // as on the kiosk's software renderer
         (void)ui.prepareFonts(computeMetrics(1280, 800, 0, false));
         unsigned char* pixels = nullptr;
         int w = 0, h = 0;
@@ -82,5 +86,99 @@ TEST_CASE("in English each kind of report also shows its Indonesian name, as LAP
         const std::string en = c.tr(Lang::en, kindMsgid(kind));
         CAPTURE(en);
         CHECK(en.find("(" + id + ")") != std::string::npos);
+    }
+}
+
+TEST_CASE("the header rule is one pixel-aligned rectangle across the window, not a line") {
+    Frame f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const int before = dl->VtxBuffer.Size;
+    ImGui::SetCursorPosY(100.4f);  // a fractional position, as after wrapped text
+    f.ui.rule();
+    const int added = dl->VtxBuffer.Size - before;
+    CHECK(added == 4);  // one quad: SDL's software renderer fills it as one rectangle
+    float minY = FLT_MAX, maxY = -FLT_MAX;
+    for (int i = before; i < dl->VtxBuffer.Size; ++i) {
+        const ImVec2 p = dl->VtxBuffer[i].pos;
+        CHECK(p.y == std::round(p.y));
+        CHECK(p.x == std::round(p.x));
+        minY = std::min(minY, p.y);
+        maxY = std::max(maxY, p.y);
+    }
+    CHECK(maxY - minY >= 1.0f);
+}
+
+namespace {
+
+class NoDevices final : public AppActions {
+  public:
+    void takePhoto() override {}
+    [[nodiscard]] bool takingPhoto() const override { return false; }
+    void readAloud() override {}
+    void startSave() override {}
+    SDL_Texture* preview(int&, int&) override { return nullptr; }
+    [[nodiscard]] std::string cameraMessageKey() const override { return "camera.state.noCamera"; }
+    SDL_Texture* photoTexture(std::size_t, bool, int&, int&) override { return nullptr; }
+    [[nodiscard]] std::string printerMessageKey() const override {
+        return "kiosk.receipt.printing";
+    }
+    [[nodiscard]] std::int64_t nowMs() const override { return 0; }
+};
+
+// The welcome screen drawn for a few frames (ImGui settles scrolling a frame late) at a size.
+bool welcomeScrolls(float width, float height, bool largeText, Lang lang) {
+    const Catalog& catalog = testing::shippedCatalog();
+    FakeClock clock;
+    test::FakeRegions regions;
+    test::FakeCatalog agencies;
+    Flow flow(clock, catalog, regions, agencies, FlowConfig{});
+    flow.setLang(lang);
+    if (largeText) {
+        flow.toggleLargeText();
+    }
+    Ui ui(catalog);
+    ui.setLang(lang);
+    Keyboard keyboard;
+    NoDevices app;
+    auto view = makeWelcomeView();
+    ImGuiContext* ctx = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(width, height);
+    io.IniFilename = nullptr;
+    ui.setFlatShapes(true);
+    (void)ui.prepareFonts(computeMetrics(width, height, 0, largeText));
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsAlpha8(&pixels, &w, &h);
+    bool scrolls = false;
+    for (int frame = 0; frame < 3; ++frame) {
+        io.DeltaTime = 1.0f / 60;
+        ImGui::NewFrame();
+        ui.beginFrame();
+        ViewContext vc{flow, ui, app, keyboard};
+        view->draw(vc);
+        scrolls = false;
+        for (ImGuiWindow* win : ImGui::GetCurrentContext()->Windows) {
+            scrolls = scrolls || win->ScrollMax.y > 0 || win->ScrollbarY;
+        }
+        ImGui::EndFrame();
+    }
+    ImGui::DestroyContext(ctx);
+    return scrolls;
+}
+
+}  // namespace
+
+TEST_CASE("the welcome screen has no scrollbar, large text and small windows included") {
+    for (const Lang lang : {Lang::id, Lang::en}) {
+        for (const bool large : {false, true}) {
+            for (const auto& [w, h] : {std::pair{1280.0f, 800.0f}, std::pair{1024.0f, 600.0f},
+                                       std::pair{800.0f, 480.0f}}) {
+                CAPTURE(langCode(lang));
+                CAPTURE(large);
+                CAPTURE(w);
+                CHECK_FALSE(welcomeScrolls(w, h, large, lang));
+            }
+        }
     }
 }
