@@ -245,14 +245,34 @@ FieldCheck validateNik(std::string_view input, const DistrictCheck& isDistrict, 
     return FieldCheck{std::move(digits), std::nullopt};
 }
 
-FieldCheck normalizePhone(std::string_view input) {
+namespace {
+bool isPhoneSeparator(char c) {
+    return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
+}
+}  // namespace
+
+std::string stripPhoneSeparators(std::string_view input) {
+    std::string out;
+    out.reserve(input.size());
+    for (const char c : input) {
+        if (!isPhoneSeparator(c)) {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+bool isValidPhone(std::string_view e164) {
+    const FieldCheck check = normalizePhone(e164);
+    return check.ok() && !check.value.empty() && check.value == e164;
+}
+
+FieldCheck normalizePhone(std::string_view typed) {
+    const std::string input = stripPhoneSeparators(typed);
     std::string digits;
     bool plus = false;
     for (std::size_t i = 0; i < input.size(); ++i) {
         const char c = input[i];
-        if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') {
-            continue;
-        }
         if (c == '+' && digits.empty() && !plus) {
             plus = true;
             continue;

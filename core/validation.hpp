@@ -31,6 +31,10 @@ struct ReportLimits {
     static constexpr std::size_t nameMax = 100;
     static constexpr std::size_t placeMax = 200;
     static constexpr std::size_t emailMax = 254;  // RFC 5321 path limit
+    static constexpr std::size_t nikDigits = 16;
+    // Digits of a phone number as typed, with its country or trunk prefix: E.164 allows 15, and
+    // the longest Indonesian mobile number written +62 0812... has 15 too.
+    static constexpr std::size_t phoneDigitsMax = 15;
     static constexpr Date earliestIncident{1945, 8, 17};
 };
 
@@ -80,8 +84,15 @@ struct FieldCheck {
 [[nodiscard]] FieldCheck validateNik(std::string_view input, const DistrictCheck& isDistrict,
                                      Date today);
 // 08..., +62..., 62..., or a landline with its area code (021...); spaces, dashes, dots and
-// parentheses are ignored. The value is E.164: "+6281234567890".
+// parentheses are ignored (stripPhoneSeparators). The value is E.164: "+6281234567890".
 [[nodiscard]] FieldCheck normalizePhone(std::string_view input);
+// The separators people write in phone numbers ("+62 812-3456.7890", "(021) 555 1234") removed;
+// every other character kept, for normalizePhone to judge. What the kiosk's phone field keeps,
+// so that its limit counts digits and never cuts a number written with spaces.
+[[nodiscard]] std::string stripPhoneSeparators(std::string_view input);
+// True when `e164` is a phone number as it is stored and sent: what normalizePhone makes of a
+// valid Indonesian number ("+6281234567890"). The sandbox's rules use it, like the kiosk.
+[[nodiscard]] bool isValidPhone(std::string_view e164);
 [[nodiscard]] FieldCheck validateEmail(std::string_view input);
 [[nodiscard]] std::optional<Text> validateIncidentDate(Date date, Date today);
 [[nodiscard]] std::optional<Text> validateRegionCode(std::string_view code,

@@ -636,8 +636,7 @@ void App::handle(const SDL_Event& e) {
             ++textInputs_;
             // A physical keyboard (staff) types into the open field too.
             if (auto& ed = ui_->editing()) {
-                appendText(ed->value, e.text.text, ed->maxLength);
-                if (ed->commit) {
+                if (typeInto(*ed, e.text.text) && ed->commit) {
                     ed->commit(ed->value);
                 }
             }
@@ -648,7 +647,7 @@ void App::handle(const SDL_Event& e) {
             flow_->touch();
             if (auto& ed = ui_->editing()) {
                 if (e.key.keysym.sym == SDLK_BACKSPACE) {
-                    backspace(ed->value);
+                    backspace(*ed);
                     if (ed->commit) {
                         ed->commit(ed->value);
                     }
@@ -902,9 +901,7 @@ void App::takePhoto() {
 }
 
 void App::readAloud() {
-    if (speech_) {
-        flow_->readAloud(*speech_);
-    }
+    flow_->readAloud(speech_.get());  // none: the flow says so on screen
 }
 
 void App::printSlip(const Receipt& r) {

@@ -7,6 +7,9 @@
 
 #include <imgui_internal.h>
 
+#include "core/wipe.hpp"
+#include "kiosk/widgets/keyboard.hpp"
+
 namespace lapor::kiosk {
 
 namespace {
@@ -169,10 +172,47 @@ bool Ui::hasWidget(std::string_view id) const {
     return rects_.count(id) != 0;
 }
 
+namespace {
+
+// The label's lines at `wrap` pixels, broken at spaces as ImGui wraps text (a word longer than
+// the line is broken where it must be).
+std::vector<std::string_view> wrapLines(ImFont* font, std::string_view label, float wrap) {
+    std::vector<std::string_view> lines;
+    const char* s = label.data();
+    const char* end = label.data() + label.size();
+    while (s < end) {
+        const char* brk = font->CalcWordWrapPositionA(1.0f, s, end, wrap);
+        if (brk == s) {
+            ++brk;  // not even one character fits: take it anyway, never loop
+        }
+        const char* lineEnd = brk;
+        while (lineEnd > s && lineEnd[-1] == ' ') {
+            --lineEnd;
+        }
+        lines.emplace_back(s, static_cast<std::size_t>(lineEnd - s));
+        s = brk;
+        while (s < end && (*s == ' ' || *s == '\n')) {
+            ++s;
+        }
+    }
+    return lines;
+}
+
+}  // namespace
+
+float Ui::buttonHeight(std::string_view label, float width, float minHeight, ImFont* font) const {
+    ImFont* f = font ? font : ImGui::GetFont();
+    const ImVec2 pad = ImGui::GetStyle().FramePadding;
+    const float wrap = std::max(1.0f, std::max(width, m_.target) - 2 * pad.x);
+    const auto lines = wrapLines(f, label, wrap);
+    const float textH = static_cast<float>(lines.size()) * f->FontSize;
+    return std::max({minHeight, m_.target, textH + 2 * pad.y});
+}
+
 bool Ui::button(std::string_view id, std::string_view label, ImVec2 size, Tone tone, ImFont* font) {
     const Palette p = paletteFor(tone);
     size.x = std::max(size.x, m_.target);
-    size.y = std::max(size.y, m_.target);
+    size.y = buttonHeight(label, size.x, size.y, font);
     ImGui::PushStyleColor(ImGuiCol_Button, p.bg);
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, p.hover);
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, p.active);
@@ -181,15 +221,32 @@ bool Ui::button(std::string_view id, std::string_view label, ImVec2 size, Tone t
     if (font) {
         ImGui::PushFont(font);
     }
-    const std::string full = std::string(label) + "##" + std::string(id);
+    // The button without a label, then the label's lines centred on it: ImGui's own label would
+    // be one line, clipped at the edge.
+    const std::string full = "##" + std::string(id);
     // A touch that moved beyond the slop was a drag (it scrolled): no press.
     const bool pressed = ImGui::Button(full.c_str(), size) && !dragged();
+    const ImVec2 min = ImGui::GetItemRectMin();
+    ImFont* f = ImGui::GetFont();
+    const float wrap = std::max(1.0f, size.x - 2 * ImGui::GetStyle().FramePadding.x);
+    const auto lines = wrapLines(f, label, wrap);
+    const float lineH = f->FontSize;
+    float y = min.y + (size.y - lineH * static_cast<float>(lines.size())) / 2;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 fg = ImGui::GetColorU32(ImGuiCol_Text);
+    for (const std::string_view line : lines) {
+        const float lw =
+            f->CalcTextSizeA(lineH, FLT_MAX, 0.0f, line.data(), line.data() + line.size()).x;
+        dl->AddText(f, lineH, ImVec2(std::floor(min.x + (size.x - lw) / 2), std::floor(y)), fg,
+                    line.data(), line.data() + line.size());
+        y += lineH;
+    }
     if (font) {
         ImGui::PopFont();
     }
     ImGui::PopStyleVar();
     ImGui::PopStyleColor(4);
-    registerRect(id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    registerRect(id, min, ImGui::GetItemRectMax());
     noteShown(label);
     return pressed;
 }
@@ -292,9 +349,52 @@ void Ui::errorText(const Text* error) {
     }
 }
 
+namespace {
+// The label, and at the right edge of its line the counter, in the small font.
+void labelWithCounter(Ui& ui, const std::string& label, const std::string& counter) {
+    const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
+    ImGui::PushFont(ui.smallFont());
+    const float cw = ImGui::CalcTextSize(counter.c_str()).x;
+    ImGui::PopFont();
+    ImGui::PushTextWrapPos(right - cw - ImGui::GetStyle().ItemSpacing.x);
+    ui.text(label);
+    ImGui::PopTextWrapPos();
+    ImGui::SameLine(right - cw);
+    ImGui::PushFont(ui.smallFont());
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() +
+                         (ui.bodyFont()->FontSize - ui.smallFont()->FontSize));
+    ImGui::PushStyleColor(ImGuiCol_Text, rgb(60, 70, 90));
+    ImGui::TextUnformatted(counter.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+}
+}  // namespace
+
+void Ui::rule() {
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    const float thickness = std::max(1.0f, std::round(m_.pxPerMm * 0.2f));
+    const float y = std::round(ImGui::GetCursorScreenPos().y);
+    const float x0 = std::round(window->InnerClipRect.Min.x);
+    const float x1 = std::round(window->InnerClipRect.Max.x);
+    window->DrawList->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + thickness),
+                                    ImGui::GetColorU32(ImGuiCol_Separator));
+    ImGui::Dummy(ImVec2(0.0f, thickness));
+}
+
+void Ui::editorLabel(const Editing& e) {
+    labelWithCounter(*this, tr(e.labelKey), tr(counterText(e)));
+}
+
 void Ui::field(std::string_view id, std::string_view labelKey, const std::string& value,
                const Text* error, Editing editor, float width) {
-    text(tr(labelKey));
+    {
+        Editing counted;
+        counted.rule = editor.rule;
+        counted.maxLength = editor.maxLength;
+        counted.value = value;
+        labelWithCounter(*this, tr(labelKey), tr(counterText(counted)));
+        wipeString(counted.value);
+    }
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const float lineH = ImGui::GetTextLineHeight();
     const float h =

@@ -2,6 +2,7 @@
 // sizes used, big buttons that scripts can find by id, and translated text.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -34,6 +35,16 @@ struct Metrics {
 
 enum class Tone { normal, primary, danger, quiet, selected };
 
+struct ViewContext;  // kiosk/views/view.hpp
+
+// What a field takes, and what its limit counts (kiosk/widgets/keyboard.hpp: typeInto).
+enum class InputRule : std::uint8_t {
+    text,    // any text; the limit counts characters (code points)
+    digits,  // digits only (staff id)
+    nik,     // digits; the spaces of "3201 0112 ..." go; the limit counts digits
+    phone,   // digits and a leading +; spaces, dashes, dots, parentheses go; counts digits
+};
+
 // An editor the on-screen keyboard types into (one at a time).
 struct Editing {
     std::string id;        // widget id of the field ("what.title")
@@ -41,8 +52,15 @@ struct Editing {
     std::string value;
     bool numeric = false;    // numeric keypad (NIK, phone, staff id)
     bool multiline = false;  // the report body
-    std::size_t maxLength = 4000;
+    InputRule rule = InputRule::text;
+    std::size_t maxLength = 4000;  // in what `rule` counts
+    // Why the last thing typed was not taken (a limit reached, a character the field does not
+    // take); shown until the next change. Nothing is ever cut or dropped unseen.
+    std::optional<Text> notice;
     std::function<void(const std::string&)> commit;  // called on every change
+    // Drawn between the field and the keys while typing, for what the field finds (the region
+    // search's results); true closes the editor (a result was picked).
+    std::function<bool(ViewContext&)> preview;
 };
 
 class Ui {
@@ -71,8 +89,14 @@ class Ui {
     ImFont* smallFont() const { return fontSmall_; }
 
     // ---- widgets (all register their rectangle under `id` for scripted touches)
+    // A label too long for the width wraps onto more lines, and the button grows to hold them:
+    // nothing is clipped ("...Pencatatan Sipil (Dukcapi").
     bool button(std::string_view id, std::string_view label, ImVec2 size, Tone tone = Tone::normal,
                 ImFont* font = nullptr);
+    // The height button() gives `label` at `width` (at least `minHeight`), so that buttons side by
+    // side can share one.
+    [[nodiscard]] float buttonHeight(std::string_view label, float width, float minHeight,
+                                     ImFont* font = nullptr) const;
     // A card: a big button with a title and a one-line explanation under it.
     bool card(std::string_view id, std::string_view title, std::string_view explanation,
               float width, bool selected);
@@ -80,13 +104,20 @@ class Ui {
     void text(std::string_view text);       // wrapped body text
     void textSmall(std::string_view text);  // wrapped secondary text
     void errorText(const Text* error);      // the inline message under a field, if any
-    // A text field: label, the value in a box; touching it opens the on-screen keyboard.
+    // The label of the field being typed into, with its counter at the right edge.
+    void editorLabel(const Editing& e);
+    // A text field: label (with a counter where the field has a limit), the value in a box;
+    // touching it opens the on-screen keyboard.
     void field(std::string_view id, std::string_view labelKey, const std::string& value,
                const Text* error, Editing editor, float width);
     // A toggle with its explanation (Anonim, Rahasia, consent).
     bool toggle(std::string_view id, std::string_view title, std::string_view explanation, bool on,
                 float width);
     void registerRect(std::string_view id, ImVec2 min, ImVec2 max);
+    // A horizontal rule across the window, as one pixel-aligned filled rectangle: ImGui's
+    // Separator is an anti-aliased line, which SDL's software renderer draws as two triangles
+    // that land on different rows (a step halfway across the screen).
+    void rule();
 
     // ---- per frame
     void beginFrame();

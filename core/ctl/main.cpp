@@ -12,6 +12,7 @@
 
 #include "core/config.hpp"
 #include "core/crypto.hpp"
+#include "core/receipt_code.hpp"
 #include "core/store.hpp"
 
 using namespace lapor;
@@ -201,11 +202,17 @@ std::string mib(std::uint64_t bytes) {
     return buf;
 }
 
-// A receipt code or a UUID -> the report's UUID.
+// A receipt code or a UUID -> the report's UUID. The code may be typed as printed on the slip
+// or read from the screen ("k7qm-4xtap-c"): receipt::parse reads it the way the kiosk does.
 Result<std::string> resolve(const Store& store, const std::string& codeOrUuid) {
     if (store.outboxEntry(codeOrUuid).ok())
         return codeOrUuid;
-    return store.findByReceiptCode(codeOrUuid);
+    auto found = store.findByReceiptCode(codeOrUuid);
+    if (found.ok())
+        return found;
+    if (auto canonical = receipt::parse(codeOrUuid); canonical.ok() && *canonical != codeOrUuid)
+        return store.findByReceiptCode(*canonical);
+    return found;
 }
 
 int cmdStatus(const Store& store) {

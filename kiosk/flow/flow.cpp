@@ -118,6 +118,24 @@ const char* kindMsgid(ReportKind kind) noexcept {
     return "kiosk.kind.pengaduan";
 }
 
+const char* regionLevelMsgid(const RegionChoice& choice) noexcept {
+    const std::string_view code = choice.code;
+    switch (code.size()) {
+        case 2:
+            return "kiosk.region.level.province";
+        case 5:
+            return std::string_view(choice.name).starts_with("Kota ")
+                       ? "kiosk.region.level.city"
+                       : "kiosk.region.level.regency";
+        case 8:
+            return "kiosk.region.level.district";
+        default:
+            break;
+    }
+    return code.size() > 9 && code[9] == '1' ? "kiosk.region.level.kelurahan"
+                                             : "kiosk.region.level.village";
+}
+
 Flow::Flow(const Clock& clock, const Catalog& catalog, const RegionSource& regions,
            const CatalogSource& agencies, FlowConfig config)
     : clock_(clock),
@@ -199,9 +217,22 @@ int Flow::idleSecondsLeft() const {
     return left <= 0 ? 0 : static_cast<int>((left + 999) / 1000);
 }
 
+int Flow::receiptSecondsLeft() const {
+    if (screen_ != Screen::receipt) {
+        return 0;
+    }
+    const auto left = receiptUntilMs_ - clock_.monotonicMs();
+    return left <= 0 ? 0 : static_cast<int>((left + 999) / 1000);
+}
+
 std::int64_t Flow::nextDeadlineMs() const {
     if (!dirty()) {
         return INT64_MAX;  // nothing to protect: sleep until touched
+    }
+    if (screen_ == Screen::receipt) {
+        // The countdown changes once a second; the last change is the wipe.
+        const int left = receiptSecondsLeft();
+        return left <= 1 ? receiptUntilMs_ : receiptUntilMs_ - (left - 1) * 1000;
     }
     const auto warnAt = lastTouchMs_ + config_.idleWarnMs;
     if (!idleWarning_) {
@@ -218,6 +249,17 @@ std::int64_t Flow::nextDeadlineMs() const {
 bool Flow::tick() {
     if (!dirty()) {
         return false;
+    }
+    if (screen_ == Screen::receipt) {
+        if (clock_.monotonicMs() >= receiptUntilMs_) {
+            log::info("kiosk", "receipt countdown over: wiping it for the next visitor");
+            wipeAll();
+            return true;
+        }
+        const int left = receiptSecondsLeft();
+        const bool moved = left != receiptShownSeconds_;
+        receiptShownSeconds_ = left;
+        return moved;
     }
     const auto idleFor = clock_.monotonicMs() - lastTouchMs_;
     if (idleFor >= config_.idleWarnMs + config_.idleWipeMs) {
@@ -242,6 +284,9 @@ void Flow::touch() {
 void Flow::moreTime() {
     idleWarning_ = false;
     lastTouchMs_ = clock_.monotonicMs();
+    if (screen_ == Screen::receipt) {
+        receiptUntilMs_ = lastTouchMs_ + config_.receiptMs;
+    }
 }
 
 // ---------------------------------------------------------------- moving
@@ -255,6 +300,7 @@ void Flow::go(Screen screen) {
     }
     viewedPhoto_.reset();
     retakeIndex_.reset();
+    speechUnavailable_ = false;
 }
 
 void Flow::setLang(Lang lang) {
@@ -616,6 +662,8 @@ void Flow::saveFinished(const Status& result) {
     largeText_ = large;
     receipt_ = std::move(kept);
     lastTouchMs_ = clock_.monotonicMs();
+    receiptUntilMs_ = lastTouchMs_ + config_.receiptMs;
+    receiptShownSeconds_ = -1;
     screen_ = Screen::receipt;
 }
 
@@ -799,6 +847,14 @@ std::string Flow::screenSpeech() const {
 
 void Flow::readAloud(hw::Speech& speech) const {
     speech.speak(screenSpeech(), lang_ == Lang::en ? hw::SpeechLang::en : hw::SpeechLang::id);
+}
+
+void Flow::readAloud(hw::Speech* speech) {
+    if (speech == nullptr) {
+        speechUnavailable_ = true;
+        return;
+    }
+    readAloud(*speech);
 }
 
 }  // namespace lapor::kiosk

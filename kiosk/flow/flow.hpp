@@ -37,6 +37,10 @@ enum class Screen : std::uint8_t {
 [[nodiscard]] const char* screenName(Screen screen) noexcept;
 // The catalog key of a report kind's name ("kiosk.kind.pengaduan").
 [[nodiscard]] const char* kindMsgid(ReportKind kind) noexcept;
+// The catalog key naming what a region is ("kiosk.region.level.district" for a kecamatan,
+// ".village" for a desa, ".kelurahan"), from the depth of its code ("11.01.01" is a kecamatan)
+// and, for villages, the decree's numbering (1xxx kelurahan, 2xxx desa).
+[[nodiscard]] const char* regionLevelMsgid(const RegionChoice& choice) noexcept;
 
 // Everything the visitor typed or chose; personal data until wiped.
 enum class Field : std::uint8_t {
@@ -102,6 +106,9 @@ struct SaveJob {
 struct FlowConfig {
     std::int64_t idleWarnMs = 60'000;  // no touch for this long: "are you still there?"
     std::int64_t idleWipeMs = 20'000;  // then this long more: wipe everything
+    // The receipt counts down this long, touched or not (the next visitor's touches must not keep
+    // it), then wipes like an idle screen; "more time" starts the count again.
+    std::int64_t receiptMs = 60'000;
     std::size_t maxPhotos = 5;
     std::size_t regionResults = 8;
     std::string deviceId = "kiosk-dev";
@@ -155,8 +162,10 @@ class Flow {
     bool tick();
     // Any touch on the screen (the app calls this for every press).
     void touch();
-    // The big "more time" button of the idle warning.
+    // The big "more time" button of the idle warning, and the receipt's.
     void moreTime();
+    // Whole seconds before the receipt is wiped (0 on other screens).
+    [[nodiscard]] int receiptSecondsLeft() const;
 
     // ---- events
     void setLang(Lang lang);
@@ -198,6 +207,11 @@ class Flow {
     void toggleLargeText();
     // Reads the current screen aloud in the visitor's language through `speech`.
     void readAloud(hw::Speech& speech) const;
+    // The same through the kiosk's speech, if it has any: without a sound device the visitor is
+    // told so on screen (speechUnavailable) instead of hearing nothing.
+    void readAloud(hw::Speech* speech);
+    // True after read-aloud was asked for on this screen and there is no sound to give.
+    [[nodiscard]] bool speechUnavailable() const { return speechUnavailable_; }
     // What readAloud() says: the screen's title and guidance, and its inline messages.
     [[nodiscard]] std::string screenSpeech() const;
 
@@ -237,7 +251,10 @@ class Flow {
     bool largeText_ = false;
     std::string assistedBy_;
     std::int64_t lastTouchMs_ = 0;
+    std::int64_t receiptUntilMs_ = 0;  // monotonic; when the receipt is wiped
+    int receiptShownSeconds_ = -1;     // the countdown as last drawn, so tick() knows it moved
     bool idleWarning_ = false;
+    bool speechUnavailable_ = false;
     int wipes_ = 0;
 };
 

@@ -1,4 +1,5 @@
 // About you: name as on the KTP, NIK, phone or email (skipped when anonymous).
+#include "core/validation.hpp"
 #include "kiosk/views/view.hpp"
 
 namespace lapor::kiosk {
@@ -18,17 +19,23 @@ class AboutView final : public View {
             Field field;
             const std::string& value;
             bool numeric;
-            std::size_t max;
+            InputRule rule;
+            std::size_t max;  // core/validation's limits, in what the rule counts
         };
         const Row rows[] = {
-            {"about.name", "kiosk.about.field_name", Field::name, id.name, false, 100},
-            {"about.nik", "kiosk.about.field_nik", Field::nik, id.nik, true, 16},
-            {"about.phone", "kiosk.about.field_phone", Field::phone, id.phone, true, 16},
-            {"about.email", "kiosk.about.field_email", Field::email, id.email, false, 100},
+            {"about.name", "kiosk.about.field_name", Field::name, id.name, false, InputRule::text,
+             ReportLimits::nameMax},
+            {"about.nik", "kiosk.about.field_nik", Field::nik, id.nik, true, InputRule::nik,
+             ReportLimits::nikDigits},
+            {"about.phone", "kiosk.about.field_phone", Field::phone, id.phone, true,
+             InputRule::phone, ReportLimits::phoneDigitsMax},
+            {"about.email", "kiosk.about.field_email", Field::email, id.email, false,
+             InputRule::text, ReportLimits::emailMax},
         };
         for (const Row& r : rows) {
             Editing e;
             e.numeric = r.numeric;
+            e.rule = r.rule;
             e.maxLength = r.max;
             const Field f = r.field;
             e.commit = [&flow, f](const std::string& v) { flow.setText(f, v); };

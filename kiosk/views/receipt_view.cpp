@@ -35,6 +35,14 @@ class ReceiptView final : public View {
                       Tone::primary, ui.headingFont())) {
             flow.finish();
         }
+        // The receipt goes by itself, so that the next visitor does not find it; its owner can
+        // keep it longer while writing the code down.
+        ui.textSmall(ui.tr(Text{"kiosk.receipt.countdown",
+                                {{"seconds", std::to_string(flow.receiptSecondsLeft())}}}));
+        if (ui.button("receipt.more_time", ui.tr("kiosk.receipt.more_time"),
+                      ImVec2(textW, m.target), Tone::quiet)) {
+            flow.moreTime();
+        }
         ImGui::EndGroup();
         ImGui::SameLine();
         ImGui::BeginGroup();

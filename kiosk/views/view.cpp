@@ -45,7 +45,8 @@ void topBar(ViewContext& ctx) {
     // The other language, named in itself (kiosk.bar.other_language), one touch away.
     const std::string otherLang = ui.tr("kiosk.bar.other_language");
     const std::string largeLabel = ui.tr("kiosk.bar.large_text");
-    const std::string readLabel = ui.tr("kiosk.bar.read_aloud");
+    const std::string readLabel =
+        ui.tr(flow.speechUnavailable() ? "kiosk.bar.no_sound" : "kiosk.bar.read_aloud");
     float widest = 0;
     for (const std::string* label : {&otherLang, &largeLabel, &readLabel}) {
         widest = std::max(widest, ImGui::CalcTextSize(label->c_str()).x);
@@ -80,14 +81,14 @@ void topBar(ViewContext& ctx) {
                                 {{"n", std::to_string(flow.stepNumber())},
                                  {"total", std::to_string(flow.stepCount())}}}));
     }
-    ImGui::Separator();
+    ui.rule();
 }
 
 // The field being typed into, large, with its keyboard below.
 void editor(ViewContext& ctx, Editing& e) {
     Ui& ui = ctx.ui;
     const Metrics& m = ui.metrics();
-    ui.text(ui.tr(e.labelKey));
+    ui.editorLabel(e);
     const float w = ImGui::GetContentRegionAvail().x;
     const float kbRows = e.numeric ? 5.0f : 5.0f;
     const float kbH = kbRows * (m.target + std::max(4.0f, m.pad * 0.5f));
@@ -121,16 +122,32 @@ void editor(ViewContext& ctx, Editing& e) {
         }
     }
     ImGui::PushFont(ui.smallFont());
+    // Why the last key was not taken (a limit, a character the field does not take) comes first:
+    // it answers what the visitor just did.
+    ui.errorText(e.notice ? &*e.notice : nullptr);
     if (f) {
         ui.errorText(ctx.flow.error(*f));
     }
     ImGui::PopFont();
-    ImGui::SetCursorPosY(ImGui::GetWindowHeight() - kbH - ImGui::GetStyle().WindowPadding.y);
-    const auto r = ctx.keyboard.draw(ui, e.value, e.numeric, e.maxLength, ctx.app.nowMs());
+    const float kbTop = ImGui::GetWindowHeight() - kbH - ImGui::GetStyle().WindowPadding.y;
+    bool close = false;
+    if (e.preview) {
+        // What the field finds as it is typed (region search results), between box and keys.
+        const float h = kbTop - ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y;
+        if (h > m.target * 0.5f) {
+            ImGui::BeginChild("editor.preview", ImVec2(w, h), false,
+                              ImGuiWindowFlags_NoScrollWithMouse);
+            close = e.preview(ctx);
+            dragToScroll(ui);
+            ImGui::EndChild();
+        }
+    }
+    ImGui::SetCursorPosY(kbTop);
+    const auto r = ctx.keyboard.draw(ui, e, ctx.app.nowMs());
     if (r != Keyboard::Result::none && e.commit) {
         e.commit(e.value);
     }
-    if (r == Keyboard::Result::done) {
+    if (r == Keyboard::Result::done || close) {
         ctx.keyboard.reset();
         ui.editing().reset();
     }
@@ -234,7 +251,7 @@ void View::draw(ViewContext& ctx) {
         }
         ImGui::EndChild();
         if (showFooter()) {
-            ImGui::Separator();
+            ui.rule();
             const ImVec2 footerAt = ImGui::GetCursorPos();
             drawFooter(ctx);
             if (more && inFooter) {

@@ -2,6 +2,7 @@
 // free-text place.
 #include <chrono>
 
+#include "core/validation.hpp"
 #include "kiosk/views/view.hpp"
 
 namespace lapor::kiosk {
@@ -48,13 +49,13 @@ class WhatView final : public View {
         const Draft& d = flow.draft();
         const float w = fullWidth();
         Editing title;
-        title.maxLength = 150;
+        title.maxLength = ReportLimits::titleMax;
         title.commit = [&flow](const std::string& v) { flow.setText(Field::title, v); };
         ui.field("what.title", "kiosk.what.field_title", d.title, flow.error(Field::title), title,
                  w);
         Editing body;
         body.multiline = true;
-        body.maxLength = 4000;
+        body.maxLength = ReportLimits::bodyMax;
         body.commit = [&flow](const std::string& v) { flow.setText(Field::body, v); };
         ui.field("what.body", "kiosk.what.field_body", d.body, flow.error(Field::body), body, w);
 
@@ -70,7 +71,7 @@ class WhatView final : public View {
         }
         ui.errorText(flow.error(Field::region));
         Editing place;
-        place.maxLength = 200;
+        place.maxLength = ReportLimits::placeMax;
         place.commit = [&flow](const std::string& v) { flow.setText(Field::place, v); };
         ui.field("what.place", "kiosk.what.field_place", d.place, flow.error(Field::place), place,
                  w);
@@ -122,6 +123,8 @@ class WhatView final : public View {
         Editing search;
         search.maxLength = 60;
         search.commit = [&flow](const std::string& v) { flow.setRegionQuery(v); };
+        // The results follow each key, above the keyboard; picking a village closes both.
+        search.preview = [this](ViewContext& c) { return drawChoices(c); };
         ui.field("region.search", "kiosk.region.search", p.query, nullptr, search, w);
         if (!p.path.empty()) {
             ui.textSmall(p.path.back().label);
@@ -129,22 +132,42 @@ class WhatView final : public View {
                 flow.regionUp();
             }
         }
+        (void)drawChoices(ctx);
+    }
+
+    // The picker's rows; true when a village was picked (the picker then closes).
+    bool drawChoices(ViewContext& ctx) {
+        Ui& ui = ctx.ui;
+        Flow& flow = ctx.flow;
+        const RegionPicker& p = flow.regionPicker();
+        const float w = fullWidth();
+        const float t = ui.metrics().target;
         if (p.choices.empty() && !p.query.empty()) {
             ui.text(ui.tr("kiosk.region.none"));
         }
         for (std::size_t i = 0; i < p.choices.size(); ++i) {
             const RegionChoice& c = p.choices[i];
             const bool chosen = c.code == flow.draft().region.code;
-            // Search hits name their parents; a drill-down list has them in the path above.
-            const std::string& shown = p.query.empty() ? c.name : c.label;
+            // Search hits name their parents and say what they are (a kecamatan and a village
+            // can share a name); a drill-down list has them in the path above.
+            const std::string shown =
+                p.query.empty()
+                    ? c.name
+                    : ui.tr(Text{"kiosk.region.row",
+                                 {{"level", ui.tr(regionLevelMsgid(c))}, {"name", c.label}}});
             if (ui.button("region.choice." + std::to_string(i), shown, ImVec2(w, t),
                           chosen ? Tone::selected : Tone::normal)) {
+                const bool village = c.village;
                 flow.pickRegion(i);
-                if (c.village) {
+                if (village) {
                     picking_ = false;
+                    return true;
                 }
+                // A kecamatan (or higher) picked from the search: the drill-down below it.
+                return ui.editing().has_value();
             }
         }
+        return false;
     }
 
     void drawFooter(ViewContext& ctx) override {

@@ -5,6 +5,17 @@ namespace lapor::kiosk {
 
 namespace {
 
+// Two buttons share a row: both as tall as the one whose name wraps onto more lines.
+float rowHeight(const Ui& ui, const std::vector<CatalogChoice>& items, std::size_t i, float width,
+                float minHeight) {
+    const std::size_t first = i - i % 2;
+    float h = ui.buttonHeight(items[first].name, width, minHeight);
+    if (first + 1 < items.size()) {
+        h = std::max(h, ui.buttonHeight(items[first + 1].name, width, minHeight));
+    }
+    return h;
+}
+
 class WhomView final : public View {
     void drawContent(ViewContext& ctx) override {
         Ui& ui = ctx.ui;
@@ -21,7 +32,8 @@ class WhomView final : public View {
                 ImGui::SameLine();
             }
             const bool chosen = agencies[i].id == flow.draft().agencyId;
-            if (ui.button("whom.agency." + agencies[i].id, agencies[i].name, ImVec2(half, t),
+            if (ui.button("whom.agency." + agencies[i].id, agencies[i].name,
+                          ImVec2(half, rowHeight(ui, agencies, i, half, t)),
                           chosen ? Tone::selected : Tone::normal)) {
                 flow.chooseAgency(agencies[i].id);
             }
@@ -37,7 +49,8 @@ class WhomView final : public View {
                 ImGui::SameLine();
             }
             const bool chosen = topics[i].id == flow.draft().topicId;
-            if (ui.button("whom.topic." + topics[i].id, topics[i].name, ImVec2(half, t),
+            if (ui.button("whom.topic." + topics[i].id, topics[i].name,
+                          ImVec2(half, rowHeight(ui, topics, i, half, t)),
                           chosen ? Tone::selected : Tone::normal)) {
                 flow.chooseTopic(topics[i].id);
             }

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.hpp"
+#include "core/validation.hpp"
+
 namespace lapor::kiosk {
 
 namespace {
@@ -21,11 +24,99 @@ std::string keyId(char c) {
 
 }  // namespace
 
-void appendText(std::string& text, std::string_view add, std::size_t maxLength) {
-    if (text.size() + add.size() > maxLength) {
-        return;
+namespace {
+
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+std::size_t digitCount(std::string_view s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), isDigit));
+}
+
+Text notice(std::string key, std::vector<std::pair<std::string, std::string>> args = {}) {
+    return Text{std::move(key), std::move(args)};
+}
+
+// What `add` becomes in a field of `rule` whose value is `value`, or the notice why it cannot go
+// in at all.
+std::optional<Text> filtered(const Editing& e, std::string_view add, std::string& out) {
+    switch (e.rule) {
+        case InputRule::text:
+            out = std::string(add);
+            return std::nullopt;
+        case InputRule::digits:
+        case InputRule::nik: {
+            for (const char c : add) {
+                if (c == ' ' && e.rule == InputRule::nik) {
+                    continue;  // "3201 0112 ...": grouping for readability
+                }
+                if (!isDigit(c)) {
+                    return notice("kiosk.field.digits_only");
+                }
+                out.push_back(c);
+            }
+            return std::nullopt;
+        }
+        case InputRule::phone: {
+            // The same separators core/validation ignores; what is left must be digits and a
+            // + only in front.
+            const std::string kept = stripPhoneSeparators(add);
+            for (std::size_t i = 0; i < kept.size(); ++i) {
+                const char c = kept[i];
+                if (c == '+') {
+                    if (!e.value.empty() || i != 0) {
+                        return notice("kiosk.field.phone_plus");
+                    }
+                } else if (!isDigit(c)) {
+                    return notice("kiosk.field.phone_chars");
+                }
+            }
+            out = kept;
+            return std::nullopt;
+        }
     }
-    text.append(add);
+    return std::nullopt;
+}
+
+std::size_t countOf(InputRule rule, std::string_view s) {
+    return rule == InputRule::text ? codePointCount(s) : digitCount(s);
+}
+
+}  // namespace
+
+bool typeInto(Editing& e, std::string_view add) {
+    std::string piece;
+    if (auto refused = filtered(e, add, piece)) {
+        e.notice = std::move(refused);
+        return false;
+    }
+    if (piece.empty()) {
+        return false;  // only separators: nothing to add, nothing refused
+    }
+    if (countOf(e.rule, e.value) + countOf(e.rule, piece) > e.maxLength) {
+        const bool digits = e.rule != InputRule::text;
+        e.notice = notice(digits ? "kiosk.field.limit_digits" : "kiosk.field.limit",
+                          {{"max", std::to_string(e.maxLength)}});
+        return false;
+    }
+    e.value.append(piece);
+    e.notice.reset();
+    return true;
+}
+
+std::size_t inputCount(const Editing& e) {
+    return countOf(e.rule, e.value);
+}
+
+Text counterText(const Editing& e) {
+    return notice(e.rule == InputRule::text ? "kiosk.field.count" : "kiosk.field.count_digits",
+                  {{"count", std::to_string(inputCount(e))}, {"max", std::to_string(e.maxLength)}});
+}
+
+void backspace(Editing& e) {
+    backspace(e.value);
+    e.notice.reset();
 }
 
 void backspace(std::string& text) {
@@ -82,17 +173,15 @@ std::int64_t Keyboard::repeatWaitMs(std::int64_t nowMs) const {
     return std::max<std::int64_t>(0, lastRepeatMs_ + kRepeatEveryMs - nowMs);
 }
 
-Keyboard::Result Keyboard::draw(Ui& ui, std::string& text, bool numeric, std::size_t maxLength,
-                                std::int64_t nowMs) {
+Keyboard::Result Keyboard::draw(Ui& ui, Editing& e, std::int64_t nowMs) {
+    const bool numeric = e.numeric;
     const Metrics& m = ui.metrics();
     const float spacing = std::max(4.0f, m.pad * 0.5f);
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(spacing, spacing));
     const float avail = ImGui::GetContentRegionAvail().x;
     Result result = Result::none;
     auto typed = [&](std::string_view s) {
-        const auto before = text.size();
-        appendText(text, s, maxLength);
-        if (text.size() != before) {
+        if (typeInto(e, s)) {
             result = Result::changed;
         }
     };
@@ -101,14 +190,14 @@ Keyboard::Result Keyboard::draw(Ui& ui, std::string& text, bool numeric, std::si
     auto backspaceKey = [&](float w, float h) {
         ui.button("kb.back", ui.tr("kiosk.keyboard.backspace"), ImVec2(w, h), Tone::normal);
         if (ImGui::IsItemActivated()) {
-            backspace(text);
+            backspace(e);
             result = Result::changed;
             backspaceSinceMs_ = nowMs;
             lastRepeatMs_ = nowMs;
         } else if (ImGui::IsItemActive() && backspaceSinceMs_ >= 0) {
             if (nowMs - backspaceSinceMs_ >= kRepeatDelayMs &&
                 nowMs - lastRepeatMs_ >= kRepeatEveryMs) {
-                backspace(text);
+                backspace(e);
                 result = Result::changed;
                 lastRepeatMs_ = nowMs;
             }

@@ -11,8 +11,18 @@
 namespace lapor::kiosk {
 
 // Pure text editing, tested without a screen: UTF-8 aware backspace, a length limit.
-void appendText(std::string& text, std::string_view add, std::size_t maxLength);
+// Types `add` (one key, or a pasted or physically typed run) into the field by its rule: all of
+// it, or none of it with e.notice saying why (a limit reached, a character the field does not
+// take). What a rule drops on the way (the spaces and dashes of "+62 812-3456-7890") is
+// normalization, not refusal. True when the value changed (then the notice is cleared).
+bool typeInto(Editing& e, std::string_view add);
+// What the field's counter shows against e.maxLength: characters, or digits for NIK and phone.
+[[nodiscard]] std::size_t inputCount(const Editing& e);
+// "12/150" (or "13/15 digits"): the field's counter as catalog text.
+[[nodiscard]] Text counterText(const Editing& e);
 void backspace(std::string& text);
+// Backspace in an editor: one character, and any notice goes (the visitor acted on it).
+void backspace(Editing& e);
 // The keys to touch, from the keyboard's resting state, to type one character (for scripts).
 [[nodiscard]] std::vector<std::string> keyPath(char c, bool numeric);
 
@@ -21,7 +31,7 @@ class Keyboard {
     enum class Result { none, changed, done };
     // Draws the keyboard into the remaining width at the cursor; edits `text`. `nowMs` drives the
     // backspace repeat. Keys are registered as "kb.<key>" for scripted touches.
-    Result draw(Ui& ui, std::string& text, bool numeric, std::size_t maxLength, std::int64_t nowMs);
+    Result draw(Ui& ui, Editing& e, std::int64_t nowMs);
     // While backspace is held the app must keep drawing frames (to repeat); otherwise it can sleep.
     [[nodiscard]] bool repeating() const { return backspaceSinceMs_ >= 0; }
     // How long to wait before the next frame while repeating.

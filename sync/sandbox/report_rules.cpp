@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/validation.hpp"
 #include "sync/sandbox/times.hpp"
 
 namespace lapor::sandbox {
@@ -104,10 +105,6 @@ bool isRegionCode(const std::string& s) {
     return false;
 }
 
-bool isE164(const std::string& s) {
-    return s.size() >= 9 && s.size() <= 16 && s[0] == '+' && allDigits(s.substr(1));
-}
-
 bool isEmail(const std::string& s) {
     const auto at = s.find('@');
     return at != std::string::npos && at > 0 && at + 1 < s.size() &&
@@ -148,7 +145,7 @@ void checkReporter(Checker& c, const json& body) {
     }
     const std::string* phone = c.string(r, "phone", "reporter.phone", false);
     const std::string* email = c.string(r, "email", "reporter.email", false);
-    if (phone != nullptr && !phone->empty() && !isE164(*phone)) {
+    if (phone != nullptr && !phone->empty() && !isValidPhone(*phone)) {
         c.fail("reporter.phone", "format");
     }
     if (email != nullptr && !email->empty() && !isEmail(*email)) {

@@ -139,8 +139,19 @@ int main(int argc, char** argv) {
         return 1;
     }
     sd_notify(0, "READY=1");
-    log::info(kComponent, "started: " + std::to_string(cfg->inFlight) + " reports in flight to " +
-                              cfg->serverUrl);
+    // What is waiting, not the in_flight setting: "4 reports in flight" on an empty store read as
+    // reports that were not there.
+    {
+        auto c = (*store)->counts();
+        const std::uint64_t waiting = c.ok() ? c->count(OutboxState::queued) +
+                                                   c->count(OutboxState::sending) +
+                                                   c->count(OutboxState::failed)
+                                             : 0;
+        log::info(kComponent, "started: sending to " + cfg->serverUrl + ", up to " +
+                                  std::to_string(cfg->inFlight) + " reports at a time; " +
+                                  (waiting == 0 ? std::string("the outbox is empty")
+                                                : std::to_string(waiting) + " to send"));
+    }
 
     while (true) {
         timespec tick{0, drain ? 200'000'000 : 0};

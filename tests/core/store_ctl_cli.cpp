@@ -3,9 +3,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 
+#include "core/receipt_code.hpp"
 #include "core/store.hpp"
 #include "store_test_support.hpp"
 
@@ -149,4 +152,32 @@ TEST_CASE("lapor-ctl: missing store, bad configuration") {
     CHECK(bad.exit == 2);
     CHECK(bad.out.find("bad.toml:2") != std::string::npos);
     CHECK(ctl("--config " + dir.sub("absent.toml") + " status").exit == 2);
+}
+
+TEST_CASE("lapor-ctl: show takes a receipt code as printed on the slip, in any case") {
+    Prepared p;
+    auto code = receipt::generateNth("K7QM", "kiosk-1", 7);
+    REQUIRE(code.ok());
+    Report r = sampleReport(4);
+    r.receiptCode = *code;
+    {
+        auto s = Store::open(storeOptions(p.store));
+        REQUIRE(s.ok());
+        REQUIRE((*s)->saveReport(r, {}).ok());
+    }
+    const std::string printed = receipt::format(*code);  // "K7QM-....-."
+    REQUIRE(printed != *code);
+    std::string lower = printed;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const std::string& typed : {*code, printed, lower}) {
+        CAPTURE(typed);
+        Run show = ctl(p.base + " show " + typed);
+        CHECK(show.exit == 0);
+        CHECK(show.out.find(r.uuid) != std::string::npos);
+    }
+    // A code with a wrong check symbol is still not found (not guessed).
+    std::string wrong = printed;
+    wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+    CHECK(ctl(p.base + " show " + wrong).exit == 6);
 }

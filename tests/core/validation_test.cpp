@@ -218,6 +218,24 @@ TEST_CASE("validation: phone numbers") {
           "Nomor HP harus 10 sampai 13 angka (ditulis dengan 08 di depan); nomor Anda 9 angka.");
 }
 
+TEST_CASE("validation: phone separators go first, so limits count digits; stored form checked") {
+    // "+62 812-3456-7890" is 17 characters but 13 digits: a field that counted characters cut
+    // its last digit (issue 9).
+    CHECK(stripPhoneSeparators("+62 812-3456-7890") == "+6281234567890");
+    CHECK(stripPhoneSeparators("(021) 1234.5678") == "02112345678");
+    CHECK(stripPhoneSeparators("0812 abc") == "0812abc");  // kept, for the message to name
+    CHECK(stripPhoneSeparators("+62 812-3456-7890").size() - 1 <= ReportLimits::phoneDigitsMax);
+    CHECK(stripPhoneSeparators("+62 0812 3456 7890 1").size() - 1 == ReportLimits::phoneDigitsMax);
+    // The stored and sent form, as the sandbox checks it.
+    CHECK(isValidPhone("+6281234567890"));
+    CHECK(isValidPhone("+622112345678"));
+    CHECK_FALSE(isValidPhone("+6281234567"));        // a mobile number too short
+    CHECK_FALSE(isValidPhone("+62 812 3456 7890"));  // not normalized
+    CHECK_FALSE(isValidPhone("081234567890"));       // not E.164
+    CHECK_FALSE(isValidPhone("+12025550123"));
+    CHECK_FALSE(isValidPhone(""));
+}
+
 TEST_CASE("validation: email") {
     const std::string local64 = repeat("a", 64);
     const std::string label63 = repeat("b", 63);

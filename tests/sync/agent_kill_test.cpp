@@ -87,3 +87,26 @@ TEST_CASE("lapor-syncd: SIGTERM mid-upload exits 0 and releases every lease") {
     REQUIRE(c.ok());
     CHECK(c->count(OutboxState::sending) == 0);
 }
+
+TEST_CASE("lapor-syncd: an empty store is logged as empty, not as reports in flight") {
+    DaemonRig rig;
+    { (void)rig.openStore(); }
+    // The log goes to stderr: through a shell onto the pipe the rig reads.
+    const std::string syncd = std::string(LAPOR_BINARY_DIR) + "/sync/syncd/lapor-syncd";
+    ChildProcess d(
+        {"/bin/sh", "-c", "exec '" + syncd + "' --config '" + rig.configPath + "' --drain 2>&1"});
+    std::string started;
+    for (int i = 0; i < 50 && started.empty(); ++i) {
+        const std::string line = d.readLine(std::chrono::seconds(10));
+        if (line.find("started") != std::string::npos) {
+            started = line;
+        }
+        if (line.empty()) {
+            break;
+        }
+    }
+    CHECK(d.wait(std::chrono::seconds(20)) == 0);
+    CAPTURE(started);
+    CHECK(started.find("in flight") == std::string::npos);
+    CHECK(started.find("the outbox is empty") != std::string::npos);
+}

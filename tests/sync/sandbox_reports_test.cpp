@@ -94,6 +94,10 @@ TEST_CASE("reports: validation failures are 422 with the fields named") {
         {[](json& b) { b["incident_date"] = "2026-12-01"; }, "incident_date", "after_created_at"},
         {[](json& b) { b["region_code"] = "11.1"; }, "region_code", "format"},
         {[](json& b) { b["created_at"] = "yesterday"; }, "created_at", "format"},
+        // The kiosk's rule (core/validation): a number too short for Indonesia's numbering
+        // plan, or one sent unnormalized, is refused.
+        {[](json& b) { b["reporter"]["phone"] = "+6281234567"; }, "reporter.phone", "format"},
+        {[](json& b) { b["reporter"]["phone"] = "+62 812-3456-7890"; }, "reporter.phone", "format"},
         {[](json& b) {
              b["reporter"]["phone"] = "";
              b["reporter"]["email"] = "";

@@ -3,6 +3,7 @@
 
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
+#include "hardware/speech.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "tests/kiosk/flow/fakes.hpp"
 
@@ -495,7 +496,7 @@ TEST_CASE("idle: a warning after 60 s, a wipe 20 s later; more time resets") {
     }
 }
 
-TEST_CASE("idle on the receipt wipes it too; touches keep the visitor's session alive") {
+TEST_CASE("the receipt counts down from 60 s and wipes, touched or not; more time restarts it") {
     Rig r;
     r.walkTo(Screen::review);
     r.flow.setConsent(true);
@@ -503,16 +504,46 @@ TEST_CASE("idle on the receipt wipes it too; touches keep the visitor's session 
     REQUIRE(job);
     r.flow.saveFinished(Status{});
     REQUIRE(r.flow.screen() == Screen::receipt);
-    r.clock.advance(50'000);
-    r.flow.touch();
-    r.clock.advance(50'000);
-    CHECK_FALSE(r.flow.idleWarning());
-    r.flow.tick();
-    CHECK(r.flow.screen() == Screen::receipt);
+    const auto t0 = r.clock.monotonicMs();
+    CHECK(r.flow.receiptSecondsLeft() == 60);
+    CHECK(r.flow.tick());  // the countdown is drawn
+    CHECK_FALSE(r.flow.tick());
+    // The loop wakes when the shown second changes, and at the wipe.
+    CHECK(r.flow.nextDeadlineMs() == t0 + 1'000);
+    r.clock.advance(1'000);
+    CHECK(r.flow.tick());
+    CHECK(r.flow.receiptSecondsLeft() == 59);
+    // The next visitor's touches (or the owner's) do not keep it on screen.
     r.clock.advance(30'000);
+    r.flow.touch();
     r.flow.tick();
-    CHECK(r.flow.screen() == Screen::welcome);
-    CHECK_FALSE(r.flow.receipt());
+    CHECK(r.flow.receiptSecondsLeft() == 29);
+    CHECK_FALSE(r.flow.idleWarning());
+
+    SUBCASE("nobody asks for more time: wiped like an idle screen") {
+        const int wipes = r.flow.wipeCount();
+        r.clock.advance(28'999);
+        r.flow.tick();
+        CHECK(r.flow.screen() == Screen::receipt);
+        CHECK(r.flow.nextDeadlineMs() == t0 + 60'000);
+        r.clock.advance(1);
+        CHECK(r.flow.tick());
+        CHECK(r.flow.screen() == Screen::welcome);
+        CHECK_FALSE(r.flow.receipt());
+        CHECK(r.flow.wipeCount() == wipes + 1);
+        CHECK(r.flow.lang() == Lang::id);
+        CHECK(r.flow.nextDeadlineMs() == INT64_MAX);
+    }
+    SUBCASE("more time: another 60 s from the touch") {
+        r.flow.moreTime();
+        CHECK(r.flow.receiptSecondsLeft() == 60);
+        r.clock.advance(59'000);
+        r.flow.tick();
+        CHECK(r.flow.screen() == Screen::receipt);
+        r.clock.advance(1'000);
+        r.flow.tick();
+        CHECK(r.flow.screen() == Screen::welcome);
+    }
 }
 
 TEST_CASE("start over wipes; staff mode and large text are reset for the next visitor") {
@@ -553,6 +584,51 @@ TEST_CASE("read aloud after a failed save: the reason and the call for staff are
     CHECK(r.flow.screenSpeech() ==
           "Laporan belum tersimpan. Maaf, laporan Anda belum tersimpan. Penyimpanan kios penuh. "
           "Mohon panggil petugas. Semua yang Anda isi masih ada.");
+}
+
+TEST_CASE("read aloud with no sound device says so on screen, until the screen changes") {
+    Rig r;
+    r.walkTo(Screen::kind);
+    CHECK_FALSE(r.flow.speechUnavailable());
+    // (hw::FakeSpeech lives in the hardware library, which the flow does not link.)
+    struct Said final : hw::Speech {
+        int n = 0;
+        void speak(std::string, hw::SpeechLang) override { ++n; }
+        void stop() override {}
+        [[nodiscard]] bool isSpeaking() const override { return false; }
+        [[nodiscard]] std::string describe() const override { return "test"; }
+    } speech;
+    r.flow.readAloud(&speech);
+    CHECK_FALSE(r.flow.speechUnavailable());
+    CHECK(speech.n == 1);
+    r.flow.readAloud(nullptr);
+    CHECK(r.flow.speechUnavailable());
+    r.flow.chooseKind(ReportKind::aspirasi);  // on to the next screen
+    CHECK_FALSE(r.flow.speechUnavailable());
+    r.flow.readAloud(nullptr);
+    r.flow.cancel();
+    CHECK_FALSE(r.flow.speechUnavailable());
+}
+
+TEST_CASE("region rows say what they are: province, regency or city, kecamatan, desa, kelurahan") {
+    const auto level = [](std::string code, std::string name) {
+        return std::string(
+            regionLevelMsgid(RegionChoice{std::move(code), std::move(name), "", false}));
+    };
+    CHECK(level("11", "Aceh") == "kiosk.region.level.province");
+    CHECK(level("11.01", "Kabupaten Aceh Selatan") == "kiosk.region.level.regency");
+    CHECK(level("11.71", "Kota Banda Aceh") == "kiosk.region.level.city");
+    CHECK(level("11.01.01", "Bakongan") == "kiosk.region.level.district");
+    CHECK(level("11.01.01.2001", "Keude Bakongan") == "kiosk.region.level.village");
+    CHECK(level("31.71.01.1001", "Gambir") == "kiosk.region.level.kelurahan");
+    // Results follow every change of the query (the kiosk shows them while the visitor types).
+    Rig r;
+    r.walkTo(Screen::what);
+    r.flow.setRegionQuery("a");
+    const auto many = r.flow.regionPicker().choices.size();
+    r.flow.setRegionQuery("Bak");
+    CHECK(r.flow.regionPicker().choices.size() < many);
+    CHECK(r.flow.regionPicker().choices.front().code == "11.01.01");
 }
 
 TEST_CASE("events that do not belong to the screen are ignored") {
