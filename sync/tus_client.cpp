@@ -358,12 +358,12 @@ void TusClient::held(std::size_t len, std::int64_t elapsedMs) {
         std::lock_guard lock(chunkMutex_);
         const std::size_t before = chunk_.load();
         const std::size_t ceilingBefore = ceiling_;
-        if (elapsedMs > 2 * options_.patchTargetMs) {
+        if (elapsedMs > 3 * options_.patchTargetMs) {
             // A slow link: a PATCH this long is the more likely to be cut (and a checksummed one
             // is then lost whole), and a short run of the agent never finishes it.
             chunk_ = std::max(options_.minChunk, std::min(before, len) / 2);
             successes_ = 0;
-        } else if (elapsedMs * 2 <= options_.patchTargetMs) {
+        } else if (elapsedMs <= options_.patchTargetMs) {
             grow();
         }
         changed = chunk_.load() != before || ceiling_ != ceilingBefore;

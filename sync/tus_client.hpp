@@ -102,8 +102,9 @@ struct TusOptions {
     // Largest PATCH while per-chunk checksums are in use: a checksummed chunk cut by a broken
     // connection is lost whole, so it is kept small until the link has shown it holds.
     std::size_t checksumChunk = 64 << 10;
-    // A PATCH should take about this long: a slower one halves the chunk (a cut on a slow link
-    // then costs less, and a short run finishes its PATCH), a much faster one lets it grow.
+    // A PATCH should take about this long: one over three times as long halves the chunk (a cut
+    // on a slow link then costs less, and a short run finishes its PATCH), one within it lets the
+    // chunk grow.
     std::int64_t patchTargetMs = 2'000;
     std::int64_t requestTimeoutMs = 60'000;  // for OPTIONS, POST, HEAD (PATCH uses stall limits)
     int immediateResumes = 64;  // reconnects within one upload() while each PATCH makes progress
