@@ -10,6 +10,7 @@
 
 #include "core/log.hpp"
 #include "sync/answers.hpp"
+#include "sync/upload_state.hpp"
 
 namespace lapor::sync {
 
@@ -19,10 +20,6 @@ namespace {
 
 constexpr std::string_view kComponent = "syncd";
 constexpr std::string_view kCursorKey = "syncd.status_cursor";
-
-std::string uploadsKey(const std::string& uuid) {
-    return "syncd.uploads." + uuid;
-}
 
 }  // namespace
 
@@ -218,35 +215,29 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
     if (!photos.ok()) {
         return fail(claim, photos.error(), ExchangeNote{});
     }
-    // Upload URLs made earlier for this report's photos, kept across restarts.
-    json known = json::object();
-    if (auto saved = store_.getStatus(uploadsKey(uuid)); saved.ok() && saved->has_value()) {
-        known = json::parse(**saved, nullptr, false);
-        if (!known.is_object()) {
-            known = json::object();
-        }
-    }
+    // Uploads made earlier for this report's photos (URL, offset, a PATCH under way), kept
+    // across restarts.
+    auto uploads = ReportUploads::load(store_, uuid);
     std::vector<PhotoRef> refs;
     for (const PhotoInfo& info : *photos) {
         if (stopping_.load()) {
             return fail(claim, makeError(Errc::cancelled, "agent stopping"), ExchangeNote{});
         }
-        const std::string slot = std::to_string(info.index);
         StorePhotoSource source(store_, uuid, info.index, info.size);
         PhotoUpload upload;
         upload.index = info.index;
         upload.sha256Hex = info.sha256Hex;
         upload.source = &source;
-        upload.knownUrl = known.value(slot, "");
-        upload.onCreated = [&](const std::string& url) -> Status {
-            known[slot] = url;
-            return store_.putStatus(uploadsKey(uuid), known.dump());
+        upload.known = uploads.get(info.index);
+        upload.onProgress = [&](const TusUploadState& state) {
+            return uploads.save(info.index, state);
         };
         ExchangeNote note;
         auto url = uplink_.uploadPhoto(*report, upload, note);
         if (!url.ok()) {
             return fail(claim, url.error(), note);
         }
+        uploads.complete(info.index, *url, info.size);
         refs.push_back(PhotoRef{*url, info.sha256Hex, info.size});
         if (Status s = store_.renewLease(uuid, owner, options_.leaseMs); !s.ok()) {
             log::warn(kComponent, "lost the lease on " + uuid + " mid-upload; leaving it");
@@ -268,8 +259,8 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
         noteError(s.error());
         return Outcome::retryLater;
     }
-    if (!known.empty()) {
-        (void)store_.eraseStatus(uploadsKey(uuid));
+    if (!uploads.empty()) {
+        (void)ReportUploads::forget(store_, uuid);
     }
     book_.success(uuid);
     noteSuccess();
@@ -294,7 +285,7 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
     noteError(error);
     // The server lost uploads the report names: forget them so the photos go up again.
     if (note.code == "upload_missing" || note.code == "upload_unknown") {
-        (void)store_.eraseStatus(uploadsKey(uuid));
+        (void)ReportUploads::forget(store_, uuid);
     }
     const bool retryable = isRetryable(error) || note.code == "upload_missing" ||
                            note.code == "upload_incomplete" || note.code == "upload_unknown" ||

@@ -1,4 +1,5 @@
-// tus 1.0 client over HttpClient: OPTIONS, POST (creation), HEAD, PATCH with adaptive chunk size.
+// tus 1.0 client over HttpClient: OPTIONS, POST (creation), HEAD, PATCH with adaptive chunk size;
+// what it learns of the link survives restarts through TusMemory.
 #include "sync/tus_client.hpp"
 
 #include <curl/curl.h>
@@ -6,7 +7,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "core/clock.hpp"
 #include "sync/answers.hpp"
@@ -45,10 +48,6 @@ Result<std::string> digestRange(ByteSource& source, std::uint64_t at, std::size_
     return base64(std::string_view(reinterpret_cast<const char*>(out), outLen));
 }
 
-std::int64_t wallNow(std::int64_t fixed) {
-    return fixed != 0 ? fixed : SystemClock::instance().wallMs();
-}
-
 }  // namespace
 
 Result<std::size_t> MemoryByteSource::read(std::uint64_t offset, char* buf, std::size_t len) {
@@ -84,11 +83,78 @@ std::string resolveUrl(const std::string& base, const std::string& ref) {
     return out;
 }
 
+std::optional<TusLinkState> MemoryTusMemory::load() {
+    std::lock_guard lock(mutex_);
+    return state_;
+}
+
+void MemoryTusMemory::save(const TusLinkState& state) {
+    std::lock_guard lock(mutex_);
+    state_ = state;
+    ++saves_;
+}
+
+int MemoryTusMemory::saves() const {
+    std::lock_guard lock(mutex_);
+    return saves_;
+}
+
 TusClient::TusClient(HttpClient& http, TusOptions options)
     : http_(http),
       options_(std::move(options)),
-      chunk_(options_.maxChunk),
-      ceiling_(options_.maxChunk) {}
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::instance()),
+      chunk_(std::clamp(options_.startChunk == 0 ? options_.maxChunk : options_.startChunk,
+                        std::min(options_.minChunk, options_.maxChunk), options_.maxChunk)),
+      ceiling_(options_.maxChunk) {
+    restore();
+}
+
+void TusClient::setMemory(TusMemory* memory) {
+    options_.memory = memory;
+    restore();
+}
+
+void TusClient::restore() {
+    if (options_.memory == nullptr) {
+        return;
+    }
+    const auto saved = options_.memory->load();
+    if (!saved || saved->endpoint != options_.endpoint) {
+        return;  // learned of another server (the configuration changed): start afresh
+    }
+    // The configured limits may have changed since: what was learned stays inside them.
+    if (saved->chunk != 0) {
+        const std::size_t chunk = std::clamp(saved->chunk, options_.minChunk, options_.maxChunk);
+        chunk_ = chunk;
+        ceiling_ = std::clamp(saved->ceiling, chunk, options_.maxChunk);
+    }
+    plainPatches_ = saved->plainPatches;
+    if (saved->server) {
+        info_ = saved->server;
+        infoAtMs_ = saved->serverAtMs;
+    }
+}
+
+void TusClient::remember() {
+    if (options_.memory == nullptr) {
+        return;
+    }
+    std::lock_guard saving(rememberMutex_);
+    TusLinkState state;
+    state.endpoint = options_.endpoint;
+    {
+        std::lock_guard lock(chunkMutex_);
+        state.chunk = chunk_.load();
+        state.ceiling = ceiling_;
+    }
+    state.plainPatches = plainPatches_.load();
+    {
+        std::lock_guard lock(infoMutex_);
+        state.server = info_;
+        state.serverAtMs = infoAtMs_;
+    }
+    options_.memory->save(state);
+}
 
 Headers TusClient::baseHeaders() const {
     Headers h = options_.headers;
@@ -99,12 +165,13 @@ Headers TusClient::baseHeaders() const {
 Result<HttpResponse> TusClient::send(const HttpRequest& req, std::string_view what,
                                      std::initializer_list<long> expected, ExchangeNote& note) {
     return sendGuarded(http_, req, what, options_.guard, expected, note,
-                       [this] { return wallNow(options_.nowWallMs); });
+                       [this] { return clock_.wallMs(); });
 }
 
 Result<TusServerInfo> TusClient::discover(ExchangeNote& note) {
-    std::lock_guard lock(infoMutex_);
-    if (info_) {
+    std::unique_lock lock(infoMutex_);
+    const std::int64_t age = clock_.wallMs() - infoAtMs_;
+    if (info_ && age >= 0 && age < options_.serverInfoMaxAgeMs) {
         return *info_;
     }
     HttpRequest req;
@@ -121,7 +188,21 @@ Result<TusServerInfo> TusClient::discover(ExchangeNote& note) {
         return info.error();
     }
     info_ = *info;
+    infoAtMs_ = clock_.wallMs();
+    lock.unlock();
+    remember();
     return info;
+}
+
+void TusClient::forgetServerInfo() {
+    {
+        std::lock_guard lock(infoMutex_);
+        if (!info_) {
+            return;
+        }
+        info_.reset();
+    }
+    remember();
 }
 
 Result<std::string> TusClient::create(std::uint64_t length, const Headers& metadata,
@@ -164,14 +245,14 @@ Result<std::uint64_t> TusClient::offset(const std::string& url, ExchangeNote& no
 }
 
 Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& source, std::uint64_t at,
-                                       std::size_t len, ExchangeNote& note) {
+                                       std::size_t len, const std::string& algorithm,
+                                       ExchangeNote& note) {
     HttpRequest req;
     req.method = "PATCH";
     req.url = url;
     req.headers = baseHeaders();
     req.headers.emplace_back("Upload-Offset", std::to_string(at));
     req.headers.emplace_back("Content-Type", "application/offset+octet-stream");
-    const std::string algorithm = plainPatches_.load() ? std::string() : checksumAlgorithm();
     if (!algorithm.empty()) {
         auto digest = digestRange(source, at, len, algorithm);
         if (!digest.ok()) {
@@ -218,8 +299,43 @@ std::string TusClient::checksumAlgorithm() {
     return info_ ? info_->checksumAlgorithm : std::string();
 }
 
+void TusClient::held(std::size_t len, std::int64_t elapsedMs) {
+    bool changed = false;
+    {
+        std::lock_guard lock(chunkMutex_);
+        const std::size_t before = chunk_.load();
+        const std::size_t ceilingBefore = ceiling_;
+        if (elapsedMs > 3 * options_.patchTargetMs) {
+            // A slow link: a PATCH this long is the more likely to be cut (and a checksummed one
+            // is then lost whole), and a short run of the agent never finishes it.
+            chunk_ = std::max(options_.minChunk, std::min(before, len) / 2);
+            successes_ = 0;
+        } else if (elapsedMs <= options_.patchTargetMs) {
+            grow();
+        }
+        changed = chunk_.load() != before || ceiling_ != ceilingBefore;
+    }
+    if (changed) {
+        remember();
+    }
+}
+
+void TusClient::broke(bool checksummed) {
+    if (checksummed) {
+        // Cut for carrying a checksum, not for its size: see plainPatches_.
+        if (!plainPatches_.exchange(true)) {
+            remember();
+        }
+        return;
+    }
+    {
+        std::lock_guard lock(chunkMutex_);
+        shrink();
+    }
+    remember();
+}
+
 void TusClient::grow() {
-    std::lock_guard lock(chunkMutex_);
     // A size that failed is not tried again until eight PATCHes in a row went through.
     if (++successes_ >= 8) {
         ceiling_ = std::min(options_.maxChunk, ceiling_ * 2);
@@ -230,85 +346,190 @@ void TusClient::grow() {
 
 void TusClient::shrink() {
     // Nothing got through: smaller PATCHes stand a better chance on this link.
-    std::lock_guard lock(chunkMutex_);
     ceiling_ = std::max(options_.minChunk, chunk_.load() / 2);
     chunk_ = ceiling_;
     successes_ = 0;
 }
 
-Result<std::string> TusClient::upload(ByteSource& source, const std::string& knownUrl,
-                                      const Headers& metadata,
-                                      const std::function<Status(const std::string&)>& onCreated,
+void TusClient::learnFromEarlierRun(const TusUploadState& known, std::uint64_t serverOffset) {
+    // The earlier run ended (killed, crashed, power cut) with this PATCH unanswered. If the
+    // server already holds all of it, only the answer was lost. Otherwise the PATCH outlived its
+    // run: on this link it is too long for the runs the agent gets (a crash loop), and a
+    // checksummed one is lost whole when cut. Plain and smaller PATCHes from now on.
+    if (known.sending == 0 || serverOffset >= known.offset + known.sending) {
+        return;
+    }
+    bool changed = !plainPatches_.exchange(true);
+    if (!learnedFromEarlierRun_.exchange(true)) {
+        // Once per run, not once per upload that run left under way.
+        std::lock_guard lock(chunkMutex_);
+        const std::size_t sent = static_cast<std::size_t>(known.sending);
+        ceiling_ = std::max(options_.minChunk, std::min(chunk_.load(), sent) / 2);
+        chunk_ = ceiling_;
+        successes_ = 0;
+        changed = true;
+    }
+    if (changed) {
+        remember();
+    }
+}
+
+Result<std::uint64_t> TusClient::settle(const TusUploadState& known, std::uint64_t serverOffset,
+                                        ExchangeNote& note) {
+    // The earlier run's last PATCH may still be arriving: the kernel goes on sending what the
+    // dead process had handed it, and the server holds the upload for that request until it
+    // ends. A PATCH now would wait behind it while its own bytes take up the link. So the
+    // offset is asked again until the old PATCH is all there or has not moved for a while (a
+    // checksummed chunk shows nothing until it is whole, a plain one moves as it arrives).
+    const std::uint64_t end = known.offset + known.sending;
+    const std::int64_t start = clock_.monotonicMs();
+    std::int64_t lastMove = start;
+    std::uint64_t at = serverOffset;
+    while (known.sending != 0 && at >= known.offset && at < end) {
+        const std::int64_t now = clock_.monotonicMs();
+        if (now - lastMove >= options_.settleQuietMs || now - start >= options_.settleLimitMs) {
+            break;
+        }
+        pause(options_.settlePollMs);
+        auto again = offset(known.url, note);
+        if (!again.ok()) {
+            return again;
+        }
+        if (*again != at) {
+            at = *again;
+            lastMove = clock_.monotonicMs();
+        }
+    }
+    return at;
+}
+
+void TusClient::pause(std::int64_t ms) {
+    if (options_.sleep) {
+        options_.sleep(ms);
+    } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+}
+
+Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& known,
+                                      const Headers& metadata, const Progress& onProgress,
                                       ExchangeNote& note) {
+    const std::uint64_t size = source.size();
+    if (known.complete() && known.sending == 0 && known.length == size) {
+        return known.url;  // the server acknowledged every byte earlier: nothing to ask
+    }
     auto info = discover(note);
     if (!info.ok()) {
         return info.error();
     }
-    const std::uint64_t size = source.size();
     if (info->maxSize != 0 && size > info->maxSize) {
         return makeError(Errc::rejected, "tus: photo larger than the server's Tus-Max-Size");
     }
-    std::string url = knownUrl;
-    std::uint64_t at = 0;
-    if (!url.empty()) {
-        auto off = offset(url, note);
+    TusUploadState fresh;
+    fresh.length = size;
+    TusUploadState st = known;
+    st.length = size;
+    if (!st.url.empty()) {
+        auto off = offset(st.url, note);
+        if (off.ok()) {
+            learnFromEarlierRun(st, *off);
+            off = settle(st, *off, note);
+        }
         if (!off.ok() && off.error().code != Errc::notFound) {
             return off.error();
         }
         if (off.ok()) {
-            at = *off;
+            st.offset = *off;
+            st.sending = 0;
         } else {
-            url.clear();  // the server dropped it (expired): start a new one
+            st = fresh;  // the server dropped it (expired): start a new one
         }
-    }
-    if (url.empty()) {
-        auto created = create(size, metadata, note);
-        if (!created.ok()) {
-            return created.error();
-        }
-        url = *created;
-        if (auto st = onCreated(url); !st.ok()) {
-            return st.error();
-        }
-        at = 0;
     }
     int resumes = options_.immediateResumes;
     int checksumRetries = 3;
-    while (at < size) {
+    int recreations = 2;  // uploads the server may drop under this call before it backs off
+    // The server expired or removed the upload (tus 1.0 answers 404 or 410, to HEAD and PATCH
+    // alike): what it held is gone, and a new upload starts from the first byte.
+    const auto dropped = [&]() -> Status {
+        st = fresh;
+        if (auto s = onProgress(st); !s.ok()) {
+            return s;
+        }
+        if (--recreations < 0) {
+            return makeError(Errc::notFound, "tus: the server keeps dropping this upload");
+        }
+        return {};
+    };
+    while (true) {
+        if (st.url.empty()) {
+            auto created = create(size, metadata, note);
+            if (!created.ok()) {
+                return created.error();
+            }
+            st.url = *created;
+        }
+        if (st.offset >= size) {
+            break;
+        }
+        const std::string algorithm = plainPatches_.load() ? std::string() : checksumAlgorithm();
         std::size_t chunk = chunk_.load();
-        if (!plainPatches_.load() && !checksumAlgorithm().empty()) {
+        if (!algorithm.empty()) {
             chunk = std::min(chunk, options_.checksumChunk);
         }
-        const std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - at));
-        auto next = patch(url, source, at, len, note);
+        const std::size_t len =
+            static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - st.offset));
+        st.sending = len;
+        st.checksummed = !algorithm.empty();
+        if (auto s = onProgress(st); !s.ok()) {
+            return s.error();
+        }
+        const std::int64_t started = clock_.monotonicMs();
+        auto next = patch(st.url, source, st.offset, len, algorithm, note);
         if (next.ok()) {
-            at = *next;
-            grow();
+            const bool whole = *next == st.offset + len;
+            st.offset = *next;
+            st.sending = 0;
+            if (whole) {
+                held(len, clock_.monotonicMs() - started);
+            }
             continue;
         }
         const Errc code = next.error().code;
         const bool offsetConflict = note.status == 409;
+        if (code == Errc::rejected && (note.status == 404 || note.status == 410)) {
+            if (Status s = dropped(); !s.ok()) {
+                return s.error();
+            }
+            continue;
+        }
         if (code == Errc::cancelled || code == Errc::corrupt || code == Errc::rejected) {
             if (code == Errc::rejected && note.status == 460 && checksumRetries-- > 0) {
+                st.sending = 0;
                 continue;  // the chunk was damaged on the way; the server kept nothing of it
+            }
+            if (code == Errc::rejected && note.status != 460) {
+                forgetServerInfo();  // it may have changed what it accepts: ask next time
             }
             return next.error();
         }
         // The connection broke, or the server was busy: find out what it kept.
-        auto off = offset(url, note);
+        auto off = offset(st.url, note);
         if (!off.ok()) {
-            return off.error().code == Errc::notFound ? off.error() : next.error();
-        }
-        const bool progressed = *off > at;
-        if (!progressed && !offsetConflict) {
-            const bool broke = code == Errc::network || code == Errc::timeout;
-            if (broke && !checksumAlgorithm().empty() && !plainPatches_.load()) {
-                plainPatches_ = true;  // see the member's comment
-            } else {
-                shrink();
+            if (off.error().code != Errc::notFound) {
+                return next.error();
             }
+            if (Status s = dropped(); !s.ok()) {
+                return s.error();
+            }
+            continue;
         }
-        at = *off;
+        const bool progressed = *off > st.offset;
+        if (!progressed && !offsetConflict) {
+            // A broken checksummed PATCH was cut for its checksum; anything else for its size.
+            broke(st.checksummed && (code == Errc::network || code == Errc::timeout));
+        }
+        st.offset = *off;
+        st.sending = 0;
         if (offsetConflict && --resumes > 0) {
             continue;
         }
@@ -316,7 +537,7 @@ Result<std::string> TusClient::upload(ByteSource& source, const std::string& kno
             return next.error();  // let the caller back off
         }
     }
-    return url;
+    return st.url;
 }
 
 }  // namespace lapor::sync

@@ -18,9 +18,11 @@ HttpUplink::HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard
                      .guard = guard_,
                      .maxChunk = options.chunkBytes,
                      .minChunk = 16 << 10,
+                     .startChunk = 16 << 10,
                      .requestTimeoutMs = options.requestTimeoutMs,
                      .immediateResumes = 64,
-                     .nowWallMs = 0,
+                     .clock = &clock,
+                     .sleep = {},
                  }) {}
 
 Result<HttpResponse> HttpUplink::send(const HttpRequest& req, std::string_view what,
@@ -43,7 +45,7 @@ Result<std::string> HttpUplink::uploadWithTus(const Report& report, const PhotoU
                            {"sha256", photo.sha256Hex},
                            {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
                            {"filetype", "image/jpeg"}};
-    return tus_.upload(*photo.source, photo.knownUrl, metadata, photo.onCreated, note);
+    return tus_.upload(*photo.source, photo.known, metadata, photo.onProgress, note);
 }
 
 }  // namespace lapor::sync

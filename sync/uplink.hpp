@@ -32,9 +32,11 @@ struct PhotoUpload {
     std::uint32_t index = 0;
     std::string sha256Hex;
     ByteSource* source = nullptr;
-    std::string knownUrl;  // an upload made earlier for this photo, empty: none
-    // Called with a new upload's URL before any byte goes out (the agent stores it).
-    std::function<Status(const std::string&)> onCreated;
+    TusUploadState
+        known;  // the upload made earlier for this photo, as last reported (url empty: none)
+    // Called with the upload's state before each PATCH, so with a new upload's URL before any byte
+    // goes out, and when the server lost it (the agent stores it: sync/upload_state.hpp).
+    TusClient::Progress onProgress;
 };
 
 // One status change from the national system.
@@ -94,6 +96,10 @@ struct UplinkOptions {
 // What the HTTP adapters share: the client, the clock, the guard every answer must pass, and a
 // tus client for the photos.
 class HttpUplink : public Uplink {
+  public:
+    // Where the tus client keeps what it learns of the link across restarts; before any upload.
+    void keepTusStateIn(TusMemory& memory) { tus_.setMemory(&memory); }
+
   protected:
     // Photos go to `tusEndpoint` with "Authorization: Bearer <tusToken>".
     HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard,

@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 11> kKinds = {{
+constexpr std::array<std::pair<FaultKind, const char*>, 12> kKinds = {{
     {FaultKind::status, "status"},
     {FaultKind::stall, "stall"},
     {FaultKind::slow, "slow"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<FaultKind, const char*>, 11> kKinds = {{
     {FaultKind::throttle, "throttle"},
     {FaultKind::linkStall, "link_stall"},
     {FaultKind::down, "down"},
+    {FaultKind::expire, "expire"},
 }};
 
 const char* kindName(FaultKind kind) {
@@ -87,6 +88,13 @@ Result<Fault> parseFault(const json& j) {
     } catch (const json::exception& e) {
         return makeError(Errc::invalidInput,
                          std::string("fault field of the wrong type: ") + e.what());
+    }
+    if (f.kind == FaultKind::expire) {
+        // tus 1.0: an expired or removed upload is 404 or 410 (410 by default, as @tus/server).
+        f.status = j.contains("status") ? f.status : 410;
+        if (f.status != 404 && f.status != 410) {
+            return makeError(Errc::invalidInput, "expire answers 404 or 410");
+        }
     }
     if (f.status < 100 || f.status > 599 || f.count < 1 || f.seconds < 0 || f.bytesPerSecond < 0) {
         return makeError(Errc::invalidInput, "fault parameters out of range");

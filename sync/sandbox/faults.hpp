@@ -27,6 +27,7 @@ enum class FaultKind {
     throttle,     // link: cap the bandwidth
     linkStall,    // link: move no bytes for a while
     down,         // link: the network is gone
+    expire,       // the upload the request names expires first (answers 404/410, text body)
 };
 
 struct Fault {

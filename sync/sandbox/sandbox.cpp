@@ -188,6 +188,14 @@ bool Sandbox::Impl::admit(const httplib::Request& req, httplib::Response& res, A
             case FaultKind::stall:
                 pause(fault->seconds);
                 break;
+            case FaultKind::expire: {
+                // The upload this request names expires now; the route then answers for it.
+                const std::string marker = "/v1/uploads/";
+                if (req.path.rfind(marker, 0) == 0) {
+                    (void)store->expireUpload(req.path.substr(marker.size()), fault->status);
+                }
+                break;
+            }
             case FaultKind::portal:
                 res.status = 200;
                 res.set_content(kPortalPage, "text/html");

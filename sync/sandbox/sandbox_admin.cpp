@@ -122,6 +122,38 @@ void Sandbox::Impl::registerAdmin(httplib::Server& server) {
         sendJson(res, 200, json::array());
     });
 
+    server.Post("/admin/uploads/expire",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                    auto body = jsonBody(req, res);
+                    if (!body) {
+                        return;
+                    }
+                    std::vector<std::string> ids;
+                    int status = 410;
+                    try {
+                        status = body->value("status", 410);
+                        if (body->contains("id")) {
+                            ids.push_back(body->value("id", ""));
+                        } else if (body->contains("report_uuid") || body->value("all", false)) {
+                            ids = store->uploadIds(body->value("report_uuid", ""));
+                        }
+                    } catch (const json::exception& e) {
+                        apiError(res, 400, "bad_request", e.what());
+                        return;
+                    }
+                    if (status != 404 && status != 410) {
+                        apiError(res, 400, "bad_request", "an expired upload answers 404 or 410");
+                        return;
+                    }
+                    json expired = json::array();
+                    for (const auto& id : ids) {
+                        if (store->expireUpload(id, status)) {
+                            expired.push_back(id);
+                        }
+                    }
+                    sendJson(res, 200, {{"expired", expired}});
+                });
+
     server.Post("/admin/link", [this](const httplib::Request& req, httplib::Response& res) {
         auto body = jsonBody(req, res);
         if (!body) {

@@ -14,6 +14,19 @@ namespace {
 
 constexpr const char* kUploadPath = R"(/v1/uploads/([0-9a-f]{32}))";
 
+// An upload that expired answers as @tus/server does: the status with a text body, no JSON.
+bool answerExpired(const SandboxStore& store, const std::string& id, httplib::Response& res) {
+    const auto status = store.expiredStatus(id);
+    if (!status) {
+        return false;
+    }
+    res.status = *status;
+    res.set_content(*status == 410 ? "The file for this url no longer exists\n"
+                                   : "The file for this url was not found\n",
+                    "text/plain");
+    return true;
+}
+
 void tusHeaders(httplib::Response& res) {
     res.set_header("Tus-Resumable", "1.0.0");
 }
@@ -169,6 +182,9 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
             return;
         }
         auto up = store->upload(req.matches[1]);
+        if (!up && answerExpired(*store, req.matches[1], res)) {
+            return;
+        }
         if (!up || up->token != token) {
             apiError(res, 404, "upload_unknown", "no such upload");
             return;
@@ -229,6 +245,10 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
         }
         const std::string id = req.matches[1];
         auto up = store->upload(id);
+        if (!up && answerExpired(*store, id, res)) {
+            (void)readBody([](std::string_view) { return true; });
+            return;
+        }
         if (!up || up->token != token) {
             reject(404, "upload_unknown", "no such upload");
             return;

@@ -149,7 +149,8 @@ struct SandboxStore::Impl {
     std::int64_t advanced = 0;
     std::uint64_t nextNumber = 1;
     std::map<std::string, std::shared_ptr<UploadState>> uploads;
-    std::map<std::string, ReportRecord> byUuid;         // idempotency key -> report
+    std::map<std::string, int> expired;          // upload id -> the status it answers (404 or 410)
+    std::map<std::string, ReportRecord> byUuid;  // idempotency key -> report
     std::map<std::string, std::string> uuidByTracking;  // tracking ID -> key
     std::vector<StatusEvent> events;                    // seq = index + 1
     struct TokenState {
@@ -339,6 +340,9 @@ struct SandboxStore::Impl {
                     addEvent(it->second, j.value("status", ""), at, j.value("note", ""), false);
                     lastAt = std::max(lastAt, at);
                 }
+            } else if (t == "expire") {
+                uploads.erase(j.value("id", ""));
+                expired[j.value("id", "")] = j.value("status", 410);
             } else if (t == "token") {
                 open311Tokens[j.value("token", "")] = {j.value("tracking_id", ""), 0};
             }
@@ -488,6 +492,42 @@ std::optional<UploadView> SandboxStore::upload(const std::string& id) const {
     v.complete = u->complete;
     v.meta = u->meta;
     return v;
+}
+
+bool SandboxStore::expireUpload(const std::string& id, int status) {
+    std::shared_ptr<UploadState> u;
+    {
+        std::lock_guard lock(impl_->mutex);
+        auto it = impl_->uploads.find(id);
+        if (it == impl_->uploads.end()) {
+            return false;
+        }
+        u = it->second;
+        impl_->uploads.erase(it);
+        impl_->expired[id] = status;
+        impl_->append({{"t", "expire"}, {"id", id}, {"status", status}});
+    }
+    // A PATCH under way on it finishes into the deleted file; what it wrote is gone with it.
+    std::error_code ec;
+    fs::remove(impl_->uploadPath(id), ec);
+    return true;
+}
+
+std::vector<std::string> SandboxStore::uploadIds(const std::string& reportUuid) const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<std::string> out;
+    for (const auto& [id, u] : impl_->uploads) {
+        if (reportUuid.empty() || u->meta.reportUuid == reportUuid) {
+            out.push_back(id);
+        }
+    }
+    return out;
+}
+
+std::optional<int> SandboxStore::expiredStatus(const std::string& id) const {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->expired.find(id);
+    return it == impl_->expired.end() ? std::nullopt : std::optional<int>(it->second);
 }
 
 PatchResult SandboxStore::patchUpload(
@@ -790,6 +830,7 @@ Status SandboxStore::reset() {
     fs::create_directories(impl_->dir / "uploads", ec);
     fs::create_directories(impl_->dir / "reports", ec);
     impl_->uploads.clear();
+    impl_->expired.clear();
     impl_->byUuid.clear();
     impl_->uuidByTracking.clear();
     impl_->events.clear();

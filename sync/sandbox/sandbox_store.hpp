@@ -120,6 +120,13 @@ class SandboxStore {
     [[nodiscard]] Result<UploadView> createUpload(const std::string& token, std::uint64_t length,
                                                   const UploadMeta& meta);
     [[nodiscard]] std::optional<UploadView> upload(const std::string& id) const;
+    // The upload is gone as if it had expired (its bytes deleted; creation makes a new one);
+    // HEAD and PATCH then answer `status` (404 or 410). False when there was no such upload.
+    bool expireUpload(const std::string& id, int status);
+    // The uploads of one report (empty: every upload), for expiring them.
+    [[nodiscard]] std::vector<std::string> uploadIds(const std::string& reportUuid) const;
+    // 404 or 410 for an upload that expired, nullopt for one never made or still there.
+    [[nodiscard]] std::optional<int> expiredStatus(const std::string& id) const;
     // One PATCH: `readBody` pulls the request body and hands each piece to the sink it is given
     // (false from readBody: the connection broke; what arrived is kept unless a checksum was
     // asked).

@@ -21,6 +21,7 @@
 #include "sync/http_client.hpp"
 #include "sync/uplink_lapor.hpp"
 #include "sync/uplink_open311.hpp"
+#include "sync/upload_state.hpp"
 
 using namespace lapor;
 using namespace lapor::sync;
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
                   "sync.insecure_skip_tls_verify_DANGEROUS is set: reports and photos go out "
                   "without checking who receives them. Fix the CA file and remove this key.");
     }
-    std::unique_ptr<Uplink> uplink;
+    std::unique_ptr<HttpUplink> uplink;
     if (cfg->adapter == AdapterKind::lapor) {
         uplink = std::make_unique<LaporUplink>(
             http,
@@ -114,6 +115,9 @@ int main(int argc, char** argv) {
         o.chunkBytes = cfg->chunkBytes;
         uplink = std::make_unique<Open311Uplink>(http, o, **store, SystemClock::instance());
     }
+    // What the tus client learns of the link (chunk size, plain PATCHes) outlives a restart.
+    StoreTusMemory tusMemory(**store);
+    uplink->keepTusStateIn(tusMemory);
 
     AgentOptions ao;
     ao.inFlight = cfg->inFlight;

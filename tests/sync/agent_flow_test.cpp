@@ -22,7 +22,7 @@ namespace {
 struct ScriptedUplink final : Uplink {
     std::deque<std::pair<Error, ExchangeNote>> uploadFailures;  // next uploads fail with these
     std::deque<std::pair<Error, ExchangeNote>> submitFailures;
-    std::vector<std::string> knownUrls;  // knownUrl seen per upload call
+    std::vector<std::string> knownUrls;  // known upload URL seen per upload call
     std::vector<std::string> submitted;
     int created = 0;
     std::vector<StatusPage> pages;
@@ -41,15 +41,19 @@ struct ScriptedUplink final : Uplink {
 
     Result<std::string> uploadPhoto(const Report&, const PhotoUpload& p,
                                     ExchangeNote& note) override {
-        knownUrls.push_back(p.knownUrl);
+        knownUrls.push_back(p.known.url);
         if (!serverUp) {
             note = away().second;
             return away().first;
         }
-        std::string url = p.knownUrl;
+        std::string url = p.known.url;
         if (url.empty()) {
             url = "http://s/v1/uploads/" + std::to_string(++created);
-            if (Status s = p.onCreated(url); !s.ok()) {
+            TusUploadState state;
+            state.url = url;
+            state.sending = p.source->size();
+            state.length = p.source->size();
+            if (Status s = p.onProgress(state); !s.ok()) {
                 return s.error();
             }
         }

@@ -107,6 +107,24 @@ TEST_CASE("sandbox: statuses move along and come back; the catalog arrives with 
     CHECK(j["queue_depth"] == 0);
 }
 
+TEST_CASE("sandbox: an upload that expires under a PATCH is made again; the report is delivered") {
+    Rig rig;
+    rig.lapor();
+    const auto uuids = fillStore(*rig.store, 2, 2, 150'000, 3);
+    // A tus server that expires uploads answers the PATCH 410 with a text body (@tus/server).
+    rig.sandbox->fault({{"kind", "expire"}, {"method", "PATCH"}, {"count", 2}});
+    rig.start();
+    REQUIRE(rig.allSettled(std::chrono::seconds(60)));
+    rig.agent->stop();
+    for (const auto& uuid : uuids) {
+        auto e = rig.store->outboxEntry(uuid);
+        REQUIRE(e.ok());
+        CHECK_MESSAGE(e->state != OutboxState::parked, e->lastError);
+    }
+    checkExactlyOnce(*rig.store, *rig.sandbox, uuids);
+    CHECK(rig.sandbox->stats()["requests"]["POST /v1/uploads"] >= 6);  // 4 photos, 2 made again
+}
+
 TEST_CASE("sandbox: every fault is survived, and nothing lands twice") {
     struct Case {
         const char* name;

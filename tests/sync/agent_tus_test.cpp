@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "core/clock.hpp"
+#include "sync/exchange.hpp"
 #include "sync/tus_client.hpp"
 
 using namespace lapor;
@@ -26,8 +28,12 @@ struct FakeTusServer {
     std::size_t breakAfter = 0;
     int breaksLeft = 0;
     bool checksum = false;
+    bool requireChecksum = true;  // with `checksum`: a PATCH without one is refused
     bool keepPartial = true;
     std::uint64_t patchBytes = 0;  // body bytes received in PATCHes, kept or not
+    // > 0: the link carries this many PATCH body bytes, then the agent is killed mid-PATCH (the
+    // client gets Errc::cancelled and learns nothing, as a process that died would not).
+    std::uint64_t runBudget = 0;
     int created = 0;
     int heads = 0;
 
@@ -83,13 +89,24 @@ struct FakeTusServer {
                     sawChecksum = v.rfind("sha256 ", 0) == 0;
                 }
             }
-            if (checksum && !sawChecksum) {
+            if (checksum && requireChecksum && !sawChecksum) {
                 return makeResponse(400);
             }
             if (off != data.size()) {
                 return makeResponse(409);
             }
             std::string body = r.body;
+            if (runBudget > 0 && body.size() > runBudget) {
+                patchBytes += runBudget;
+                if (!sawChecksum) {
+                    data += body.substr(0, runBudget);  // a checksummed chunk is kept only whole
+                }
+                runBudget = 0;
+                return makeError(Errc::cancelled, "killed");
+            }
+            if (runBudget > 0) {
+                runBudget -= body.size();
+            }
             if (breakAfter > 0 && breaksLeft > 0 && body.size() > breakAfter) {
                 --breaksLeft;
                 patchBytes += breakAfter;
@@ -105,6 +122,13 @@ struct FakeTusServer {
         return makeResponse(405);
     }
 };
+
+// An upload made earlier, known only by its URL.
+TusUploadState at(const std::string& url) {
+    TusUploadState s;
+    s.url = url;
+    return s;
+}
 
 TusOptions options(std::size_t chunk = 64 << 10) {
     TusOptions o;
@@ -126,10 +150,12 @@ TEST_CASE("a photo goes up in chunks and the URL is handed over before any byte"
     std::string remembered;
     ExchangeNote note;
     auto url = tus.upload(
-        src, "", {{"filename", "p1.jpg"}},
-        [&](const std::string& u) {
-            CHECK(server.uploads.begin()->second.second.empty());
-            remembered = u;
+        src, {}, {{"filename", "p1.jpg"}},
+        [&](const TusUploadState& u) {
+            if (remembered.empty()) {
+                CHECK(server.uploads.begin()->second.second.empty());
+            }
+            remembered = u.url;
             return Status{};
         },
         note);
@@ -158,7 +184,7 @@ TEST_CASE("after a reset the client asks for the offset and never resends what a
     MemoryByteSource src(bytes);
     ExchangeNote note;
     auto url = tus.upload(
-        src, "", {}, [](const std::string&) { return Status{}; }, note);
+        src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
     REQUIRE(url.ok());
     CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
     CHECK(server.patchBytes == bytes.size());  // not one byte twice
@@ -174,9 +200,9 @@ TEST_CASE("a known upload is resumed from the server's offset after a restart") 
     MemoryByteSource src(bytes);
     ExchangeNote note;
     auto url = tus.upload(
-        src, "http://sandbox.test/files/7", {},
-        [](const std::string&) -> Status {
-            FAIL("no new upload expected");
+        src, at("http://sandbox.test/files/7"), {},
+        [](const TusUploadState& u) -> Status {
+            CHECK(u.url == "http://sandbox.test/files/7");  // no new upload expected
             return {};
         },
         note);
@@ -187,9 +213,9 @@ TEST_CASE("a known upload is resumed from the server's offset after a restart") 
     // An upload the server forgot is started over under a new URL.
     std::string fresh;
     auto again = tus.upload(
-        src, "http://sandbox.test/files/99", {},
-        [&](const std::string& u) {
-            fresh = u;
+        src, at("http://sandbox.test/files/99"), {},
+        [&](const TusUploadState& u) {
+            fresh = u.url;
             return Status{};
         },
         note);
@@ -213,9 +239,9 @@ TEST_CASE("a server that drops partial PATCHes makes the chunks smaller until th
     int rounds = 0;
     do {  // the agent calls again after its backoff
         r = tus.upload(
-            src, url, {},
-            [&](const std::string& u) {
-                url = u;
+            src, at(url), {},
+            [&](const TusUploadState& u) {
+                url = u.url;
                 return Status{};
             },
             note);
@@ -223,6 +249,156 @@ TEST_CASE("a server that drops partial PATCHes makes the chunks smaller until th
     REQUIRE(r.ok());
     CHECK(tus.currentChunk() <= 20 * 1024);
     CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
+}
+
+TEST_CASE("a PATCH answered 404 or 410 (upload expired) makes a new upload and sends it whole") {
+    for (const long gone : {404L, 410L}) {
+        CAPTURE(gone);
+        FakeTusServer server;
+        int expireAt = 2;  // the second PATCH finds its upload expired
+        int patches = 0;
+        FakeHttpClient http([&](const auto& r) -> Result<HttpResponse> {
+            if (r.request.method == "PATCH" && ++patches == expireAt) {
+                server.uploads.clear();
+                // As @tus/server answers: the status and a text body, no JSON code.
+                return makeResponse(gone, {{"Content-Type", "text/plain"}},
+                                    "The file for this url no longer exists\n");
+            }
+            return server.handle(r);
+        });
+        TusClient tus(http, options(16 << 10));
+        const auto bytes = pattern(100 * 1024);
+        MemoryByteSource src(bytes);
+        std::vector<std::string> urls;
+        ExchangeNote note;
+        auto url = tus.upload(
+            src, {}, {},
+            [&](const TusUploadState& s) {
+                if (urls.empty() || urls.back() != s.url) {
+                    urls.push_back(s.url);
+                }
+                return Status{};
+            },
+            note);
+        REQUIRE(url.ok());
+        CHECK(*url == "http://sandbox.test/files/2");
+        CHECK(server.created == 2);
+        // The agent was told the first upload is gone before the second was made.
+        REQUIRE(urls.size() == 3);
+        CHECK(urls[0] == "http://sandbox.test/files/1");
+        CHECK(urls[1].empty());
+        CHECK(urls[2] == *url);
+        CHECK(server.uploads["/files/2"].second == std::string(bytes.begin(), bytes.end()));
+    }
+}
+
+TEST_CASE("a server that drops every upload under the client is retried later, not refused") {
+    FakeTusServer server;
+    FakeHttpClient http([&](const auto& r) -> Result<HttpResponse> {
+        if (r.request.method == "PATCH") {
+            return makeResponse(410, {{"Content-Type", "text/plain"}}, "gone\n");
+        }
+        return server.handle(r);
+    });
+    TusClient tus(http, options());
+    MemoryByteSource src(pattern(1000));
+    ExchangeNote note;
+    auto r = tus.upload(
+        src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::notFound);  // retryable: the agent tries again after backoff
+    CHECK(isRetryable(r.error()));
+    CHECK(server.created == 3);
+}
+
+TEST_CASE("a crash loop: every run killed mid-PATCH still moves the upload on") {
+    // Each run of the agent gets 20 KiB through before it is killed; a new TusClient per run,
+    // with only what the last one left in its memory and in the upload's state.
+    FakeTusServer server;
+    server.checksum = true;
+    server.requireChecksum = false;
+    FakeClock clock;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    MemoryTusMemory memory;
+    TusOptions o = options(1 << 20);
+    o.minChunk = 8 << 10;
+    o.startChunk = 64 << 10;
+    o.clock = &clock;
+    o.memory = &memory;
+    o.sleep = [&](std::int64_t ms) { clock.advance(ms); };
+    const auto bytes = pattern(200 * 1024);
+    MemoryByteSource src(bytes);
+    TusUploadState state;
+    int runs = 0;
+    Result<std::string> done = makeError(Errc::cancelled, "");
+    while (!done.ok() && runs < 30) {
+        ++runs;
+        server.runBudget = 20 << 10;
+        TusClient tus(http, o);
+        ExchangeNote note;
+        done = tus.upload(
+            src, state, {},
+            [&](const TusUploadState& s) {
+                state = s;
+                return Status{};
+            },
+            note);
+        REQUIRE((done.ok() || done.error().code == Errc::cancelled));
+    }
+    REQUIRE(done.ok());
+    CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
+    CHECK(server.created == 1);
+    // Only the first run's checksummed chunk was lost; every later run kept what it sent.
+    CHECK(server.patchBytes <= bytes.size() + (20 << 10));
+    CHECK(runs <= 13);  // about 200 KiB / 20 KiB, and the first run lost
+    auto learned = memory.load();
+    REQUIRE(learned.has_value());
+    CHECK(learned->plainPatches);
+    CHECK(learned->chunk <= 32 << 10);
+    REQUIRE(learned->server.has_value());
+    CHECK(learned->server->checksumAlgorithm == "sha256");
+    // The OPTIONS answer was kept too: one OPTIONS for all those runs.
+    int options = 0;
+    for (const auto& rec : http.requests()) {
+        options += rec.request.method == "OPTIONS" ? 1 : 0;
+    }
+    CHECK(options == 1);
+}
+
+TEST_CASE("chunks halve on a slow link and grow again when it is quick") {
+    FakeTusServer server;
+    FakeClock clock;
+    double bytesPerSecond = 4'000;
+    FakeHttpClient http([&](const auto& r) {
+        if (r.request.method == "PATCH") {
+            clock.advance(static_cast<std::int64_t>(1000.0 * r.body.size() / bytesPerSecond));
+        }
+        return server.handle(r);
+    });
+    MemoryTusMemory memory;
+    TusOptions o = options(1 << 20);
+    o.clock = &clock;
+    o.memory = &memory;
+    TusClient tus(http, o);
+    MemoryByteSource src(pattern(3 << 20));
+    ExchangeNote note;
+    auto url = tus.upload(
+        src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
+    REQUIRE(url.ok());
+    // At 4 kB/s a PATCH of about 2 s is some 8 KiB; the chunk came down from 1 MiB to there.
+    CHECK(tus.currentChunk() <= 16 << 10);
+    REQUIRE(memory.load().has_value());
+    CHECK(memory.load()->chunk == tus.currentChunk());  // kept for the next run
+
+    bytesPerSecond = 10'000'000;
+    MemoryByteSource src2(pattern(4 << 20));
+    url = tus.upload(
+        src2, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
+    REQUIRE(url.ok());
+    CHECK(tus.currentChunk() >= 512 << 10);
+    // A restarted client starts from what was learned.
+    TusClient again(http, o);
+    CHECK(again.currentChunk() == tus.currentChunk());
 }
 
 TEST_CASE("checksums are sent when the server lists them") {
@@ -233,7 +409,7 @@ TEST_CASE("checksums are sent when the server lists them") {
     MemoryByteSource src(pattern(100000));
     ExchangeNote note;
     auto url = tus.upload(
-        src, "", {}, [](const std::string&) { return Status{}; }, note);
+        src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
     REQUIRE(url.ok());
     CHECK(server.uploads["/files/1"].second.size() == 100000);
 }
@@ -250,7 +426,7 @@ TEST_CASE("refusals and busy servers come back classified") {
     MemoryByteSource src(pattern(10));
     ExchangeNote note;
     auto r = tus.upload(
-        src, "", {}, [](const std::string&) { return Status{}; }, note);
+        src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == Errc::busy);
     CHECK(note.status == 429);
@@ -262,7 +438,7 @@ TEST_CASE("refusals and busy servers come back classified") {
     });
     TusClient tus2(portal, options());
     auto p = tus2.upload(
-        src, "", {}, [](const std::string&) { return Status{}; }, note);
+        src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
     REQUIRE_FALSE(p.ok());
     CHECK(p.error().code == Errc::protocol);
 }

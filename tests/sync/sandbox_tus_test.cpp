@@ -215,6 +215,40 @@ TEST_CASE("tus: after a reset mid-PATCH, HEAD and resume: the server gets every 
     CHECK(stats["link"]["resets"] == 1);
 }
 
+TEST_CASE("tus: an expired upload answers 410 or 404 with a text body, and a new one is made") {
+    SandboxFixture f;
+    const std::string bytes = makeBytes(8000);
+    const std::string a = f.createUpload(bytes, uuidFor(1), 0);
+    REQUIRE(f.patch(a, 0, bytes.substr(0, 3000))->status == 204);
+    const json gone = f.adminPost("/admin/uploads/expire", {{"report_uuid", uuidFor(1)}});
+    REQUIRE(gone["expired"].size() == 1);
+    CHECK(gone["expired"][0] == a.substr(12));
+    auto head = f.api().Head(a.c_str(), SandboxFixture::tus());
+    REQUIRE(head);
+    CHECK(head->status == 410);
+    auto r = f.patch(a, 3000, bytes.substr(3000));
+    REQUIRE(r);
+    CHECK(r->status == 410);
+    CHECK(r->get_header_value("Content-Type") == "text/plain");
+    CHECK(r->body == "The file for this url no longer exists\n");
+    // Creation no longer finds the expired one: a new upload, from offset 0.
+    const std::string b = f.createUpload(bytes, uuidFor(1), 0);
+    CHECK(b != a);
+    CHECK(f.headOffset(b) == 0);
+
+    // As a fault: the PATCH's own upload expires as it arrives, answered 404 this time.
+    f.fault({{"kind", "expire"}, {"status", 404}, {"method", "PATCH"}});
+    r = f.patch(b, 0, bytes);
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    CHECK(r->body == "The file for this url was not found\n");
+    f.restart();  // the journal remembers what expired
+    head = f.api().Head(b.c_str(), SandboxFixture::tus());
+    REQUIRE(head);
+    CHECK(head->status == 404);
+    CHECK(f.adminGet("/admin/stats")["uploads"] == 0);  // both expired
+}
+
 TEST_CASE("tus: uploads survive a restart, the offset is what is on disk") {
     SandboxFixture f;
     const std::string bytes = makeBytes(10'000);
