@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/time_zone.hpp"
+#include "core/wipe.hpp"
+
 #include <cstdio>
 #include <ctime>
 
@@ -97,7 +100,8 @@ std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
     j["office"] = r.office;
     j["language"] = r.language.empty() ? "id" : r.language;
     j["assisted_by"] = r.assistedBy;
-    j["created_at"] = rfc3339(r.createdAtMs);
+    // With the office's offset, so that the server compares incident_date with the local day.
+    j["created_at"] = rfc3339Local(r.createdAtMs, r.utcOffsetMinutes);
     j["receipt_code"] = r.receiptCode;
     j["replaces"] = r.replacesUuid.empty() ? json(nullptr) : json(r.replacesUuid);
     return j.dump();
@@ -128,6 +132,7 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     req.body = reportJson(report, photos);
     req.timeoutMs = options_.requestTimeoutMs;
     auto res = send(req, "report POST", {200, 201}, note);
+    wipeString(req.body);  // the reporter's identity, in clear
     if (!res.ok()) {
         return res.error();
     }

@@ -21,8 +21,17 @@ class WelcomeView final : public View {
         ui.heading(ui.tr("kiosk.welcome.title"));
         ui.text(ui.tr("kiosk.welcome.help"));
         ImGui::Dummy(ImVec2(0, m.pad));
-        if (ui.button("welcome.start", ui.tr("kiosk.welcome.start"), ImVec2(w, m.target * 2.0f),
-                      Tone::primary, ui.headingFont())) {
+        if (const auto missing = flow.setupProblems(); !missing.empty()) {
+            // No start button: say what staff must set, so nobody files reports the server
+            // refuses for good.
+            ui.heading(ui.tr("kiosk.setup.title"));
+            for (const std::string& key : missing) {
+                ui.text(ui.tr(key));
+            }
+            ui.textSmall(ui.tr("kiosk.setup.restart"));
+            ui.registerRect("welcome.not_ready", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        } else if (ui.button("welcome.start", ui.tr("kiosk.welcome.start"),
+                             ImVec2(w, m.target * 2.0f), Tone::primary, ui.headingFont())) {
             flow.start();
         }
         ImGui::Dummy(ImVec2(0, m.pad));

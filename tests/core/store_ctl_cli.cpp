@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/store.hpp"
+#include "core/store_slips.hpp"
 #include "store_test_support.hpp"
 
 using namespace lapor;
@@ -149,4 +150,27 @@ TEST_CASE("lapor-ctl: missing store, bad configuration") {
     CHECK(bad.exit == 2);
     CHECK(bad.out.find("bad.toml:2") != std::string::npos);
     CHECK(ctl("--config " + dir.sub("absent.toml") + " status").exit == 2);
+}
+
+TEST_CASE("lapor-ctl: reprint asks the kiosk for a slip, status names unconfirmed slips") {
+    Prepared p;
+    {
+        auto s = Store::open(storeOptions(p.store));
+        REQUIRE(s.ok());
+        REQUIRE(markSlipUnconfirmed(**s, p.queued.uuid).ok());
+    }
+    Run status = ctl(p.base + " status");
+    CHECK(status.exit == 0);
+    CHECK(status.out.find("slip not confirmed printed: " + p.queued.receiptCode) !=
+          std::string::npos);
+    Run re = ctl(p.base + " reprint " + p.queued.receiptCode);
+    CHECK(re.exit == 0);
+    CHECK(ctl(p.base + " reprint NOSUCHCODE").exit == 6);
+    auto s = Store::open(storeOptions(p.store));
+    REQUIRE(s.ok());
+    auto slips = listSlips(**s);
+    REQUIRE(slips.ok());
+    REQUIRE(slips->size() == 1);
+    CHECK(slips->front().state == slipReprintValue);
+    CHECK(ctl(p.base + " status").out.find("slip not confirmed") == std::string::npos);
 }
