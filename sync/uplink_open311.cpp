@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "core/wipe.hpp"
 #include "sync/agent.hpp"
 
 namespace lapor::sync {
@@ -85,6 +86,7 @@ Open311Uplink::Open311Uplink(HttpClient& http, Open311Options options, Store& st
 Result<json> Open311Uplink::call(HttpRequest req, std::string_view what, ExchangeNote& note) {
     req.timeoutMs = options_.requestTimeoutMs;
     auto res = send(req, what, {200, 201}, note);
+    wipeString(req.body);  // a form with the reporter's identity
     if (!res.ok()) {
         return res.error();
     }
@@ -149,6 +151,7 @@ Result<std::string> Open311Uplink::submit(const Report& report, const std::vecto
                    {"Idempotency-Key", report.uuid}};
     req.body = open311Form(report, media, options_);
     auto j = call(req, "Open311 POST", note);
+    wipeString(req.body);
     if (!j.ok()) {
         return j.error();
     }
