@@ -321,7 +321,8 @@ TEST_CASE("a full store: the visitor is told plainly, asked to call staff, and l
     auto fill = [&](const fs::path& state) {
         earlier = fillStore(state, (1u << 20) - (64u << 10));
         before = tableEntries(state / "store");
-        std::ofstream(dir / "lapor.toml") << "[store]\nmap_size_mib = 1\nmax_map_size_mib = 1\n";
+        std::ofstream(dir / "lapor.toml") << "[store]\nmap_size_mib = 1\nmax_map_size_mib = 1\n"
+                                          << "[device]\noffice = \"Kantor Uji e2e\"\n";
     };
     REQUIRE(runKiosk(name, "disk_full.script", "1280x800",
                      "--config '" + (dir / "lapor.toml").string() + "'", fill) == 0);
