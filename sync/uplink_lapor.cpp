@@ -180,7 +180,11 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     req.timeoutMs = options_.requestTimeoutMs;
     req.maxBodyBytes = kSubmitAnswerCap;
     auto res = send(req, "report POST", {200, 201}, note);
-    wipeString(req.body);  // the reporter's identity, in clear
+    // The body holds the reporter's identity in clear: wiped once the answer is checked against it.
+    struct WipeBody {
+        std::string& body;
+        ~WipeBody() { wipeString(body); }
+    } wipeBody{req.body};
     if (!res.ok()) {
         return res.error();
     }
