@@ -1,6 +1,8 @@
 // TOML configuration (toml++): known keys into Config, every scalar into Config::values.
 #include "core/config.hpp"
 
+#include "core/time_zone.hpp"
+
 #include <toml++/toml.h>
 #include <fstream>
 #include <sstream>
@@ -115,6 +117,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view sourceName) {
                      take(root, sourceName, "device.id", cfg.deviceId),
                      take(root, sourceName, "device.office", cfg.office),
                      take(root, sourceName, "device.language", cfg.language),
+                     take(root, sourceName, "device.time_zone", cfg.timeZone),
                      take(root, sourceName, "paths.data_dir", cfg.dataDir)}) {
         if (!s.ok())
             return s.error();
@@ -132,6 +135,10 @@ Result<Config> parseConfig(std::string_view text, std::string_view sourceName) {
     if (cfg.language != "id" && cfg.language != "en") {
         return makeError(Errc::invalidInput,
                          std::string(sourceName) + ": device.language must be \"id\" or \"en\"");
+    }
+    if (auto zone = parseTimeZone(cfg.timeZone); !zone) {
+        return makeError(Errc::invalidInput,
+                         std::string(sourceName) + ": device.time_zone: " + zone.error().message);
     }
     return cfg;
 }

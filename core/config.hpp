@@ -29,6 +29,7 @@ struct Config {
     std::string deviceId;         // empty: the ID the store drew when it was created
     std::string office;           // office name shown on receipts, e.g. "Kantor Kecamatan Bakongan"
     std::string language = "id";  // the kiosk's starting language ("id" or "en")
+    std::string timeZone = "Asia/Jakarta";  // the office's zone (core/time_zone.hpp): dates, slips
 
     // [paths]
     std::string dataDir = LAPOR_SOURCE_DIR;  // translations, regions, default catalog

@@ -47,19 +47,23 @@ struct Report {
     std::string title;
     std::string body;
     Date incidentDate;
-    std::string regionCode;  // a code from the region table, e.g. "11.01.01.2001"
-    std::string place;       // free-text place within the region
-    std::string agencyId;    // catalog agency (instansi)
-    std::string topicId;     // catalog topic
+    std::string regionCode;     // a code from the region table, e.g. "11.01.01.2001"
+    std::string place;          // free-text place within the region
+    std::string agencyId;       // catalog agency (instansi)
+    std::string topicId;        // catalog topic
     bool anonymous = false;     // Anonim: identity withheld from the agency
     bool confidential = false;  // Rahasia: not published
     Identity identity;          // empty when anonymous
     std::string assistedBy;     // staff member who helped; empty when filed alone
     std::string deviceId;
     std::string office;
-    std::string language;           // "id" or "en": the visitor's language at filing
-    std::int64_t createdAtMs = 0;   // Unix time, milliseconds, UTC
-    std::string replacesUuid;       // a correction names the report it replaces
+    std::string language;          // "id" or "en": the visitor's language at filing
+    std::int64_t createdAtMs = 0;  // Unix time, milliseconds, UTC
+    // The office's offset east of UTC when it was filed (WIB +420, WITA +480, WIT +540): the
+    // incident date and "today" are local dates, so every date rule compares in this zone.
+    // Reports stored before the field existed read as WIB, the zone the kiosk always used then.
+    int utcOffsetMinutes = 7 * 60;
+    std::string replacesUuid;  // a correction names the report it replaces
     friend bool operator==(const Report&, const Report&) = default;
 };
 

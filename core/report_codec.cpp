@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/time_zone.hpp"
+
 namespace lapor::codec {
 
 using nlohmann::json;
@@ -27,6 +29,7 @@ std::string encodeReportPublic(const Report& r) {
         {"office", r.office},
         {"lang", r.language},
         {"createdAt", r.createdAtMs},
+        {"utcOffset", r.utcOffsetMinutes},
         {"replaces", r.replacesUuid},
     };
     return j.dump();
@@ -65,6 +68,10 @@ Result<Report> decodeReportPublic(std::string_view text) {
         r.language = j.at("lang").get<std::string>();
         r.createdAtMs = j.at("createdAt").get<std::int64_t>();
         r.replacesUuid = j.value("replaces", std::string());
+        // Absent in records written before reports carried their zone (format 1 either way).
+        r.utcOffsetMinutes = j.value("utcOffset", legacyUtcOffsetMinutes);
+        if (!plausibleUtcOffset(r.utcOffsetMinutes))
+            return makeError(Errc::corrupt, "report record has an impossible UTC offset");
         return r;
     } catch (const json::exception& e) {
         return makeError(Errc::corrupt, std::string("report record malformed: ") + e.what());

@@ -34,6 +34,8 @@
 #include "core/log.hpp"
 #include "core/receipt_code.hpp"
 #include "core/report_codec.hpp"
+#include "core/store_slips.hpp"
+#include "core/validation.hpp"
 #include "core/wipe.hpp"
 
 namespace lapor {
@@ -481,6 +483,7 @@ struct Prepared {
     std::vector<std::uint8_t> ownSealed;        // photo chunks sealed by prepare()...
     std::span<const std::uint8_t> aheadSealed;  // ...or ahead of it (SealedPhotos), when set
     bool sealedAhead = false;
+    bool slipDue = false;  // ReportToSave::slipDue
 
     // (A function, not a span into ownSealed, so that moving a Prepared cannot leave it dangling.)
     [[nodiscard]] std::span<const std::uint8_t> photosSealed() const {
@@ -500,6 +503,9 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
     }
     if (!report.replacesUuid.empty() && !validUuid(report.replacesUuid)) {
         return makeError(Errc::invalidInput, "replaced report's UUID is malformed");
+    }
+    if (Status s = checkReportDates(report); !s.ok()) {
+        return s.error();
     }
     Prepared p;
     p.report = &report;
@@ -1091,6 +1097,7 @@ Status Store::saveReports(std::span<const ReportToSave> batch) {
                           : std::span<const std::uint8_t>());
         if (!p.ok())
             return p.error();
+        p->slipDue = item.slipDue;
         ready.push_back(std::move(*p));
     }
     const std::int64_t now = m.now();
@@ -1157,6 +1164,11 @@ Status Store::Impl::putReport(Writer& w, const Prepared& p, std::uint64_t seq, s
     e.photoCount = static_cast<std::uint32_t>(p.photos.size());
     if (Status s = addHistory(w, rec, OutboxState::queued, at, "saved"); !s.ok())
         return s;
+    // With the report, so that no crash can leave a stored report without its slip.
+    if (p.slipDue) {
+        if (Status s = w.put(status, slipStatusKey(uuid), slipDueValue); !s.ok())
+            return s;
+    }
     return storeRec(w, rec, OutboxState::queued, 0, true);
 }
 

@@ -178,6 +178,9 @@ class Store {
         const Report* report = nullptr;
         std::span<const Photo> photos;
         const SealedPhotos* sealed = nullptr;  // optional, as in saveReport
+        // The kiosk prints a slip for it: a "slip due" record (core/store_slips.hpp) is written
+        // in the same transaction.
+        bool slipDue = false;
     };
     [[nodiscard]] Status saveReports(std::span<const ReportToSave> batch);
     // The report with its identity decrypted (empty after retention purged it).

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "core/text.hpp"
+#include "core/time_zone.hpp"
 #include "core/wipe.hpp"
 
 namespace lapor {
@@ -448,6 +449,23 @@ std::optional<Text> validateKind(ReportKind kind) {
     return message("validation.kind.invalid");
 }
 
+Status checkReportDates(const Report& report) {
+    if (!plausibleUtcOffset(report.utcOffsetMinutes)) {
+        return makeError(Errc::invalidInput, "report's UTC offset " +
+                                                 std::to_string(report.utcOffsetMinutes) +
+                                                 " min is impossible");
+    }
+    if (report.createdAtMs != 0 && report.incidentDate != Date{}) {
+        const Date filed = dateAt(report.createdAtMs, report.utcOffsetMinutes);
+        if (dateBefore(filed, report.incidentDate)) {
+            return makeError(Errc::invalidInput,
+                             "incident date " + formatDate(report.incidentDate) +
+                                 " is after the local date of filing " + formatDate(filed));
+        }
+    }
+    return {};
+}
+
 std::vector<FieldError> validateReport(Report& report, const DistrictCheck& isDistrict, Date today,
                                        const RegionCheck& regionExists) {
     std::vector<FieldError> errors;
@@ -468,7 +486,16 @@ std::vector<FieldError> validateReport(Report& report, const DistrictCheck& isDi
     note(fields::kind, validateKind(report.kind));
     apply(fields::title, report.title, validateTitle(report.title));
     apply(fields::body, report.body, validateBody(report.body));
-    note(fields::incidentDate, validateIncidentDate(report.incidentDate, today));
+    // Both dates are local: "today" in the office's zone, and the day the report was filed in the
+    // zone it carries (a report filed at 01:00 WIB is filed on the WIB day, not the UTC one).
+    Date latest = today;
+    if (report.createdAtMs != 0) {
+        const Date filed = dateAt(report.createdAtMs, report.utcOffsetMinutes);
+        if (dateBefore(filed, latest)) {
+            latest = filed;
+        }
+    }
+    note(fields::incidentDate, validateIncidentDate(report.incidentDate, latest));
     note(fields::regionCode, validateRegionCode(report.regionCode, regionExists));
     apply(fields::place, report.place, validatePlace(report.place));
 

@@ -12,6 +12,7 @@
 
 #include "core/i18n.hpp"
 #include "core/report.hpp"
+#include "core/result.hpp"
 
 namespace lapor {
 
@@ -72,6 +73,11 @@ struct FieldCheck {
 [[nodiscard]] std::vector<FieldError> validateReport(Report& report,
                                                      const DistrictCheck& isDistrict, Date today,
                                                      const RegionCheck& regionExists = {});
+
+// The date rules the store holds every saved report to (whatever program saved it): a plausible
+// UTC offset, and an incident date not after the local date of filing in that offset.
+// Errc::invalidInput, in English for the log, otherwise.
+[[nodiscard]] Status checkReportDates(const Report& report);
 
 // Per field, for checking as the visitor types. An empty input is an error only where the field
 // is required on its own (title, body); for identity fields validateReport decides what is needed.

@@ -2,6 +2,8 @@
 #include "core/wipe.hpp"
 
 #include <sodium.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 namespace lapor {
 
@@ -45,6 +47,12 @@ void wipePhotos(std::vector<Photo>& photos) noexcept {
         photo.height = 0;
     }
     photos.clear();
+}
+
+bool excludeFromCoreDumps() noexcept {
+    const rlimit none{0, 0};
+    const bool limited = setrlimit(RLIMIT_CORE, &none) == 0;
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 && limited;
 }
 
 }  // namespace lapor

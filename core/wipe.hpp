@@ -20,4 +20,9 @@ void wipeIdentity(Identity& identity) noexcept;
 void wipeReport(Report& report) noexcept;
 void wipePhotos(std::vector<Photo>& photos) noexcept;
 
+// For programs that hold personal data: no core dump of this process, ever. Marks it not dumpable
+// (the kernel then writes no core, and only root may read its memory) and sets its core size
+// limit to 0, whatever the unit or shell allowed. Returns false when either call failed.
+bool excludeFromCoreDumps() noexcept;
+
 }  // namespace lapor

@@ -46,6 +46,8 @@ CameraChoice makeCamera(const CameraConfig& config, Clock& clock) {
         options.still = config.still;
         options.fps = std::max(config.simulatedFps, 15);
         options.jpegFolder = config.simulatedJpegFolder;
+        options.utcOffsetMinutes = config.utcOffsetMinutes;
+        options.zoneName = config.zoneName;
         CameraChoice choice{std::make_unique<SimulatedCamera>(clock, options), std::move(reason)};
         log::info("camera", choice.reason);
         return choice;

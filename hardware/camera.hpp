@@ -107,6 +107,8 @@ struct CameraConfig {
     int simulatedFps = 30;               // simulated preview rate (>= 15)
     std::string simulatedJpegFolder;     // non-empty: the simulated camera plays these JPEGs
     std::int64_t stillTimeoutMs = 5000;  // real backend: give up on a still after this long
+    int utcOffsetMinutes = 0;            // simulated: the zone of the time drawn into the scene
+    std::string zoneName = "UTC";
 };
 
 struct CameraChoice {

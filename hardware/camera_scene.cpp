@@ -133,7 +133,7 @@ void drawText(Frame& frame, std::string_view text, std::int32_t x, std::int32_t 
 }
 
 Frame renderTestScene(FrameSize size, std::int64_t sceneMs, std::int64_t wallMs,
-                      std::int64_t frameNumber) {
+                      std::int64_t frameNumber, int utcOffsetMinutes, std::string_view zone) {
     Frame f;
     f.width = std::max<std::uint32_t>(size.width, 1);
     f.height = std::max<std::uint32_t>(size.height, 1);
@@ -178,13 +178,15 @@ Frame renderTestScene(FrameSize size, std::int64_t sceneMs, std::int64_t wallMs,
                  std::lround(h * 0.95), checks[i][0], checks[i][1], checks[i][2]);
     }
 
-    // Time (UTC) and frame counter on a dark band, sized to the picture.
-    const std::time_t secs = static_cast<std::time_t>(wallMs / 1000);
+    // Local time and frame counter on a dark band, sized to the picture.
+    const std::time_t secs =
+        static_cast<std::time_t>(wallMs / 1000) + static_cast<std::time_t>(utcOffsetMinutes) * 60;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char clock[64];
-    std::snprintf(clock, sizeof clock, "%04d-%02d-%02d %02d:%02d:%02d UTC", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(clock, sizeof clock, "%04d-%02d-%02d %02d:%02d:%02d %.*s", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(std::min<std::size_t>(zone.size(), 12)), zone.data());
     char counter[48];
     std::snprintf(counter, sizeof counter, "SIMULATED #%lld", static_cast<long long>(frameNumber));
     const auto scale = std::max<std::uint32_t>(1, f.height / 120);

@@ -9,9 +9,12 @@
 namespace lapor {
 
 // Renders the scene at `size` for animation time `sceneMs` (drives the motion), showing the wall
-// time `wallMs` (UTC) and `frameNumber`. Deterministic: same arguments, same pixels.
+// time `wallMs` in the zone `utcOffsetMinutes` east of UTC, named `zone` (the office's local
+// time, as everything a person reads), and `frameNumber`. Deterministic: same arguments, same
+// pixels.
 [[nodiscard]] Frame renderTestScene(FrameSize size, std::int64_t sceneMs, std::int64_t wallMs,
-                                    std::int64_t frameNumber);
+                                    std::int64_t frameNumber, int utcOffsetMinutes = 0,
+                                    std::string_view zone = "UTC");
 
 // Draws `text` (digits, ':', '-', '#', '.', '/', space and capital letters A-Z) with a built-in
 // 5x7 bitmap font, each font pixel a `scale` x `scale` block. Unknown characters draw as blanks.

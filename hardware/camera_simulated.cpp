@@ -166,7 +166,8 @@ Result<Frame> SimulatedCamera::loadFolderFrame(std::size_t index, FrameSize fit)
 Result<Frame> SimulatedCamera::renderPreview(std::int64_t index) {
     if (files_.empty()) {
         const std::int64_t sceneMs = index * 1000 / options_.fps;
-        return renderTestScene(previewSize_, sceneMs, clock_.wallMs(), index);
+        return renderTestScene(previewSize_, sceneMs, clock_.wallMs(), index,
+                               options_.utcOffsetMinutes, options_.zoneName);
     }
     // Each file is shown for one second, whatever the frame rate, so a person can follow it.
     const auto file = static_cast<std::size_t>(index / options_.fps) % files_.size();
@@ -214,7 +215,8 @@ Result<Frame> SimulatedCamera::captureStill() {
     Result<Frame> still =
         files_.empty()
             ? Result<Frame>(renderTestScene(options_.still, index * 1000 / options_.fps,
-                                            clock_.wallMs(), index))
+                                            clock_.wallMs(), index, options_.utcOffsetMinutes,
+                                            options_.zoneName))
             : loadFolderFrame(static_cast<std::size_t>(index / options_.fps), options_.still);
     if (!still) {
         return still.error();

@@ -22,6 +22,8 @@ class SimulatedCamera final : public Camera {
         bool notifyThread = true;  // wake the notifier every frame period in real time;
                                    // tests with a FakeClock turn it off and poll
         std::string id = "simulated:0";
+        int utcOffsetMinutes = 0;  // the zone of the time drawn into the scene
+        std::string zoneName = "UTC";
     };
 
     SimulatedCamera(Clock& clock, Options options);

@@ -133,11 +133,20 @@ struct PrintQueueStatus {
 // The kiosk's print service. A slip is rendered and stored durably in the spool directory
 // (name.new, fsync, rename) before submit() returns, then printed by a worker thread; a slip that
 // cannot print stays in the spool, survives restarts, and prints when the printer is back.
+//
+// Each slip prints at most once: before its bytes go to the printer it is renamed
+// <name>.printing (and the directory synced), and removed once printed. A slip found .printing
+// at open was interrupted (the kiosk died while or just after printing): whether paper came out
+// is unknown, so it is never printed again by itself but kept as <name>.unconfirmed and reported
+// (unconfirmedKeys); a reprint is staff's decision (lapor-ctl reprint).
 class PrintQueue {
   public:
     struct Options {
         std::int64_t retryMs = 3000;      // how often the worker retries while slips are waiting
         std::int64_t idlePollMs = 15000;  // how often it refreshes the printer state when idle
+        // Called at each durable step of a print ("printing": marked, bytes not yet sent;
+        // "printed": sent, mark not yet cleared). Tests kill the process there.
+        std::function<void(std::string_view step)> onStep;
     };
     // Creates the spool directory if needed and picks up slips left by an earlier run.
     [[nodiscard]] static Result<std::unique_ptr<PrintQueue>> open(std::filesystem::path spoolDir,
@@ -152,6 +161,19 @@ class PrintQueue {
     // Renders the slip for the printer's paper and stores it; the worker prints it. Fails only if
     // it could not be stored (then nothing was promised).
     [[nodiscard]] Status submit(const SlipContent& slip);
+    // The same for the slip of one report, `key` its UUID (letters, digits, '-'), which names the
+    // spool file so that holds() can tell it is there. `stored` runs after the slip is durable
+    // and before the worker may print it (the kiosk records in its store that the slip is
+    // spooled, so a crash in between can neither lose nor repeat it); its failure is returned,
+    // and the slip stays spooled.
+    [[nodiscard]] Status submit(const SlipContent& slip, std::string_view key,
+                                const std::function<Status()>& stored);
+    // True when a slip with this key is spooled, printing, or unconfirmed.
+    [[nodiscard]] bool holds(std::string_view key) const;
+    // Keys of slips interrupted while printing (see above), oldest first.
+    [[nodiscard]] std::vector<std::string> unconfirmedKeys() const;
+    // Removes the unconfirmed slip of `key` once its fate is recorded elsewhere.
+    void forgetUnconfirmed(std::string_view key);
     // Stores ready-made ESC/POS bytes (test slips from lapor-hwtest).
     [[nodiscard]] Status submitBytes(std::span<const std::uint8_t> escpos);
 
@@ -171,6 +193,8 @@ class PrintQueue {
   private:
     struct Impl;
     explicit PrintQueue(std::unique_ptr<Impl> impl);
+    [[nodiscard]] Status spool(std::span<const std::uint8_t> escpos, std::string_view key,
+                               const std::function<Status()>& stored);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -19,6 +19,7 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "core/time_zone.hpp"
 #include "core/wipe.hpp"
 #include "hardware/camera.hpp"
 #include "hardware/photo.hpp"
@@ -27,6 +28,7 @@
 #include "kiosk/links.hpp"
 #include "kiosk/pointer_queue.hpp"
 #include "kiosk/script.hpp"
+#include "kiosk/slip_desk.hpp"
 
 namespace lapor::kiosk {
 
@@ -185,6 +187,7 @@ class App final : public AppActions, public ScriptHost {
     void readAloud() override;
     void startSave() override;
     void sealPhotosAhead();
+    void recoverSlips();  // on the worker
     SDL_Texture* preview(int& w, int& h) override;
     [[nodiscard]] std::string cameraMessageKey() const override;
     SDL_Texture* photoTexture(std::size_t index, bool full, int& w, int& h) override;
@@ -220,7 +223,7 @@ class App final : public AppActions, public ScriptHost {
     void syncCamera();
     void dropPhotoTextures();
     void saveShot();
-    void printSlip(const Receipt& receipt);
+    [[nodiscard]] hw::SlipContent makeSlip(const Report& report) const;
 
     AppOptions options_;
     SystemClock& clock_ = SystemClock::instance();
@@ -250,6 +253,7 @@ class App final : public AppActions, public ScriptHost {
     int seenWipes_ = 0;
 
     std::unique_ptr<hw::PrintQueue> printer_;
+    std::unique_ptr<SlipDesk> slips_;  // on the worker thread only
     std::unique_ptr<hw::Speech> speech_;
     std::unique_ptr<Worker> worker_;
 
@@ -381,6 +385,14 @@ bool App::initServices() {
     FlowConfig fc;
     fc.deviceId = store_.sink->deviceId();
     fc.office = config.office;
+    if (auto zone = parseTimeZone(config.timeZone)) {  // loadConfig refused a bad one
+        fc.zone = std::move(zone.value());
+    }
+    if (config.office.empty()) {
+        log::error("kiosk",
+                   "device.office is not set: the kiosk shows staff what is missing and "
+                   "takes no reports until it is set");
+    }
     fc.idleWarnMs = options_.idleWarnMs;
     fc.idleWipeMs = options_.idleWipeMs;
     flow_ = std::make_unique<Flow>(clock_, *catalog_, *regions_, *store_.catalog, fc);
@@ -397,6 +409,8 @@ bool App::initServices() {
                                               : CameraBackend::libcamera;
     cc.preview = FrameSize{640, 480};
     cc.still = FrameSize{1600, 1200};
+    cc.utcOffsetMinutes = fc.zone.utcOffsetMinutes;  // a photo's time in the office's zone
+    cc.zoneName = fc.zone.abbrev;
     auto choice = makeCamera(cc, clock_);
     log::info("kiosk", "camera: " + choice.reason);
     camera_ = std::move(choice.camera);
@@ -455,7 +469,12 @@ bool App::initServices() {
     if (!speech_) {
         log::warn("kiosk", "speech: not available; read-aloud is silent");
     }
+    if (printer_) {
+        slips_ = std::make_unique<SlipDesk>(*store_.store, *printer_,
+                                            [this](const Report& r) { return makeSlip(r); });
+    }
     worker_ = std::make_unique<Worker>();
+    worker_->run([this] { recoverSlips(); });
     worker_->run([sink = store_.sink] { sink->prepareForNextSave(); });
     return true;
 }
@@ -726,10 +745,15 @@ void App::frame() {
         seenWipes_ = flow_->wipeCount();
         dropPhotoTextures();
         destroy(previewTex_);
+        if (auto& ed = ui_->editing()) {
+            wipeString(ed->value);  // a short value lives inside the optional, past its reset
+        }
         ui_->editing().reset();
         keyboard_.reset();
         // Photos sealed ahead for a report never sent: ciphertext, but nothing keeps it.
         worker_->run([sink = store_.sink] { sink->sealAhead({}, {}); });
+        // Between visitors: a reprint staff asked for (lapor-ctl reprint) comes out now.
+        worker_->run([this] { recoverSlips(); });
     }
     if (flow_->screen() != shownScreen_) {
         shownScreen_ = flow_->screen();
@@ -904,21 +928,25 @@ void App::readAloud() {
     flow_->readAloud(speech_.get());  // none: the flow says so on screen
 }
 
-void App::printSlip(const Receipt& r) {
-    if (!printer_) {
-        return;
-    }
+hw::SlipContent App::makeSlip(const Report& r) const {
+    // In the language the visitor filed in, with the time in the zone the report carries.
     hw::SlipContent slip;
-    const Lang lang = flow_->lang();
-    slip.office = flow_->office();
+    const Lang lang = parseLang(r.language).value_or(Lang::id);
+    slip.office = r.office;
     slip.receiptCode = r.receiptCode;
     slip.kindName = catalog_->tr(lang, kindMsgid(r.kind));
     slip.title = r.title;
     slip.filedAtMs = r.createdAtMs;
+    slip.utcOffsetMinutes = r.utcOffsetMinutes;
+    slip.zoneName = zoneForOffset(r.utcOffsetMinutes).abbrev;
     slip.labels =
         hw::slipLabelsFrom([this, lang](std::string_view key) { return catalog_->tr(lang, key); });
-    if (auto s = printer_->submit(slip); !s) {
-        log::warn("kiosk", "slip not queued: " + s.error().message);
+    return slip;
+}
+
+void App::recoverSlips() {
+    if (slips_) {
+        (void)slips_->recover();
     }
 }
 
@@ -930,15 +958,16 @@ void App::startSave() {
     auto sink = store_.sink;
     worker_->run([this, sink, job = std::move(*job)]() mutable {
         Status result = sink->save(job.report, job.photos);
+        if (result.ok() && slips_) {
+            // Owed by the store from the save on: a failure here is recovered at the next start.
+            if (Status s = slips_->queue(job.report); !s.ok()) {
+                log::warn("kiosk", "slip not queued yet: " + s.error().message);
+            }
+        }
         // The job is a copy of the visitor's data; the flow keeps (or wipes) the original.
         wipeReport(job.report);
         wipePhotos(job.photos);
-        post([this, result]() {
-            flow_->saveFinished(result);
-            if (result.ok() && flow_->receipt()) {
-                printSlip(*flow_->receipt());
-            }
-        });
+        post([this, result]() { flow_->saveFinished(result); });
         sink->prepareForNextSave();  // while the visitor reads the receipt
     });
 }

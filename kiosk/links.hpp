@@ -10,6 +10,10 @@
 #include "core/result.hpp"
 #include "kiosk/flow/ports.hpp"
 
+namespace lapor {
+class Store;
+}
+
 namespace lapor::kiosk {
 
 struct StoreLinkOptions {
@@ -24,6 +28,7 @@ struct StoreLinkOptions {
 };
 
 struct StoreLink {
+    std::shared_ptr<Store> store;  // for the slips owed (kiosk/slip_desk.hpp)
     std::shared_ptr<ReportSink> sink;
     std::shared_ptr<CatalogSource> catalog;
 };

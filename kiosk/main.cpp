@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/wipe.hpp"
 #include "kiosk/app.hpp"
 
 namespace {
@@ -32,6 +33,10 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A visitor's name, NIK and phone pass through this process's memory: never into a core.
+    if (!lapor::excludeFromCoreDumps()) {
+        std::fprintf(stderr, "lapor-kiosk: warning: could not turn core dumps off\n");
+    }
     lapor::kiosk::AppOptions o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];

@@ -19,7 +19,7 @@ constexpr std::string_view kReceiptCountKey = "kiosk.receipt_count";
 
 class StoreSink final : public ReportSink {
   public:
-    StoreSink(std::unique_ptr<Store> store, std::uint64_t reserveBytes)
+    StoreSink(std::shared_ptr<Store> store, std::uint64_t reserveBytes)
         : store_(std::move(store)), reserveBytes_(reserveBytes) {}
 
     Status save(const Report& report, const std::vector<Photo>& photos) override {
@@ -28,7 +28,9 @@ class StoreSink final : public ReportSink {
             std::lock_guard lock(aheadMutex_);
             std::swap(ahead, ahead_);
         }
-        return store_->saveReport(report, photos, ahead);
+        // The slip is owed from the same commit on (kiosk/slip_desk.hpp).
+        const Store::ReportToSave one{&report, photos, &ahead, true};
+        return store_->saveReports(std::span<const Store::ReportToSave>(&one, 1));
     }
     void sealAhead(const std::string& uuid, const std::vector<Photo>& photos) override {
         auto sealed = store_->sealPhotos(uuid, photos);
@@ -84,7 +86,7 @@ class StoreSink final : public ReportSink {
     }
 
   private:
-    std::unique_ptr<Store> store_;
+    std::shared_ptr<Store> store_;
     std::uint64_t reserveBytes_ = 0;
     std::mutex aheadMutex_;  // sealAhead and save run on the app's worker; the lock is cheap
     SealedPhotos ahead_;
@@ -150,7 +152,8 @@ Result<StoreLink> openStoreLink(const StoreLinkOptions& options) {
     }
     StoreLink link;
     link.catalog = std::make_shared<StoreCatalog>(std::move(catalog.value()));
-    link.sink = std::make_shared<StoreSink>(std::move(store.value()), options.reserveBytes);
+    link.store = std::move(store.value());
+    link.sink = std::make_shared<StoreSink>(link.store, options.reserveBytes);
     return link;
 }
 

@@ -134,6 +134,11 @@ bool Ui::prepareFonts(const Metrics& metrics) {
 
 void Ui::beginFrame() {
     rects_.clear();
+    // Copies of what was on screen, a visitor's phone among them: zeroed, not just dropped (short
+    // strings live inside the vector's own buffer, which clear() keeps).
+    for (std::string& t : shown_) {
+        wipeString(t);
+    }
     shown_.clear();
 }
 
@@ -399,7 +404,9 @@ void Ui::field(std::string_view id, std::string_view labelKey, const std::string
     const float lineH = ImGui::GetTextLineHeight();
     const float h =
         editor.multiline ? std::max(m_.target * 1.6f, lineH * 3 + m_.pad * 2) : m_.target;
-    const std::string shown = value.empty() ? tr("kiosk.field.touch_to_type") : value;
+    // A view of the value, not a copy: the value may be a visitor's NIK or phone.
+    const std::string placeholder = value.empty() ? tr("kiosk.field.touch_to_type") : "";
+    const std::string_view shown = value.empty() ? std::string_view(placeholder) : value;
     ImGui::PushStyleColor(ImGuiCol_Button, rgb(255, 255, 255));
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, rgb(245, 248, 255));
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, rgb(230, 236, 250));
@@ -416,7 +423,7 @@ void Ui::field(std::string_view id, std::string_view labelKey, const std::string
     ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + h), true);
     dl->AddText(fontBody_, fontBody_->FontSize,
                 ImVec2(pos.x + m_.pad, pos.y + (editor.multiline ? m_.pad : (h - lineH) / 2)), fg,
-                shown.c_str(), shown.c_str() + shown.size(),
+                shown.data(), shown.data() + shown.size(),
                 editor.multiline ? width - 2 * m_.pad : 0.0f);
     ImGui::PopClipRect();
     errorText(error);

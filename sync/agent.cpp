@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "core/log.hpp"
+#include "core/wipe.hpp"
 #include "sync/answers.hpp"
 #include "sync/upload_state.hpp"
 
@@ -203,6 +204,15 @@ Outcome Agent::deliverOne(const std::string& owner) {
 Outcome Agent::process(const Claim& claim, const std::string& owner) {
     const std::string& uuid = claim.uuid;
     auto report = store_.loadReport(uuid);
+    // The reporter's identity is in it: wiped on every way out, delivered or not.
+    struct WipeOnExit {
+        Result<Report>& r;
+        ~WipeOnExit() {
+            if (r.ok()) {
+                wipeReport(r.value());
+            }
+        }
+    } wipeOnExit{report};
     if (!report.ok()) {
         // Without the key nothing can be sent (configuration); a corrupt record never can.
         if (report.error().code == Errc::corrupt) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/time_zone.hpp"
+#include "core/wipe.hpp"
 #include "sync/answers.hpp"
 
 namespace lapor::sync {
@@ -145,7 +147,8 @@ std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
     j["office"] = r.office;
     j["language"] = r.language.empty() ? "id" : r.language;
     j["assisted_by"] = r.assistedBy;
-    j["created_at"] = rfc3339(r.createdAtMs);
+    // With the office's offset, so that the server compares incident_date with the local day.
+    j["created_at"] = rfc3339Local(r.createdAtMs, r.utcOffsetMinutes);
     j["receipt_code"] = r.receiptCode;
     j["replaces"] = r.replacesUuid.empty() ? json(nullptr) : json(r.replacesUuid);
     return j.dump();
@@ -177,6 +180,11 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     req.timeoutMs = options_.requestTimeoutMs;
     req.maxBodyBytes = kSubmitAnswerCap;
     auto res = send(req, "report POST", {200, 201}, note);
+    // The body holds the reporter's identity in clear: wiped once the answer is checked against it.
+    struct WipeBody {
+        std::string& body;
+        ~WipeBody() { wipeString(body); }
+    } wipeBody{req.body};
     if (!res.ok()) {
         return res.error();
     }

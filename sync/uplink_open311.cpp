@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "core/wipe.hpp"
 #include "sync/agent.hpp"
 #include "sync/answers.hpp"
 
@@ -82,6 +83,7 @@ Result<json> Open311Uplink::call(HttpRequest req, std::string_view what, Exchang
     req.timeoutMs = options_.requestTimeoutMs;
     req.maxBodyBytes = kOpen311ListCap;
     auto res = send(req, what, {200, 201}, note);
+    wipeString(req.body);  // a form with the reporter's identity
     if (!res.ok()) {
         return res.error();
     }
@@ -140,6 +142,7 @@ Result<std::string> Open311Uplink::submit(const Report& report, const std::vecto
                    {"Idempotency-Key", report.uuid}};
     req.body = open311Form(report, media, options_);
     auto j = call(req, "Open311 POST", note);
+    wipeString(req.body);
     if (!j.ok()) {
         return j.error();
     }

@@ -14,6 +14,7 @@
 #include "core/crypto.hpp"
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
+#include "core/store_slips.hpp"
 
 using namespace lapor;
 
@@ -50,6 +51,8 @@ Commands:
                               (needs the key)
   unpark CODE|UUID [--by NAME]
                               queue a parked report again
+  reprint CODE|UUID           print the report's receipt slip once more (the kiosk prints it when
+                              it is next on its welcome screen, or at its next start)
   purge [--days N]            remove photos and identity of reports delivered more than N days ago
                               (default: store.retention_days)
 
@@ -247,6 +250,16 @@ int cmdStatus(const Store& store) {
                 std::cout << "  " << k << ": " << v << "\n";
         }
     }
+    // Slips whose printing a crash cut off: staff ask the visitor, and reprint if need be.
+    if (auto slips = listSlips(store); slips.ok()) {
+        for (const SlipOwed& slip : *slips) {
+            if (slip.state == slipUnconfirmedValue) {
+                auto e = store.outboxEntry(slip.uuid);
+                std::cout << "slip not confirmed printed: " << (e.ok() ? e->receiptCode : slip.uuid)
+                          << " (lapor-ctl reprint, if the visitor has none)\n";
+            }
+        }
+    }
     return exitOk;
 }
 
@@ -360,6 +373,18 @@ int cmdUnpark(Store& store, const Args& a) {
     return exitOk;
 }
 
+int cmdReprint(Store& store, const Args& a) {
+    if (a.positional.size() != 1)
+        return usageError("reprint needs one receipt code or UUID");
+    auto uuid = resolve(store, a.positional[0]);
+    if (!uuid.ok())
+        return fail(uuid.error(), exitNotFound);
+    if (Status s = requestReprint(store, *uuid); !s.ok())
+        return fail(s.error(), exitFor(s.error()));
+    std::cout << "reprint of " << *uuid << " requested: the kiosk prints it between visitors\n";
+    return exitOk;
+}
+
 int cmdPurge(Store& store, const Args& a, const Config& cfg) {
     int days = a.days.value_or(cfg.retentionDays);
     if (days == 0 && !a.days) {
@@ -380,8 +405,8 @@ int main(int argc, char** argv) {
     Args a;
     if (auto stop = parseArgs(argc, argv, a))
         return *stop;
-    const std::vector<std::string_view> known = {"status", "list",   "show",
-                                                 "verify", "unpark", "purge"};
+    const std::vector<std::string_view> known = {"status", "list",    "show", "verify",
+                                                 "unpark", "reprint", "purge"};
     if (std::find(known.begin(), known.end(), a.command) == known.end()) {
         return usageError("unknown command '" + a.command + "'");
     }
@@ -399,7 +424,7 @@ int main(int argc, char** argv) {
     if (!a.keyFile.empty())
         cfg.keyFile = a.keyFile;
 
-    const bool writes = a.command == "unpark" || a.command == "purge";
+    const bool writes = a.command == "unpark" || a.command == "reprint" || a.command == "purge";
     const bool needsKey = a.command == "verify" || (a.command == "show" && a.withPersonalData);
     StoreOptions o;
     o.path = cfg.storePath;
@@ -427,5 +452,7 @@ int main(int argc, char** argv) {
         return cmdVerify(**store);
     if (a.command == "unpark")
         return cmdUnpark(**store, a);
+    if (a.command == "reprint")
+        return cmdReprint(**store, a);
     return cmdPurge(**store, a, cfg);
 }

@@ -2,7 +2,6 @@
 #include "kiosk/flow/flow.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 #include "core/log.hpp"
 #include "core/receipt_code.hpp"
@@ -189,12 +188,7 @@ int Flow::stepCount() const {
 }
 
 Date Flow::today() const {
-    using namespace std::chrono;
-    const auto local =
-        sys_days{} + floor<days>(milliseconds(clock_.wallMs()) + minutes(config_.utcOffsetMinutes));
-    const year_month_day ymd{floor<days>(local)};
-    return Date{static_cast<int>(ymd.year()), static_cast<int>(unsigned(ymd.month())),
-                static_cast<int>(unsigned(ymd.day()))};
+    return dateAt(clock_.wallMs(), config_.zone.utcOffsetMinutes);
 }
 
 bool Flow::dirty() const {
@@ -293,6 +287,7 @@ void Flow::moreTime() {
 
 void Flow::go(Screen screen) {
     screen_ = screen;
+    revealed_.clear();
     if (screen == Screen::review && draft_.uuid.empty()) {
         // Drawn here, not at the save, so that the photos can be sealed for it while the
         // visitor reviews (ReportSink::sealAhead). A retried save keeps it: nothing was stored.
@@ -307,10 +302,24 @@ void Flow::setLang(Lang lang) {
     lang_ = lang;
 }
 
-void Flow::start() {
-    if (screen_ == Screen::welcome) {
-        go(Screen::kind);
+std::vector<std::string> Flow::setupProblems() const {
+    std::vector<std::string> missing;
+    if (config_.office.empty()) {
+        missing.emplace_back("kiosk.setup.no_office");
     }
+    return missing;
+}
+
+void Flow::start() {
+    if (screen_ != Screen::welcome) {
+        return;
+    }
+    if (!setupProblems().empty()) {
+        // Every report filed now would be parked for good after the visitor was told it is sent.
+        log::warn("kiosk", "not taking reports: device.office is not configured");
+        return;
+    }
+    go(Screen::kind);
 }
 
 void Flow::chooseKind(ReportKind kind) {
@@ -512,6 +521,21 @@ void Flow::setConsent(bool consent) {
     revalidate(Field::consent);
 }
 
+bool Flow::revealed(Field field) const {
+    return std::find(revealed_.begin(), revealed_.end(), field) != revealed_.end();
+}
+
+void Flow::toggleReveal(Field field) {
+    if (screen_ != Screen::review || (field != Field::nik && field != Field::phone)) {
+        return;
+    }
+    if (auto it = std::find(revealed_.begin(), revealed_.end(), field); it != revealed_.end()) {
+        revealed_.erase(it);
+    } else {
+        revealed_.push_back(field);
+    }
+}
+
 // ---------------------------------------------------------------- photos
 
 void Flow::addPhoto(DraftPhoto photo) {
@@ -580,6 +604,7 @@ Report Flow::buildReport() const {
     r.office = config_.office;
     r.language = std::string(langCode(lang_));
     r.createdAtMs = clock_.wallMs();
+    r.utcOffsetMinutes = config_.zone.utcOffsetMinutes;
     return r;
 }
 
@@ -633,8 +658,8 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
     for (const auto& p : draft_.photos) {
         job.photos.push_back(p.photo);
     }
-    pending_ = Receipt{job.report.receiptCode, job.report.uuid, job.report.kind, job.report.title,
-                       job.report.createdAtMs};
+    pending_ = Receipt{job.report.receiptCode, job.report.uuid,        job.report.kind,
+                       job.report.title,       job.report.createdAtMs, job.report.utcOffsetMinutes};
     go(Screen::saving);
     return job;
 }

@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
 #include "core/report.hpp"
+#include "core/time_zone.hpp"
 #include "kiosk/flow/ports.hpp"
 
 namespace lapor::hw {
@@ -95,6 +96,7 @@ struct Receipt {
     ReportKind kind = ReportKind::pengaduan;
     std::string title;
     std::int64_t createdAtMs = 0;
+    int utcOffsetMinutes = 7 * 60;  // the office's zone at filing, for the time on the slip
 };
 
 // A save the app must carry out (on a worker thread) and report back with saveFinished().
@@ -113,7 +115,7 @@ struct FlowConfig {
     std::size_t regionResults = 8;
     std::string deviceId = "kiosk-dev";
     std::string office;
-    int utcOffsetMinutes = 7 * 60;  // the office's zone, for "today" (WIB by default)
+    TimeZone zone;  // the office's zone (device.time_zone), for "today" and the time on the slip
 };
 
 class Flow {
@@ -143,6 +145,11 @@ class Flow {
     [[nodiscard]] bool canTakePhoto() const;
     [[nodiscard]] std::size_t maxPhotos() const { return config_.maxPhotos; }
     [[nodiscard]] const std::string& office() const { return config_.office; }
+    [[nodiscard]] const TimeZone& zone() const { return config_.zone; }
+    // What the kiosk's configuration lacks before it may take reports (a report without an
+    // office is refused by the server for good): catalog keys of messages for staff, empty when
+    // the kiosk is ready. start() does nothing while any is missing.
+    [[nodiscard]] std::vector<std::string> setupProblems() const;
     [[nodiscard]] std::vector<CatalogChoice> agencies() const;
     [[nodiscard]] std::vector<CatalogChoice> topics() const;  // of the chosen agency
     // The step number of this screen and how many steps there are (for "Langkah 3 dari 7").
@@ -187,6 +194,10 @@ class Flow {
     void setAnonymous(bool anonymous);
     void setConfidential(bool confidential);
     void setConsent(bool consent);
+    // Review: NIK and phone show masked until the visitor taps them (someone may be looking over
+    // their shoulder); masked again whenever the screen changes.
+    [[nodiscard]] bool revealed(Field field) const;
+    void toggleReveal(Field field);
 
     void addPhoto(DraftPhoto photo);  // a capture: appended, or replacing the one being retaken
     void viewPhoto(std::optional<std::size_t> index);
@@ -247,7 +258,8 @@ class Flow {
     Text saveError_;
     std::optional<std::size_t> viewedPhoto_;
     std::optional<std::size_t> retakeIndex_;
-    bool fromReview_ = false;  // an edit() from review: next() goes back there
+    bool fromReview_ = false;      // an edit() from review: next() goes back there
+    std::vector<Field> revealed_;  // review: masked fields shown in clear
     bool largeText_ = false;
     std::string assistedBy_;
     std::int64_t lastTouchMs_ = 0;

@@ -1,5 +1,12 @@
 // Review: everything entered, each part with a change button, and consent to the privacy notice
 // (Law 27/2022 on personal data protection) before sending.
+#include <sodium.h>
+
+#include <array>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+
 #include "kiosk/views/view.hpp"
 
 namespace lapor::kiosk {
@@ -15,6 +22,31 @@ std::string nameOf(const std::vector<CatalogChoice>& list, const std::string& id
     return id;
 }
 
+// "************0001" for a NIK or phone until tapped, then the value itself; the mask is made in a
+// buffer on the stack and wiped once drawn (its last digits are the visitor's).
+void drawMasked(Ui& ui, Flow& flow, Field field, std::string_view value, float target) {
+    const bool shown = flow.revealed(field);
+    const std::string id = field == Field::nik ? "review.reveal.nik" : "review.reveal.phone";
+    const float buttonW = target * 2.6f;
+    if (shown) {
+        ui.text(value);
+    } else {
+        std::array<char, 64> masked{};
+        const std::size_t n = std::min(value.size(), masked.size() - 1);
+        const std::size_t keep = n > 8 ? 4 : 0;  // the last four: enough to recognise one's own
+        for (std::size_t i = 0; i < n; ++i) {
+            masked[i] = i + keep < n ? '*' : value[value.size() - n + i];
+        }
+        ui.text(std::string_view(masked.data(), n));
+        sodium_memzero(masked.data(), masked.size());
+    }
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - buttonW);
+    if (ui.button(id, ui.tr(shown ? "kiosk.review.hide" : "kiosk.review.show"),
+                  ImVec2(buttonW, target), Tone::quiet)) {
+        flow.toggleReveal(field);
+    }
+}
+
 class ReviewView final : public View {
     void drawContent(ViewContext& ctx) override {
         Ui& ui = ctx.ui;
@@ -24,8 +56,15 @@ class ReviewView final : public View {
         const float t = ui.metrics().target;
         ui.text(ui.tr("kiosk.review.help"));
 
+        // Each line's value is a view into the flow's state (or text made from it that holds no
+        // personal data): nothing the visitor typed is copied per frame.
+        struct Line {
+            const char* label;
+            std::string_view value;
+            std::optional<Field> masked;  // NIK, phone: masked until tapped
+        };
         auto section = [&](const char* id, const char* titleKey, Screen screen,
-                           const std::vector<std::pair<std::string, std::string>>& lines) {
+                           std::initializer_list<Line> lines) {
             ImGui::Separator();
             ImGui::PushFont(ui.headingFont());
             ImGui::TextUnformatted(ui.tr(titleKey).c_str());
@@ -35,40 +74,48 @@ class ReviewView final : public View {
                           ImVec2(t * 2.2f, t), Tone::quiet)) {
                 flow.edit(screen);
             }
-            for (const auto& [label, value] : lines) {
-                ui.textSmall(ui.tr(label));
-                ui.text(value.empty() ? "-" : value);
+            for (const Line& line : lines) {
+                ui.textSmall(ui.tr(line.label));
+                if (line.masked && !line.value.empty()) {
+                    drawMasked(ui, flow, *line.masked, line.value, t);
+                } else {
+                    ui.text(line.value.empty() ? std::string_view("-") : line.value);
+                }
             }
         };
         const Date& date = d.incidentDate;
-        section("kind", "kiosk.review.kind", Screen::kind,
-                {{"kiosk.review.kind", d.kind ? ui.tr(kindMsgid(*d.kind)) : ""}});
+        const std::string kindName = d.kind ? ui.tr(kindMsgid(*d.kind)) : "";
+        const std::string dateText = std::to_string(date.day) + " " +
+                                     ui.tr("kiosk.month." + std::to_string(date.month)) + " " +
+                                     std::to_string(date.year);
+        section("kind", "kiosk.review.kind", Screen::kind, {{"kiosk.review.kind", kindName, {}}});
         section("what", "kiosk.what.title", Screen::what,
-                {{"kiosk.what.field_title", d.title},
-                 {"kiosk.what.field_body", d.body},
-                 {"kiosk.what.field_date", std::to_string(date.day) + " " +
-                                               ui.tr("kiosk.month." + std::to_string(date.month)) +
-                                               " " + std::to_string(date.year)},
-                 {"kiosk.what.field_region", d.region.label},
-                 {"kiosk.what.field_place", d.place}});
+                {{"kiosk.what.field_title", d.title, {}},
+                 {"kiosk.what.field_body", d.body, {}},
+                 {"kiosk.what.field_date", dateText, {}},
+                 {"kiosk.what.field_region", d.region.label, {}},
+                 {"kiosk.what.field_place", d.place, {}}});
+        const std::string agency = nameOf(flow.agencies(), d.agencyId);
+        const std::string topic = nameOf(flow.topics(), d.topicId);
         section("whom", "kiosk.whom.title", Screen::whom,
-                {{"kiosk.whom.agency", nameOf(flow.agencies(), d.agencyId)},
-                 {"kiosk.whom.topic", nameOf(flow.topics(), d.topicId)}});
+                {{"kiosk.whom.agency", agency, {}}, {"kiosk.whom.topic", topic, {}}});
+        const std::string anonymous = ui.tr(d.anonymous ? "kiosk.yes" : "kiosk.no");
+        const std::string confidential = ui.tr(d.confidential ? "kiosk.yes" : "kiosk.no");
         section("privacy", "kiosk.privacy.title", Screen::privacy,
-                {{"kiosk.privacy.anonymous", ui.tr(d.anonymous ? "kiosk.yes" : "kiosk.no")},
-                 {"kiosk.privacy.confidential", ui.tr(d.confidential ? "kiosk.yes" : "kiosk.no")}});
+                {{"kiosk.privacy.anonymous", anonymous, {}},
+                 {"kiosk.privacy.confidential", confidential, {}}});
         if (!d.anonymous) {
             section("about", "kiosk.about.title", Screen::about,
-                    {{"kiosk.about.field_name", d.identity.name},
-                     {"kiosk.about.field_nik", d.identity.nik},
-                     {"kiosk.about.field_phone", d.identity.phone},
-                     {"kiosk.about.field_email", d.identity.email}});
+                    {{"kiosk.about.field_name", d.identity.name, {}},
+                     {"kiosk.about.field_nik", d.identity.nik, Field::nik},
+                     {"kiosk.about.field_phone", d.identity.phone, Field::phone},
+                     {"kiosk.about.field_email", d.identity.email, {}}});
         }
-        section(
-            "photos", "kiosk.photos.title", Screen::photos,
-            {{"kiosk.review.photos", ui.tr(Text{"kiosk.photos.count",
-                                                {{"n", std::to_string(d.photos.size())},
-                                                 {"max", std::to_string(flow.maxPhotos())}}})}});
+        const std::string photoCount = ui.tr(Text{
+            "kiosk.photos.count",
+            {{"n", std::to_string(d.photos.size())}, {"max", std::to_string(flow.maxPhotos())}}});
+        section("photos", "kiosk.photos.title", Screen::photos,
+                {{"kiosk.review.photos", photoCount, {}}});
         if (!flow.assistedBy().empty()) {
             ui.textSmall(ui.tr(Text{"kiosk.welcome.staff_on", {{"id", flow.assistedBy()}}}));
         }

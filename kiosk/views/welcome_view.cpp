@@ -50,8 +50,17 @@ class WelcomeView final : public View {
             }
         };
         space();
-        if (ui.button("welcome.start", ui.tr("kiosk.welcome.start"), ImVec2(w, startH),
-                      Tone::primary, ui.headingFont())) {
+        if (const auto missing = flow.setupProblems(); !missing.empty()) {
+            // No start button: say what staff must set, so nobody files reports the server
+            // refuses for good.
+            ui.heading(ui.tr("kiosk.setup.title"));
+            for (const std::string& key : missing) {
+                ui.text(ui.tr(key));
+            }
+            ui.textSmall(ui.tr("kiosk.setup.restart"));
+            ui.registerRect("welcome.not_ready", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        } else if (ui.button("welcome.start", ui.tr("kiosk.welcome.start"), ImVec2(w, startH),
+                             Tone::primary, ui.headingFont())) {
             flow.start();
         }
         space();

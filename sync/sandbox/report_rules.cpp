@@ -275,9 +275,12 @@ std::vector<FieldError> checkReport(const json& body, const json& catalog) {
             c.fail("region_code", "format");
         }
     }
-    std::optional<std::int64_t> created;
+    // created_at carries the kiosk's local offset: the incident date (a local date) is compared
+    // with the date the report was filed on there, not with the UTC day (01:00 WIB is the WIB
+    // day, still the day before in UTC). A 'Z' time is compared with its UTC date, as before.
+    std::optional<LocalTime> created;
     if (const std::string* s = c.string(body, "created_at", "created_at")) {
-        created = parseTime(*s);
+        created = parseLocalTime(*s);
         if (!created) {
             c.fail("created_at", "format");
         }
@@ -286,7 +289,7 @@ std::vector<FieldError> checkReport(const json& body, const json& catalog) {
         auto day = parseDate(*s);
         if (!day) {
             c.fail("incident_date", "format");
-        } else if (created && *day > *created / kDayMs) {
+        } else if (created && *day > localDay(*created)) {
             c.fail("incident_date", "after_created_at");
         }
     }

@@ -88,6 +88,11 @@ std::optional<std::int64_t> parseDate(std::string_view text) {
 }
 
 std::optional<std::int64_t> parseTime(std::string_view text) {
+    auto t = parseLocalTime(text);
+    return t ? std::optional<std::int64_t>(t->unixMs) : std::nullopt;
+}
+
+std::optional<LocalTime> parseLocalTime(std::string_view text) {
     if (text.size() < 20 || (text[10] != 'T' && text[10] != 't')) {
         return std::nullopt;
     }
@@ -128,7 +133,12 @@ std::optional<std::int64_t> parseTime(std::string_view text) {
     } else {
         return std::nullopt;
     }
-    return *days * kDayMs + ((hh * 60 + mm) * 60 + ss) * 1000LL + ms - offsetMin * 60'000;
+    return LocalTime{*days * kDayMs + ((hh * 60 + mm) * 60 + ss) * 1000LL + ms - offsetMin * 60'000,
+                     static_cast<int>(offsetMin)};
+}
+
+std::int64_t localDay(const LocalTime& t) {
+    return floorDiv(t.unixMs + t.utcOffsetMinutes * 60'000LL, kDayMs);
 }
 
 int yearOf(std::int64_t unixMs) {

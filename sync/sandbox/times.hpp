@@ -14,6 +14,14 @@ constexpr std::int64_t kDayMs = 86'400'000;
 [[nodiscard]] std::string formatTime(std::int64_t unixMs);
 // Accepts RFC 3339 with 'Z' or a numeric offset, with or without fractional seconds.
 [[nodiscard]] std::optional<std::int64_t> parseTime(std::string_view text);
+// An instant with the offset it was written in ("...T01:30:00+07:00": +420).
+struct LocalTime {
+    std::int64_t unixMs = 0;
+    int utcOffsetMinutes = 0;
+};
+[[nodiscard]] std::optional<LocalTime> parseLocalTime(std::string_view text);
+// Days since 1970-01-01 of the calendar date the time was written on (in its own offset).
+[[nodiscard]] std::int64_t localDay(const LocalTime& t);
 // Days since 1970-01-01 of a valid "YYYY-MM-DD"; nullopt for a malformed or impossible date.
 [[nodiscard]] std::optional<std::int64_t> parseDate(std::string_view text);
 [[nodiscard]] std::int64_t daysFromCivil(int year, int month, int day);

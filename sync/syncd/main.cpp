@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/store.hpp"
+#include "core/wipe.hpp"
 #include "sync/agent.hpp"
 #include "sync/config.hpp"
 #include "sync/http_client.hpp"
@@ -44,6 +46,10 @@ bool drained(const Store& store) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Reports with their reporters' identity pass through this process: never into a core.
+    if (!excludeFromCoreDumps()) {
+        std::fprintf(stderr, "lapor-syncd: warning: could not turn core dumps off\n");
+    }
     std::string configPath(defaultConfigPath);
     bool drain = false;
     for (int i = 1; i < argc; ++i) {

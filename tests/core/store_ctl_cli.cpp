@@ -10,6 +10,7 @@
 
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
+#include "core/store_slips.hpp"
 #include "store_test_support.hpp"
 
 using namespace lapor;
@@ -180,4 +181,27 @@ TEST_CASE("lapor-ctl: show takes a receipt code as printed on the slip, in any c
     std::string wrong = printed;
     wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
     CHECK(ctl(p.base + " show " + wrong).exit == 6);
+}
+
+TEST_CASE("lapor-ctl: reprint asks the kiosk for a slip, status names unconfirmed slips") {
+    Prepared p;
+    {
+        auto s = Store::open(storeOptions(p.store));
+        REQUIRE(s.ok());
+        REQUIRE(markSlipUnconfirmed(**s, p.queued.uuid).ok());
+    }
+    Run status = ctl(p.base + " status");
+    CHECK(status.exit == 0);
+    CHECK(status.out.find("slip not confirmed printed: " + p.queued.receiptCode) !=
+          std::string::npos);
+    Run re = ctl(p.base + " reprint " + p.queued.receiptCode);
+    CHECK(re.exit == 0);
+    CHECK(ctl(p.base + " reprint NOSUCHCODE").exit == 6);
+    auto s = Store::open(storeOptions(p.store));
+    REQUIRE(s.ok());
+    auto slips = listSlips(**s);
+    REQUIRE(slips.ok());
+    REQUIRE(slips->size() == 1);
+    CHECK(slips->front().state == slipReprintValue);
+    CHECK(ctl(p.base + " status").out.find("slip not confirmed") == std::string::npos);
 }

@@ -302,6 +302,17 @@ TEST_CASE("scene: deterministic, and the frame counter is drawn") {
     CHECK(std::equal(a.rgb.begin() + band, a.rgb.end(), c.rgb.begin() + band));
 }
 
+TEST_CASE("scene: the time drawn in is the office's local time with its zone") {
+    // 2026-01-01T00:00Z is 07:00 WIB: the same instant drawn as UTC and as WIB differs, and
+    // drawing it as WIB equals drawing 07:00 UTC with the zone's name.
+    const Frame utc = renderTestScene({320, 240}, 1000, 1'767'225'600'000, 7);
+    const Frame wib = renderTestScene({320, 240}, 1000, 1'767'225'600'000, 7, 420, "WIB");
+    const Frame same = renderTestScene({320, 240}, 1000, 1'767'225'600'000 + 7 * 3'600'000, 7, 0,
+                                       "WIB");
+    CHECK(utc.rgb != wib.rgb);
+    CHECK(wib.rgb == same.rgb);
+}
+
 TEST_CASE("makeCamera: configuration and fallback say which camera it is") {
     FakeClock clock;
     CameraConfig config;

@@ -51,10 +51,10 @@ TEST_CASE("lapor uplink: the report goes as the protocol's JSON with its UUID as
     CHECK(header(rec.request, "Authorization") == "Bearer tok");
     auto j = json::parse(rec.body);
     CHECK(j["kind"] == "pengaduan");
-    CHECK(j["incident_date"] == "2026-10-30");
+    CHECK(j["incident_date"] == "2025-10-30");
     CHECK(j["reporter"]["nik"] == r.identity.nik);
     CHECK(j["photos"][0]["bytes"] == 1234);
-    CHECK(j["created_at"] == "2026-01-01T00:00:00.001Z");
+    CHECK(j["created_at"] == "2026-01-01T07:00:00.001+07:00");
     CHECK(j["replaces"].is_null());
 
     r.anonymous = true;

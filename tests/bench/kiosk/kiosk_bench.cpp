@@ -134,8 +134,11 @@ std::vector<std::string> kioskArgs(const std::string& name, const std::string& s
     const fs::path state = kOut / name;
     fs::remove_all(state);
     fs::create_directories(state);
-    std::vector<std::string> a = {kBin.string(), "--windowed", "--size",      "1280x800",
-                                  "--camera",    "simulated",  "--state-dir", state.string()};
+    // A configured office: without one the kiosk takes no reports.
+    std::ofstream(state / "lapor.toml") << "[device]\noffice = \"Kantor Uji bench\"\n";
+    std::vector<std::string> a = {
+        kBin.string(), "--windowed",  "--size",       "1280x800", "--camera",
+        "simulated",   "--state-dir", state.string(), "--config", (state / "lapor.toml").string()};
     if (!script.empty()) {
         a.push_back("--script");
         a.push_back((kScripts / script).string());

@@ -38,7 +38,7 @@ Report benchReport(std::uint64_t n) {
     r.title = "Lampu jalan mati sejak dua minggu";
     r.body =
         "Lampu penerangan jalan di depan pasar mati sejak dua minggu, jalan gelap di malam hari.";
-    r.incidentDate = Date{2026, 11, 1};
+    r.incidentDate = Date{2025, 11, 1};
     r.regionCode = "11.01.01.2001";
     r.place = "Depan pasar";
     r.agencyId = "pemda";

@@ -43,11 +43,19 @@ int runKiosk(const std::string& name, const std::string& script, const std::stri
     if (prepare) {
         prepare(state);
     }
+    // An office is configured unless the test brings its own configuration: a kiosk without one
+    // takes no reports.
+    std::string config = extra.find("--config") == std::string::npos
+                             ? " --config '" + (kOut / name / "lapor.toml").string() + "'"
+                             : "";
+    if (!config.empty()) {
+        std::ofstream(kOut / name / "lapor.toml") << "[device]\noffice = \"Kantor Uji e2e\"\n";
+    }
     const std::string cmd = "SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy timeout 900 '" +
                             kBin.string() + "' --windowed --size " + size + " --camera simulated" +
-                            " --state-dir '" + state.string() + "' --shot-dir '" + shots.string() +
-                            "' --script '" + (kScripts / script).string() + "' " + extra + " > '" +
-                            (kOut / name / "kiosk.log").string() + "' 2>&1";
+                            config + " --state-dir '" + state.string() + "' --shot-dir '" +
+                            shots.string() + "' --script '" + (kScripts / script).string() + "' " +
+                            extra + " > '" + (kOut / name / "kiosk.log").string() + "' 2>&1";
     const int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -152,7 +160,7 @@ std::size_t fillStore(const fs::path& state, std::uint64_t limitBytes) {
             r.receiptCode = code.value();
             r.title = "Laporan terdahulu " + std::to_string(n);
             r.body = "Laporan yang belum terkirim karena jaringan putus.";
-            r.incidentDate = Date{2026, 11, 1};
+            r.incidentDate = Date{2026, 9, 1};
             r.regionCode = "11.01.01.2001";
             r.agencyId = "pemda";
             r.topicId = "jalan-rusak";
@@ -337,7 +345,8 @@ TEST_CASE("a full store: the visitor is told plainly, asked to call staff, and l
     auto fill = [&](const fs::path& state) {
         earlier = fillStore(state, (1u << 20) - (64u << 10));
         before = tableEntries(state / "store");
-        std::ofstream(dir / "lapor.toml") << "[store]\nmap_size_mib = 1\nmax_map_size_mib = 1\n";
+        std::ofstream(dir / "lapor.toml") << "[store]\nmap_size_mib = 1\nmax_map_size_mib = 1\n"
+                                          << "[device]\noffice = \"Kantor Uji e2e\"\n";
     };
     REQUIRE(runKiosk(name, "disk_full.script", "1280x800",
                      "--config '" + (dir / "lapor.toml").string() + "'", fill) == 0);

@@ -270,6 +270,8 @@ class Driver {
     }
     void startKiosk() {
         file_ = kOut / "settled";
+        // A configured office: without one the kiosk takes no reports.
+        std::ofstream(kOut / "lapor.toml") << "[device]\noffice = \"Kantor Uji e2e\"\n";
         kiosk_ = fork();
         if (kiosk_ == 0) {
             setenv("DISPLAY", display_.c_str(), 1);
@@ -281,9 +283,10 @@ class Driver {
             dup2(1, 2);
             const std::string state = (kOut / "state").string();
             const std::string settled = file_.string();
+            const std::string config = (kOut / "lapor.toml").string();
             execl(kBin.c_str(), kBin.c_str(), "--windowed", "--size", "1280x800", "--camera",
-                  "simulated", "--state-dir", state.c_str(), "--settled-file", settled.c_str(),
-                  static_cast<char*>(nullptr));
+                  "simulated", "--state-dir", state.c_str(), "--config", config.c_str(),
+                  "--settled-file", settled.c_str(), static_cast<char*>(nullptr));
             _exit(127);
         }
     }

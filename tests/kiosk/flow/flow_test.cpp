@@ -4,6 +4,8 @@
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
 #include "hardware/speech.hpp"
+#include "core/time_zone.hpp"
+#include "core/validation.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "tests/kiosk/flow/fakes.hpp"
 
@@ -24,7 +26,12 @@ struct Rig {
     FakeCatalog agencies;
     FakeSink sink;
     Flow flow;
-    Rig() : flow(clock, catalog, regions, agencies, FlowConfig{}) {
+    static FlowConfig config() {
+        FlowConfig c;
+        c.office = "Kantor Kecamatan Uji";
+        return c;
+    }
+    Rig() : flow(clock, catalog, regions, agencies, config()) {
         catalog.add(Lang::id, "kiosk.kind.title", "Jenis laporan");
         catalog.add(Lang::en, "kiosk.kind.title", "Kind of report");
         catalog.add(Lang::id, "kiosk.kind.help", "Pilih satu");
@@ -641,4 +648,79 @@ TEST_CASE("events that do not belong to the screen are ignored") {
     r.flow.finish();
     r.flow.edit(Screen::what);
     CHECK(r.flow.screen() == Screen::welcome);
+}
+
+TEST_CASE("time zones: today and the default incident date are the office's local day") {
+    constexpr std::int64_t midnightUtc30Nov = 1'795'996'800'000;  // 2026-11-30T00:00:00Z
+    for (const char* zoneName : {"WIB", "WITA", "WIT"}) {
+        CAPTURE(zoneName);
+        const TimeZone zone = *parseTimeZone(zoneName);
+        const std::int64_t localMidnight = midnightUtc30Nov - zone.utcOffsetMinutes * 60'000LL;
+        FakeClock clock(localMidnight - 60'000);  // 23:59 local, 29 November
+        Catalog catalog;
+        FakeRegions regions;
+        FakeCatalog agencies;
+        FlowConfig config = Rig::config();
+        config.zone = zone;
+        Flow flow(clock, catalog, regions, agencies, config);
+        CHECK(flow.today() == Date{2026, 11, 29});
+        CHECK(flow.draft().incidentDate == Date{2026, 11, 29});
+        clock.advance(2 * 60'000);  // 00:01 local, 30 November; still the 29th in UTC
+        CHECK(flow.today() == Date{2026, 11, 30});
+        flow.cancel();  // the next visitor's form starts on the new local day
+        CHECK(flow.draft().incidentDate == Date{2026, 11, 30});
+    }
+}
+
+TEST_CASE("time zones: the saved report carries the office offset and its dates pass the store") {
+    Rig r;
+    r.clock.setWall(1'795'973'400'000);  // 2026-11-30T00:30 WIB (17:30 UTC the day before)
+    r.flow.cancel();
+    r.walkTo(Screen::review);
+    CHECK(r.flow.draft().incidentDate == Date{2026, 11, 30});
+    r.flow.setConsent(true);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    CHECK(job->report.utcOffsetMinutes == 7 * 60);
+    CHECK(job->report.incidentDate == Date{2026, 11, 30});
+    CHECK(checkReportDates(job->report).ok());
+    r.flow.saveFinished({});
+    REQUIRE(r.flow.receipt());
+    CHECK(r.flow.receipt()->utcOffsetMinutes == 7 * 60);
+}
+
+TEST_CASE("no office configured: the flow does not start and says what is missing") {
+    FakeClock clock;
+    Catalog catalog;
+    FakeRegions regions;
+    FakeCatalog agencies;
+    Flow flow(clock, catalog, regions, agencies, FlowConfig{});
+    CHECK(flow.setupProblems() == std::vector<std::string>{"kiosk.setup.no_office"});
+    flow.start();
+    CHECK(flow.screen() == Screen::welcome);
+    flow.next();
+    CHECK(flow.screen() == Screen::welcome);
+    Rig r;
+    CHECK(r.flow.setupProblems().empty());
+}
+
+TEST_CASE("review: NIK and phone masked until tapped, masked again after leaving") {
+    Rig r;
+    r.walkTo(Screen::review);
+    CHECK_FALSE(r.flow.revealed(Field::nik));
+    CHECK_FALSE(r.flow.revealed(Field::phone));
+    r.flow.toggleReveal(Field::phone);
+    CHECK(r.flow.revealed(Field::phone));
+    CHECK_FALSE(r.flow.revealed(Field::nik));
+    r.flow.toggleReveal(Field::name);  // only NIK and phone are masked
+    CHECK_FALSE(r.flow.revealed(Field::name));
+    r.flow.toggleReveal(Field::phone);
+    CHECK_FALSE(r.flow.revealed(Field::phone));
+    r.flow.toggleReveal(Field::nik);
+    r.flow.back();
+    r.flow.next();
+    CHECK_FALSE(r.flow.revealed(Field::nik));
+    r.flow.toggleReveal(Field::nik);
+    r.flow.cancel();
+    CHECK_FALSE(r.flow.revealed(Field::nik));
 }
