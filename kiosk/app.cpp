@@ -26,6 +26,7 @@
 #include "hardware/speech.hpp"
 #include "kiosk/links.hpp"
 #include "kiosk/script.hpp"
+#include "kiosk/watchdog.hpp"
 
 namespace lapor::kiosk {
 
@@ -742,8 +743,9 @@ int App::run() {
     if (!init()) {
         return 1;
     }
+    FrameWatchdog watchdog = FrameWatchdog::fromEnvironment();  // systemd's, when under it
     while (!quit_) {
-        const std::int64_t wait = waitMs();
+        const std::int64_t wait = watchdog.capWait(waitMs(), clock_.monotonicMs());
         SDL_Event e;
         bool got =
             wait == 0 ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, static_cast<int>(wait)) != 0;
@@ -758,9 +760,11 @@ int App::run() {
         if (keyboard_.repeating()) {
             framesPending_ = std::max(framesPending_, 1);
         }
-        if (framesPending_ > 0 || !options_.eventSleep || scriptDriving()) {
+        const bool draw = framesPending_ > 0 || !options_.eventSleep || scriptDriving();
+        if (draw) {
             frame();
         }
+        watchdog.turn(clock_.monotonicMs(), draw);
         if (script_ && !script_->done()) {
             script_->step(*this);
             if (script_->done() && !quit_) {
