@@ -88,7 +88,7 @@ lapor-kiosk, where citizens file reports for SP4N-LAPOR!, full screen in the
 cage Wayland compositor on the first display (lapor-kiosk.service).")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME lapor-kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    "${LAPOR_COMMON_DEP}, cage, xwayland, fonts-noto-core, fonts-dejavu-core, espeak-ng-data")
+    "${LAPOR_COMMON_DEP}, cage, seatd, xwayland, fonts-noto-core, fonts-dejavu-core, espeak-ng-data")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "lapor-syncd, lapor-tools")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA "${LAPOR_DEB_DIR}/service/postinst;${LAPOR_DEB_DIR}/service/prerm;${LAPOR_DEB_DIR}/service/postrm")
 
