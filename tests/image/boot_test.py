@@ -119,7 +119,8 @@ def main():
         "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
         "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
         "-drive", f"file={disk},format=raw,if=virtio",
-        "-device", "VGA,edid=on,xres=1280,yres=800",
+        # virtio-gpu: wlroots needs a DRM driver with PRIME import (bochs-drm has none).
+        "-device", "virtio-vga,xres=1280,yres=800",
         "-display", "none", "-serial", f"file:{serial}",
         "-qmp", f"unix:{qmp_path},server=on,wait=off",
     ], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

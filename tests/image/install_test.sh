@@ -45,14 +45,15 @@ expect "every program finds its libraries" bash -c \
 expect "regions, catalog, translations" test -s "$root/usr/share/lapor/regions.bin" -a \
     -s "$root/usr/share/lapor/data/catalog.json" -a -s "$root/usr/share/lapor/po/kiosk.id.po"
 expect "lapor user" in_root id lapor
-expect "/var/lib/lapor 0700 lapor" test "$(stat -c %a:%U "$root/var/lib/lapor")" = 700:lapor
+mode=$(stat -c %a:%U "$root/var/lib/lapor" 2>&1)
+expect "/var/lib/lapor 0700 lapor ($mode)" test "$mode" = 700:lapor
 expect "/etc/lapor/lapor.toml is a conffile" grep -qx /etc/lapor/lapor.toml \
     "$root/var/lib/dpkg/info/lapor-common.conffiles"
 expect "units enabled" test -L "$root/etc/systemd/system/multi-user.target.wants/lapor-syncd.service" \
     -a -L "$root/etc/systemd/system/graphical.target.wants/lapor-kiosk.service"
 # verify checks each unit's syntax and that the programs it starts exist.
-if out=$(in_root systemd-analyze verify /lib/systemd/system/lapor-*.service \
-        /lib/systemd/system/lapor-*.timer 2>&1); then
+if out=$(in_root sh -c 'systemd-analyze verify /lib/systemd/system/lapor-*.service \
+        /lib/systemd/system/lapor-*.timer' 2>&1); then
     ok "systemd-analyze verify"
 else
     echo "$out"
