@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+print = __import__("functools").partial(print, flush=True)  # noqa: A001 (ctest shows progress)
+
 EXPECTED_BOOT1 = [
     "kiosk-active", "syncd-active", "syncd-watchdog", "kiosk-watchdog", "no-getty-on-display",
     "no-sshd", "secrets-0600", "data-own-fs", "syncd-waits-unenrolled", "enrol-unknown-refused",

@@ -45,7 +45,7 @@ expect "every program finds its libraries" bash -c \
 expect "regions, catalog, translations" test -s "$root/usr/share/lapor/regions.bin" -a \
     -s "$root/usr/share/lapor/data/catalog.json" -a -s "$root/usr/share/lapor/po/kiosk.id.po"
 expect "lapor user" in_root id lapor
-mode=$(stat -c %a:%U "$root/var/lib/lapor" 2>&1)
+mode=$(in_root stat -c %a:%U /var/lib/lapor 2>&1)  # the chroot's user names
 expect "/var/lib/lapor 0700 lapor ($mode)" test "$mode" = 700:lapor
 expect "/etc/lapor/lapor.toml is a conffile" grep -qx /etc/lapor/lapor.toml \
     "$root/var/lib/dpkg/info/lapor-common.conffiles"
@@ -60,8 +60,8 @@ else
     bad "systemd-analyze verify"
 fi
 expect "config parses (lapor-ctl reads it)" bash -c "chroot '$root' lapor-ctl init-secrets"
-expect "secrets 0600 root" test "$(stat -c %a:%U "$root/var/lib/lapor/keys/store.key")" = 600:root -a \
-    "$(stat -c %a:%U "$root/var/lib/lapor/keys/device.key")" = 600:root
+expect "secrets 0600 root" test "$(in_root stat -c %a:%U /var/lib/lapor/keys/store.key)" = 600:root -a \
+    "$(in_root stat -c %a:%U /var/lib/lapor/keys/device.key)" = 600:root
 before=$(sha256sum "$root/var/lib/lapor/keys/store.key")
 in_root lapor-ctl init-secrets >/dev/null
 expect "init-secrets never replaces a key" test "$before" = "$(sha256sum "$root/var/lib/lapor/keys/store.key")"
