@@ -25,6 +25,7 @@
 #include "hardware/printer.hpp"
 #include "hardware/speech.hpp"
 #include "kiosk/links.hpp"
+#include "kiosk/pointer_queue.hpp"
 #include "kiosk/script.hpp"
 #include "kiosk/watchdog.hpp"
 
@@ -86,6 +87,34 @@ void destroy(Texture& t) {
         SDL_DestroyTexture(t.tex);
     }
     t = Texture{};
+}
+
+// Everything ImGui is about to draw (vertices, indices, clip rectangles, textures), hashed: two
+// frames with the same hash look the same.
+std::uint64_t hashDrawData(const ImDrawData* dd) {
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](std::string_view bytes) {
+        h = (h ^ std::hash<std::string_view>{}(bytes)) * 1099511628211ull;
+    };
+    if (dd == nullptr) {
+        return h;
+    }
+    for (int i = 0; i < dd->CmdListsCount; ++i) {
+        const ImDrawList* l = dd->CmdLists[i];
+        mix({reinterpret_cast<const char*>(l->VtxBuffer.Data),
+             static_cast<std::size_t>(l->VtxBuffer.Size) * sizeof(ImDrawVert)});
+        mix({reinterpret_cast<const char*>(l->IdxBuffer.Data),
+             static_cast<std::size_t>(l->IdxBuffer.Size) * sizeof(ImDrawIdx)});
+        for (const ImDrawCmd& c : l->CmdBuffer) {
+            const float clip[4] = {c.ClipRect.x, c.ClipRect.y, c.ClipRect.z, c.ClipRect.w};
+            mix({reinterpret_cast<const char*>(clip), sizeof clip});
+            const std::uintptr_t tex = reinterpret_cast<std::uintptr_t>(c.TextureId);
+            const unsigned counts[2] = {c.ElemCount, c.IdxOffset};
+            mix({reinterpret_cast<const char*>(&tex), sizeof tex});
+            mix({reinterpret_cast<const char*>(counts), sizeof counts});
+        }
+    }
+    return h;
 }
 
 }  // namespace
@@ -232,8 +261,30 @@ class App final : public AppActions, public ScriptHost {
     // state, which neither touch-synthesized nor scripted events update reliably.
     ImVec2 pointer_{-FLT_MAX, -FLT_MAX};
     bool pointerDown_ = false;
-    bool pressLatched_ = false;
     int liftFrames_ = 0;  // frames left before a lifted finger stops "hovering"
+    // Pointer events not yet given to ImGui: one button change per frame (pointer_queue.hpp).
+    PointerQueue pointerQueue_;
+    void applyPointer();
+
+    // The loop sleeps only once the screen has settled: a click, a state change, a new window,
+    // a scroll reset each show only a frame or two after the event. Settled = no input waiting
+    // and the last two frames drew the same (compared by a hash of ImGui's draw data).
+    [[nodiscard]] bool settled() const override {
+        return framesPending_ == 0 && pointerQueue_.empty() && liftFrames_ == 0 &&
+               drawnHash_ == previousHash_;
+    }
+    [[nodiscard]] std::uint64_t drawnHash() const override { return drawnHash_; }
+    void requestFrame() override { framesPending_ = std::max(framesPending_, 1); }
+    void writeSettledFile();
+    // The chores of every turn of the loop, whether it drew or not (a watchdog ping fits here).
+    void afterTurn();
+    std::uint64_t drawnHash_ = 0;
+    std::uint64_t previousHash_ = 1;
+    int unsettledFrames_ = 0;  // frames in a row that differed without new input
+    std::uint64_t settledSeq_ = 0;
+    bool drawnSinceWrite_ = true;
+    std::uint64_t buttonChanges_ = 0;  // presses and releases given to ImGui (the settled file)
+    std::uint64_t keyEvents_ = 0;      // key presses and text input handled
 
     int framesPending_ = 2;
     bool quit_ = false;
@@ -565,27 +616,24 @@ void App::handle(const SDL_Event& e) {
             }
             break;
         case SDL_MOUSEMOTION:
-            pointer_ = ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
+            pointerQueue_.move(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
             break;
         case SDL_MOUSEBUTTONDOWN:
-            if (e.button.button == SDL_BUTTON_LEFT) {
-                pointer_ = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
-                pointerDown_ = true;
-                pressLatched_ = true;
-                flow_->touch();
-            }
-            break;
         case SDL_MOUSEBUTTONUP:
             if (e.button.button == SDL_BUTTON_LEFT) {
-                pointer_ = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
-                pointerDown_ = false;
-                liftFrames_ = 2;
+                const bool down = e.type == SDL_MOUSEBUTTONDOWN;
+                pointerQueue_.button(static_cast<float>(e.button.x), static_cast<float>(e.button.y),
+                                     down);
+                if (down) {
+                    flow_->touch();
+                }
             }
             break;
         case SDL_FINGERDOWN:
             flow_->touch();
             break;
         case SDL_TEXTINPUT:
+            ++keyEvents_;
             // A physical keyboard (staff) types into the open field too.
             if (auto& ed = ui_->editing()) {
                 appendText(ed->value, e.text.text, ed->maxLength);
@@ -596,6 +644,7 @@ void App::handle(const SDL_Event& e) {
             flow_->touch();
             break;
         case SDL_KEYDOWN:
+            ++keyEvents_;
             flow_->touch();
             if (auto& ed = ui_->editing()) {
                 if (e.key.keysym.sym == SDLK_BACKSPACE) {
@@ -616,8 +665,18 @@ void App::handle(const SDL_Event& e) {
     framesPending_ = std::max(framesPending_, 2);
 }
 
+void App::applyPointer() {
+    PointerState st{pointer_.x, pointer_.y, pointerDown_};
+    if (pointerQueue_.take(st)) {
+        ++buttonChanges_;
+        liftFrames_ = st.down ? 0 : 1;
+    }
+    pointer_ = ImVec2(st.x, st.y);
+    pointerDown_ = st.down;
+}
+
 std::int64_t App::waitMs() const {
-    if (framesPending_ > 0 || !options_.eventSleep || scriptDriving()) {
+    if (!settled() || !options_.eventSleep || scriptDriving()) {
         return 0;
     }
     const std::int64_t now = clock_.monotonicMs();
@@ -686,17 +745,29 @@ void App::frame() {
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGuiIO& io = ImGui::GetIO();
-    io.MousePos = pointer_;
-    io.MouseDown[0] = pointerDown_ || pressLatched_;
-    pressLatched_ = false;
+    // A finger that left hovers nothing, from the second frame after the lift (the first one
+    // still has it where it lifted: that is where ImGui sees the click).
     if (!pointerDown_ && liftFrames_ > 0 && --liftFrames_ == 0) {
-        pointer_ = ImVec2(-FLT_MAX, -FLT_MAX);  // a finger that left hovers nothing
+        pointer_ = ImVec2(-FLT_MAX, -FLT_MAX);
     }
+    applyPointer();
+    io.MousePos = pointer_;
+    io.MouseDown[0] = pointerDown_;
     ImGui::NewFrame();
     ui_->beginFrame();
     ViewContext ctx{*flow_, *ui_, *this, keyboard_};
     views_.at(flow_->screen())->draw(ctx);
     ImGui::Render();
+    previousHash_ = drawnHash_;
+    drawnHash_ = hashDrawData(ImGui::GetDrawData());
+    drawnSinceWrite_ = true;
+    // A screen that changes in every frame on its own would keep the loop from ever sleeping:
+    // after a second's worth of such frames without input it counts as settled.
+    unsettledFrames_ = drawnHash_ == previousHash_ ? 0 : unsettledFrames_ + 1;
+    if (unsettledFrames_ > 60) {
+        previousHash_ = drawnHash_;
+        unsettledFrames_ = 0;
+    }
     SDL_SetRenderDrawColor(renderer_, 248, 249, 252, 255);
     SDL_RenderClear(renderer_);
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
@@ -721,6 +792,35 @@ void App::frame() {
         --framesPending_;
     }
     // The preview keeps the loop drawing at the camera's rate through its frame events only.
+}
+
+void App::afterTurn() {
+    if (settled() && !options_.settledFile.empty()) {
+        writeSettledFile();
+    }
+}
+
+// What the screen settled on, for a driver outside the process (xdotool tests): the screen, the
+// content's scroll, and each widget's visible rectangle. Ids and places only, never text.
+void App::writeSettledFile() {
+    if (!drawnSinceWrite_) {
+        return;
+    }
+    drawnSinceWrite_ = false;
+    const std::string tmp = options_.settledFile + ".new";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << "seq " << ++settledSeq_ << "\nscreen " << screenName(flow_->screen()) << "\nediting "
+            << (ui_->editing() ? ui_->editing()->id : "-") << "\nscroll " << ui_->contentScroll().y
+            << ' ' << ui_->contentScroll().max << "\ninput " << buttonChanges_ << ' ' << keyEvents_
+            << '\n';
+        ui_->forEachWidget([&out](const std::string& id, const ImRect& r) {
+            out << "widget " << id << ' ' << r.Min.x << ' ' << r.Min.y << ' ' << r.Max.x << ' '
+                << r.Max.y << '\n';
+        });
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, options_.settledFile, ec);
 }
 
 void App::saveShot() {
@@ -760,10 +860,11 @@ int App::run() {
         if (keyboard_.repeating()) {
             framesPending_ = std::max(framesPending_, 1);
         }
-        const bool draw = framesPending_ > 0 || !options_.eventSleep || scriptDriving();
+        const bool draw = !settled() || !options_.eventSleep || scriptDriving();
         if (draw) {
             frame();
         }
+        afterTurn();
         watchdog.turn(clock_.monotonicMs(), draw);
         if (script_ && !script_->done()) {
             script_->step(*this);

@@ -22,6 +22,8 @@ void usage() {
         "  --script FILE         replay scripted touches, then quit (tests, benchmarks)\n"
         "  --shot-dir DIR        where the script's screenshots go\n"
         "  --frame-log FILE      one line per frame with its time (benchmarks)\n"
+        "  --settled-file FILE   the screen and its widgets' places each time the screen\n"
+        "                        settles (tests that drive the kiosk with X events)\n"
         "  --idle-ms WARN,WIPE   idle timers in ms (default 60000,20000)\n"
         "  --no-event-sleep      redraw continuously (the benchmarks' baseline)\n"
         "  --help                this text");
@@ -72,6 +74,8 @@ int main(int argc, char** argv) {
             o.shotDir = value();
         } else if (a == "--frame-log") {
             o.frameLog = value();
+        } else if (a == "--settled-file") {
+            o.settledFile = value();
         } else if (a == "--idle-ms") {
             // "WARN,WIPE": shorter idle timers for tests.
             long long warn = 0, wipe = 0;

@@ -41,8 +41,9 @@ std::int64_t nowMs() {
 
 Result<std::vector<ScriptStep>> parseScript(std::string_view text) {
     static const char* verbs[] = {
-        "tap",       "tapxy",     "type",     "wait", "wait-widget", "wait-preview", "wait-photos",
-        "wait-idle", "wait-text", "wait-msg", "shot", "frames",      "sleep",        "quit"};
+        "tap",         "tapxy",     "type",      "wait",     "wait-widget", "wait-preview",
+        "wait-photos", "wait-idle", "wait-text", "wait-msg", "shot",        "frames",
+        "sleep",       "quit",      "quicktap",  "slowtap",  "drag",        "settled"};
     std::vector<ScriptStep> steps;
     std::istringstream in{std::string(text)};
     std::string line;
@@ -156,6 +157,96 @@ void ScriptPlayer::step(ScriptHost& host) {
         }
         finish();
         framesLeft_ = 1;  // let the screen settle before the next step looks for widgets
+        return;
+    }
+    if (s.verb == "quicktap" || s.verb == "slowtap" || s.verb == "drag") {
+        std::istringstream args(s.arg);
+        std::string id;
+        long long n = 0;
+        args >> id >> n;
+        if (phase_ == 0) {
+            auto c = ui.visibleCenterOf(id);
+            if (!c) {
+                if (ui.hasWidget(id)) {
+                    ui.scrollTo(id);  // below the fold: bring it up, then touch it
+                }
+                if (timedOut(now)) {
+                    fail(host, where + ": no such widget in view on '" +
+                                   std::string(screenName(flow.screen())) + "'");
+                }
+                return;
+            }
+            tapAt_ = *c;
+            stepStartMs_ = now;
+            // Everything at once into SDL's queue, then nothing: as a finger's quick tap arrives.
+            pushMouse(SDL_MOUSEMOTION, tapAt_.x, tapAt_.y);
+            pushMouse(SDL_MOUSEBUTTONDOWN, tapAt_.x, tapAt_.y);
+            if (s.verb == "quicktap") {
+                pushMouse(SDL_MOUSEBUTTONUP, tapAt_.x, tapAt_.y);
+                finish();
+                return;
+            }
+            phase_ = 1;
+            return;
+        }
+        if (s.verb == "slowtap") {
+            if (now - stepStartMs_ >= n) {
+                pushMouse(SDL_MOUSEBUTTONUP, tapAt_.x, tapAt_.y);
+                finish();
+            }
+            return;
+        }
+        // A drag: the finger moves in steps of a few pixels, one step per frame, then lifts.
+        if (phase_ == 1) {
+            const float dy = static_cast<float>(n);
+            const int steps = 8;
+            for (int i = 1; i <= steps; ++i) {
+                pushMouse(SDL_MOUSEMOTION, tapAt_.x, tapAt_.y + dy * i / steps);
+            }
+            pushMouse(SDL_MOUSEBUTTONUP, tapAt_.x, tapAt_.y + dy);
+            finish();
+        }
+        return;
+    }
+    if (s.verb == "settled") {
+        // Runs between loop turns while the app is free to sleep: once it would sleep, the
+        // screen it shows must be the one asked for, and a further frame must draw the same.
+        if (phase_ == 0) {
+            if (host.settled()) {
+                settledHash_ = host.drawnHash();
+                host.requestFrame();
+                phase_ = 1;
+            } else if (timedOut(now)) {
+                fail(host, where + ": the screen never settled");
+            }
+            return;
+        }
+        if (!host.settled()) {
+            return;  // the probe frame is still to come
+        }
+        // "settled SCREEN [top] [ID...]": at its top (nothing scrolled), each ID in view.
+        std::istringstream args(s.arg);
+        std::string screen, word;
+        args >> screen;
+        std::string wrong;
+        while (args >> word) {
+            if (word == "top") {
+                if (ui.contentScroll().y != 0) {
+                    wrong = "scrolled to " + std::to_string(ui.contentScroll().y) + ", not the top";
+                }
+            } else if (!ui.visibleCenterOf(word)) {
+                wrong = word + " not in view";
+            }
+        }
+        if (host.drawnHash() != settledHash_) {
+            fail(host, where + ": the loop went to sleep before the screen was fully drawn");
+        } else if (screen != screenName(flow.screen())) {
+            fail(host, where + ": on '" + std::string(screenName(flow.screen())) + "'");
+        } else if (!wrong.empty()) {
+            fail(host, where + ": " + wrong);
+        } else {
+            finish();
+        }
         return;
     }
     if (s.verb == "type") {

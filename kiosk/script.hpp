@@ -25,12 +25,21 @@ class ScriptHost {
     [[nodiscard]] virtual bool busy() const = 0;  // a photo or a save in progress
     virtual void requestShot(std::string name) = 0;
     virtual void quit(int code) = 0;
+    // True when the loop would now sleep on events: no input waiting, the last two frames alike.
+    [[nodiscard]] virtual bool settled() const = 0;
+    // A hash of what the last frame drew (two frames that look the same have the same hash).
+    [[nodiscard]] virtual std::uint64_t drawnHash() const = 0;
+    virtual void requestFrame() = 0;  // one more frame, though nothing changed
 };
 
 struct ScriptStep {
     std::string verb;  // tap, tapxy, type, wait, wait-widget, wait-preview, wait-photos, wait-idle,
                        // wait-text (shown on screen), wait-msg (a catalog key's text shown in the
-                       // visitor's language), shot, frames, sleep, quit
+                       // visitor's language), shot, frames, sleep, quit; and the touches that
+                       // leave the loop alone (quicktap: press and release queued at once;
+                       // slowtap ID MS: released MS later; drag ID DY: pressed on ID, moved DY
+                       // px, released), each followed by "settled SCREEN": the loop went to sleep
+                       // with SCREEN fully drawn (a further frame draws the same)
     std::string arg;
     int line = 0;
 };
@@ -45,10 +54,16 @@ class ScriptPlayer {
     // Called once after every frame: pushes the next events, or waits.
     void step(ScriptHost& host);
     [[nodiscard]] bool done() const { return done_; }
-    // True while the script only waits on the clock ("sleep"): the app may then sleep on events
-    // as it would with a person in front of it (so a preview runs at the camera's rate).
+    // True while the script only waits on the clock ("sleep", a slow tap held) or for the loop to
+    // settle: the app may then sleep on events as it would with a person in front of it (so a
+    // preview runs at the camera's rate, and a loop that sleeps too early shows).
     [[nodiscard]] bool sleeping() const {
-        return !done_ && !steps_.empty() && steps_.front().verb == "sleep" && stepStartMs_ >= 0;
+        if (done_ || steps_.empty()) {
+            return false;
+        }
+        const std::string& v = steps_.front().verb;
+        return v == "settled" ||
+               (stepStartMs_ >= 0 && (v == "sleep" || (v == "slowtap" && phase_ == 1)));
     }
 
   private:
@@ -60,6 +75,7 @@ class ScriptPlayer {
     std::int64_t stepStartMs_ = -1;
     int framesLeft_ = 0;
     ImVec2 tapAt_;
+    std::uint64_t settledHash_ = 0;
     bool done_ = false;
 };
 

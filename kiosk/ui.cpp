@@ -182,7 +182,8 @@ bool Ui::button(std::string_view id, std::string_view label, ImVec2 size, Tone t
         ImGui::PushFont(font);
     }
     const std::string full = std::string(label) + "##" + std::string(id);
-    const bool pressed = ImGui::Button(full.c_str(), size);
+    // A touch that moved beyond the slop was a drag (it scrolled): no press.
+    const bool pressed = ImGui::Button(full.c_str(), size) && !dragged();
     if (font) {
         ImGui::PopFont();
     }
@@ -251,13 +252,44 @@ void Ui::textSmall(std::string_view t) {
     ImGui::PopFont();
 }
 
+bool Ui::dragged() const {
+    const float t = dragThreshold();
+    return ImGui::GetIO().MouseDragMaxDistanceSqr[ImGuiMouseButton_Left] > t * t;
+}
+
+bool Ui::enterPage(std::string_view page) {
+    if (page == page_) {
+        return false;
+    }
+    page_ = std::string(page);
+    errorSpace_.clear();
+    return true;
+}
+
 void Ui::errorText(const Text* error) {
+    // Keyed by the field drawn just before (the item the message belongs to).
+    const ImGuiID slot = ImGui::GetItemID();
+    const float y0 = ImGui::GetCursorPosY();
     if (error == nullptr) {
+        if (auto it = errorSpace_.find(slot); slot != 0 && it != errorSpace_.end()) {
+            ImGui::Dummy(ImVec2(0, it->second - ImGui::GetStyle().ItemSpacing.y));
+        }
         return;
+    }
+    if (!firstErrorY_) {
+        firstErrorY_ = ImGui::GetItemRectMin().y - ImGui::GetWindowPos().y + ImGui::GetScrollY();
     }
     ImGui::PushStyleColor(ImGuiCol_Text, rgb(176, 0, 16));
     text(tr(*error));
     ImGui::PopStyleColor();
+    if (slot != 0) {
+        float& kept = errorSpace_[slot];
+        const float h = ImGui::GetCursorPosY() - y0;
+        if (h < kept) {
+            ImGui::Dummy(ImVec2(0, std::max(0.0f, kept - h - ImGui::GetStyle().ItemSpacing.y)));
+        }
+        kept = std::max(kept, h);
+    }
 }
 
 void Ui::field(std::string_view id, std::string_view labelKey, const std::string& value,
@@ -274,7 +306,7 @@ void Ui::field(std::string_view id, std::string_view labelKey, const std::string
     ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 2.0f);
     ImGui::PushStyleColor(ImGuiCol_Border, error ? rgb(176, 0, 16) : rgb(120, 130, 150));
     const std::string full = "##" + std::string(id);
-    const bool pressed = ImGui::Button(full.c_str(), ImVec2(width, h));
+    const bool pressed = ImGui::Button(full.c_str(), ImVec2(width, h)) && !dragged();
     ImGui::PopStyleColor(4);
     ImGui::PopStyleVar();
     registerRect(id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());

@@ -106,6 +106,34 @@ class Ui {
     // The field being typed into, if any.
     std::optional<Editing>& editing() { return editing_; }
 
+    // ---- touch and layout memory (kiosk/views/view.cpp)
+    // How far a finger may move and still tap: beyond it, a touch is a drag (it scrolls and
+    // selects nothing), as touch toolkits' "slop": 2 mm, at least 8 px.
+    [[nodiscard]] float dragThreshold() const { return std::max(8.0f, m_.pxPerMm * 2.0f); }
+    // True when the touch now ending (or going on) moved beyond dragThreshold().
+    [[nodiscard]] bool dragged() const;
+    // A new page (screen, or a view's sub-page such as the place picker): true once, the frame it
+    // first shows; the space kept for error lines is then forgotten.
+    bool enterPage(std::string_view page);
+    // The content's scroll as drawn in the last frame (the settled file reports it).
+    struct Scroll {
+        float y = 0;
+        float max = 0;
+    };
+    void setContentScroll(Scroll s) { contentScroll_ = s; }
+    [[nodiscard]] Scroll contentScroll() const { return contentScroll_; }
+    // Where the first error line of this frame's content is (window-local y of its field), if
+    // any; the view scrolls there when a tap brought up a new error.
+    void clearFirstError() { firstErrorY_.reset(); }
+    [[nodiscard]] std::optional<float> firstErrorY() const { return firstErrorY_; }
+    // Every widget with its visible rectangle, as visibleCenterOf() sees them.
+    template <class F>
+    void forEachWidget(F&& f) const {
+        for (const auto& [id, r] : rects_) {
+            f(id, r);
+        }
+    }
+
   private:
     // Keeps `t` when recording and the last item drawn is visible.
     void noteShown(std::string_view t);
@@ -124,6 +152,12 @@ class Ui {
     std::optional<Editing> editing_;
     bool recordText_ = false;
     std::vector<std::string> shown_;  // texts visible in the last frame, while recording
+    std::string page_;
+    // The tallest error line each field (by its ImGui id) has shown on this page: the space stays
+    // when the error goes, so a fix never moves the fields below under a finger.
+    std::map<ImGuiID, float> errorSpace_;
+    std::optional<float> firstErrorY_;
+    Scroll contentScroll_;
 };
 
 // The font files, from Debian's fonts-noto-core, with DejaVu as the fallback.

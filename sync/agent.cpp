@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "core/log.hpp"
+#include "sync/answers.hpp"
 
 namespace lapor::sync {
 
@@ -62,7 +63,8 @@ Agent::Agent(Store& store, Uplink& uplink, AgentOptions options, const Clock& cl
       clock_(clock),
       random_(random),
       book_(options_.backoff, random_),
-      ownerBase_(options_.ownerPrefix + ":" + std::to_string(::getpid())) {}
+      ownerBase_(options_.ownerPrefix + ":" + std::to_string(::getpid())),
+      liveness_(clock, options_.stuckAfterMs) {}
 
 Agent::~Agent() {
     stop();
@@ -96,13 +98,31 @@ void Agent::releaseStaleLeases() {
     }
 }
 
+void Agent::setWatchdog(std::function<void()> feed, std::int64_t intervalMs) {
+    watchdogFeed_ = std::move(feed);
+    watchdogIntervalMs_ = intervalMs;
+}
+
 Status Agent::start() {
+    if (!threads_.empty()) {
+        return makeError(Errc::internal, "agent started twice");
+    }
     releaseStaleLeases();
     stopping_ = false;
+    // Slots for every thread before any starts: the watchdog reads them from the first round.
+    std::vector<int> slots;
     for (int i = 0; i < options_.inFlight; ++i) {
-        threads_.emplace_back([this, i] { workerLoop(i); });
+        slots.push_back(liveness_.add("worker " + std::to_string(i)));
     }
-    threads_.emplace_back([this] { housekeepingLoop(); });
+    const int housekeeping = liveness_.add("housekeeping");
+    for (int i = 0; i < options_.inFlight; ++i) {
+        threads_.emplace_back(
+            [this, i, slot = slots[static_cast<std::size_t>(i)]] { workerLoop(i, slot); });
+    }
+    threads_.emplace_back([this, housekeeping] { housekeepingLoop(housekeeping); });
+    if (watchdogFeed_) {
+        threads_.emplace_back([this] { watchdogLoop(); });
+    }
     return {};
 }
 
@@ -128,11 +148,19 @@ void Agent::wake() {
 }
 
 bool Agent::waitFor(std::int64_t ms) {
-    std::unique_lock lock(mutex_);
-    const auto seq = wakeSeq_;
-    cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)),
-                 [&] { return stopping_.load() || wakeSeq_ != seq; });
+    Liveness::waiting(ms);  // an idle thread is not a stuck one
+    {
+        std::unique_lock lock(mutex_);
+        const auto seq = wakeSeq_;
+        cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)),
+                     [&] { return stopping_.load() || wakeSeq_ != seq; });
+    }
+    Liveness::beat();
     return !stopping_.load();
+}
+
+std::int64_t Agent::serverWaitMs() const {
+    return book_.serverWaitMs(clock_.monotonicMs());
 }
 
 std::int64_t Agent::msUntilSendWindow() const {
@@ -288,8 +316,16 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
     // A pending Open311 token is the server working, not failing.
     const bool serverFault = isServerWide(error) && note.code != "pending";
     std::int64_t delay = book_.failure(uuid, clock_.monotonicMs(), note.retryAfterMs, serverFault);
+    if (serverFault) {
+        heldForToken_ = error.code == Errc::permission;
+    }
     if (error.code == Errc::permission) {
         delay = std::max(delay, options_.backoff.capMs);  // an operator must fix the token
+    } else if (serverFault && !isMalformedAnswer(error) && options_.probeIntervalMs > 0) {
+        // The server was away, not this report: the server's hold (ended early by a probe) does
+        // the waiting, so the report is due again soon after the server is back. A malformed
+        // answer keeps its own backoff: the probe cannot show that this report would fare better.
+        delay = std::min(delay, std::max(options_.probeIntervalMs, note.retryAfterMs.value_or(0)));
     }
     (void)store_.recordFailure(uuid, error.message, now + delay);
     {
@@ -297,8 +333,8 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
         ++counters_.failures;
     }
     log::info(kComponent, "attempt on " + uuid + " failed (" + errcName(error.code) +
-                              (note.status ? " HTTP " + std::to_string(note.status) : "") +
-                              "); next in " + std::to_string(delay) + " ms");
+                              (note.status ? " HTTP " + std::to_string(note.status) : "") + ": " +
+                              error.message + "); next in " + std::to_string(delay) + " ms");
     return Outcome::retryLater;
 }
 
@@ -324,7 +360,10 @@ Status Agent::pullStatus() {
                 (void)store_.putStatus(kCursorKey, "");  // a cursor the server no longer knows
             }
             noteError(got.error());
+            log::warn(kComponent, "status pull failed (" + std::string(errcName(got.error().code)) +
+                                      "): " + got.error().message);
             if (isServerWide(got.error())) {
+                heldForToken_ = got.error().code == Errc::permission;
                 (void)book_.failure("(status)", clock_.monotonicMs(), note.retryAfterMs, true);
             }
             return got.error();
@@ -363,6 +402,8 @@ Status Agent::pullCatalog() {
     auto got = uplink_.pullCatalog(etag, note);
     if (!got.ok()) {
         noteError(got.error());
+        log::warn(kComponent, "catalog pull failed (" + std::string(errcName(got.error().code)) +
+                                  "): " + got.error().message);
         return got.error();
     }
     noteSuccess();
@@ -411,9 +452,11 @@ void Agent::writeStatusRecord() {
     (void)store_.putStatus(agentStatusKey, j.dump());
 }
 
-void Agent::workerLoop(int worker) {
+void Agent::workerLoop(int worker, int slot) {
+    liveness_.enter(slot);
     const std::string owner = ownerId(worker);
     while (!stopping_.load()) {
+        Liveness::beat();
         if (const auto w = msUntilSendWindow(); w > 0) {
             waitFor(std::min<std::int64_t>(w, 60'000));
             continue;
@@ -429,34 +472,86 @@ void Agent::workerLoop(int worker) {
             cv_.notify_all();  // idle peers: there may be more due
         }
     }
+    liveness_.leave();
 }
 
-void Agent::housekeepingLoop() {
+bool Agent::probeIfHeld() {
+    const std::int64_t now = clock_.monotonicMs();
+    const std::int64_t held = book_.serverWaitMs(now);
+    if (options_.probeIntervalMs <= 0 || held == 0 || heldForToken_.load() ||
+        (lastProbeMs_ >= 0 && now - lastProbeMs_ < options_.probeIntervalMs)) {
+        return false;
+    }
+    lastProbeMs_ = now;
+    ExchangeNote note;
+    if (Status s = uplink_.probe(note); !s.ok()) {
+        log::debug(kComponent, "probe: server still away (" + s.error().message + ")");
+        return false;
+    }
+    if (!book_.release(clock_.monotonicMs())) {
+        return false;  // the server's own Retry-After still runs
+    }
+    log::info(kComponent, "the server answers again after a hold of " + std::to_string(held) +
+                              " ms more: resuming the queue");
+    lastProbeMs_ = -1;
+    wake();
+    return true;
+}
+
+void Agent::housekeepOnce() {
+    (void)probeIfHeld();
+    const std::int64_t now = clock_.monotonicMs();
+    const bool sendable = msUntilSendWindow() == 0 && book_.serverWaitMs(now) == 0;
+    if (sendable && (lastStatusPullMs_ < 0 || now - lastStatusPullMs_ >= options_.statusPollMs)) {
+        lastStatusPullMs_ = now;
+        (void)pullStatus();
+    }
+    if (sendable &&
+        (lastCatalogPullMs_ < 0 || now - lastCatalogPullMs_ >= options_.catalogPollMs)) {
+        lastCatalogPullMs_ = now;
+        (void)pullCatalog();
+    }
+    writeStatusRecord();
+    // Photo pages leave the agent's memory as they are sent (StorePhotoSource); the index
+    // and record pages the workers touched leave here, every few seconds, not per report
+    // (per report it cost a fifth of the drain rate in page faults).
+    store_.releaseMappedPages();
+}
+
+void Agent::housekeepingLoop(int slot) {
+    liveness_.enter(slot);
     while (!stopping_.load()) {
-        const std::int64_t now = clock_.monotonicMs();
-        const bool sendable = msUntilSendWindow() == 0 && book_.serverWaitMs(now) == 0;
-        if (sendable &&
-            (lastStatusPullMs_ < 0 || now - lastStatusPullMs_ >= options_.statusPollMs)) {
-            lastStatusPullMs_ = now;
-            (void)pullStatus();
-        }
-        if (sendable &&
-            (lastCatalogPullMs_ < 0 || now - lastCatalogPullMs_ >= options_.catalogPollMs)) {
-            lastCatalogPullMs_ = now;
-            (void)pullCatalog();
-        }
-        writeStatusRecord();
-        // Photo pages leave the agent's memory as they are sent (StorePhotoSource); the index
-        // and record pages the workers touched leave here, every few seconds, not per report
-        // (per report it cost a fifth of the drain rate in page faults).
-        store_.releaseMappedPages();
-        if (heartbeat_) {
-            heartbeat_();
-        }
+        Liveness::beat();
+        housekeepOnce();
         waitFor(std::min<std::int64_t>(5'000, options_.storePollMs * 2));
     }
     lastRecordMs_ = -1;
     writeStatusRecord();
+    liveness_.leave();
+}
+
+void Agent::watchdogLoop() {
+    // Not fed by a thread that does requests: a slow or stalled transfer cannot starve it, while
+    // a thread stuck outside any transfer (a lock, a loop) stops the feeding within
+    // stuckAfterMs, and systemd restarts the agent.
+    bool reported = false;
+    while (!stopping_.load()) {
+        if (auto stuck = liveness_.stuck()) {
+            if (!reported) {
+                log::error(kComponent, "the " + *stuck + " thread made no progress for " +
+                                           std::to_string(liveness_.graceMs()) +
+                                           " ms: no longer feeding the watchdog");
+                reported = true;
+            }
+        } else {
+            reported = false;
+            watchdogFeed_();
+        }
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock,
+                     std::chrono::milliseconds(std::max<std::int64_t>(watchdogIntervalMs_, 1)),
+                     [&] { return stopping_.load(); });
+    }
 }
 
 }  // namespace lapor::sync

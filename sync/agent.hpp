@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "core/store.hpp"
 #include "sync/backoff.hpp"
 #include "sync/config.hpp"
+#include "sync/liveness.hpp"
 #include "sync/uplink.hpp"
 
 namespace lapor::sync {
@@ -30,6 +32,12 @@ struct AgentOptions {
     SendHours hours;
     BackoffPolicy backoff;
     int maxWholePhotoMismatches = 3;  // then the report is parked (its stored photo is suspect)
+    // While the server is held after server-wide failures, a cheap probe this often (0: none);
+    // its first well-formed answer ends the hold and the queue resumes.
+    std::int64_t probeIntervalMs = 15'000;
+    // A thread that neither finishes a step nor sees its transfer move for this long is stuck:
+    // the watchdog is no longer fed (docs/operators-sync.md).
+    std::int64_t stuckAfterMs = 30'000;
 };
 
 // The key of the status record in the store (JSON: see docs/operators-sync.md).
@@ -63,8 +71,10 @@ class Agent {
     void stop();
     // New reports may be waiting (the kiosk saved one): look now instead of at the next poll.
     void wake();
-    // Calls `fn` after each housekeeping round (for sd_notify WATCHDOG=1).
-    void setHeartbeat(std::function<void()> fn) { heartbeat_ = std::move(fn); }
+    // Calls `feed` every `intervalMs` from a thread of its own (for sd_notify WATCHDOG=1) while
+    // every worker and the housekeeping thread make progress; a stuck one stops the feeding and
+    // is logged. Set before start().
+    void setWatchdog(std::function<void()> feed, std::int64_t intervalMs);
     void setStopHook(std::function<void()> fn) { stopHook_ = std::move(fn); }
 
     // One attempt on the next due report, on the calling thread (tests and the workers).
@@ -74,6 +84,15 @@ class Agent {
     [[nodiscard]] Status pullCatalog();
     // Writes the status record now.
     void writeStatusRecord();
+    // One round of the housekeeping thread: probe a held server, pull statuses and the catalog
+    // when due, write the status record.
+    void housekeepOnce();
+    // Probes the server when it is held and the probe is due; true when the hold ended.
+    bool probeIfHeld();
+    // Milliseconds until the server may be asked again (0: now).
+    [[nodiscard]] std::int64_t serverWaitMs() const;
+    // The name of a thread that stopped making progress, nullopt when none.
+    [[nodiscard]] std::optional<std::string> stuckThread() const { return liveness_.stuck(); }
 
     [[nodiscard]] AgentCounters counters() const;
     [[nodiscard]] std::string ownerId(int worker) const;
@@ -84,8 +103,9 @@ class Agent {
     Outcome fail(const Claim& claim, const Error& error, const ExchangeNote& note);
     void noteSuccess();
     void noteError(const Error& error);
-    void workerLoop(int worker);
-    void housekeepingLoop();
+    void workerLoop(int worker, int slot);
+    void housekeepingLoop(int slot);
+    void watchdogLoop();
     // Waits up to `ms` or until woken/stopping. Returns false when stopping.
     bool waitFor(std::int64_t ms);
     std::int64_t msUntilSendWindow() const;
@@ -104,7 +124,11 @@ class Agent {
     std::condition_variable cv_;
     std::uint64_t wakeSeq_ = 0;
     std::vector<std::thread> threads_;
-    std::function<void()> heartbeat_;
+    std::function<void()> watchdogFeed_;
+    std::int64_t watchdogIntervalMs_ = 0;
+    Liveness liveness_;
+    std::int64_t lastProbeMs_ = -1;          // housekeeping thread only
+    std::atomic<bool> heldForToken_{false};  // a 401/403 hold: no probe shows the token fixed
     std::function<void()> stopHook_;
 
     mutable std::mutex stateMutex_;

@@ -49,6 +49,7 @@ std::int64_t BackoffBook::failure(const std::string& reportKey, std::int64_t now
         std::int64_t serverDelay = serverFault ? server_.next(random_) : 0;
         if (retryAfterMs) {
             serverDelay = std::max(serverDelay, *retryAfterMs);
+            retryAfterUntilMs_ = std::max(retryAfterUntilMs_, nowMs + *retryAfterMs);
         }
         serverNotBeforeMs_ = std::max(serverNotBeforeMs_, nowMs + serverDelay);
     }
@@ -60,6 +61,15 @@ void BackoffBook::success(const std::string& reportKey) {
     server_.reset();
     serverNotBeforeMs_ = 0;
     reports_.erase(reportKey);
+}
+
+bool BackoffBook::release(std::int64_t nowMs) {
+    std::lock_guard lock(mutex_);
+    if (nowMs < retryAfterUntilMs_) {
+        return false;
+    }
+    serverNotBeforeMs_ = 0;
+    return true;
 }
 
 void BackoffBook::forget(const std::string& reportKey) {

@@ -77,6 +77,9 @@ class BackoffBook {
     void forget(const std::string& reportKey);
     // Milliseconds until the server may be asked again (0: now).
     [[nodiscard]] std::int64_t serverWaitMs(std::int64_t nowMs) const;
+    // A probe found the server answering well: the hold ends now, unless a Retry-After it gave
+    // still runs (then false). The backoff sequence is kept: only a real success resets it.
+    bool release(std::int64_t nowMs);
 
   private:
     mutable std::mutex mutex_;
@@ -84,6 +87,7 @@ class BackoffBook {
     Random& random_;
     Backoff server_{policy_};
     std::int64_t serverNotBeforeMs_ = 0;
+    std::int64_t retryAfterUntilMs_ = 0;  // the server's own Retry-After, which no probe shortens
     std::unordered_map<std::string, Backoff> reports_;
 };
 

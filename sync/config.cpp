@@ -80,6 +80,11 @@ HttpOptions SyncConfig::httpOptions() const {
     // libcurl caps each transfer; the configured cap is for the whole agent.
     o.maxSendBytesPerSecond =
         maxSendBytesPerSecond > 0 ? std::max<std::int64_t>(1, maxSendBytesPerSecond / inFlight) : 0;
+    // A transfer held to its send cap must never look stalled: the stall limit stays well below.
+    o.stallBytesPerSecond =
+        o.maxSendBytesPerSecond > 0
+            ? std::clamp<std::int64_t>(o.maxSendBytesPerSecond / 4, 1, stallBytesPerSecond)
+            : stallBytesPerSecond;
     o.insecureSkipTlsVerify = insecureSkipTlsVerify;
     o.maxConnections = inFlight + 2;
     return o;
@@ -160,7 +165,9 @@ Result<SyncConfig> syncConfigFrom(Config base) {
     c.inFlight = static_cast<int>(num("sync.in_flight", 4));
     c.connectTimeoutMs = num("sync.connect_timeout_ms", c.connectTimeoutMs);
     c.stallSeconds = num("sync.stall_seconds", c.stallSeconds);
+    c.stallBytesPerSecond = num("sync.stall_bytes_per_second", c.stallBytesPerSecond);
     c.requestTimeoutMs = num("sync.request_timeout_ms", c.requestTimeoutMs);
+    c.probeIntervalMs = num("sync.probe_interval_ms", c.probeIntervalMs);
     c.leaseMs = num("sync.lease_ms", c.leaseMs);
     c.storePollMs = num("sync.store_poll_ms", c.storePollMs);
     c.statusPollMs = num("sync.status_poll_ms", c.statusPollMs);
@@ -176,6 +183,7 @@ Result<SyncConfig> syncConfigFrom(Config base) {
         return bad("in_flight", "expected 1..32");
     }
     if (c.maxSendBytesPerSecond < 0 || c.connectTimeoutMs <= 0 || c.stallSeconds <= 0 ||
+        c.stallBytesPerSecond < 1 || c.requestTimeoutMs <= 0 || c.probeIntervalMs < 0 ||
         c.leaseMs <= 0 || c.storePollMs <= 0 || c.statusPollMs <= 0 || c.catalogPollMs <= 0 ||
         c.chunkBytes < 1024 || c.backoff.baseMs <= 0 || c.backoff.capMs < c.backoff.baseMs) {
         return bad("*", "a limit is out of range");

@@ -42,7 +42,11 @@ struct SyncConfig {
     int inFlight = 4;  // reports worked on at once
     std::int64_t connectTimeoutMs = 15'000;
     std::int64_t stallSeconds = 30;
-    std::int64_t requestTimeoutMs = 120'000;  // for small requests (not uploads)
+    std::int64_t stallBytesPerSecond = 100;  // slower than this for stallSeconds: abandoned
+    // For small requests (not uploads); well inside a WatchdogSec of 60 s, though the watchdog no
+    // longer depends on it (docs/operators-sync.md).
+    std::int64_t requestTimeoutMs = 30'000;
+    std::int64_t probeIntervalMs = 15'000;  // while the server is held
     std::int64_t leaseMs = 10 * 60'000;
     std::int64_t storePollMs = 2'000;  // how often an idle agent looks for new reports
     std::int64_t statusPollMs = 15 * 60'000;

@@ -1,11 +1,10 @@
 // Classification of HTTP answers per docs/protocol.md section 1.3.
 #include "sync/exchange.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 
+#include "sync/answers.hpp"
 #include "sync/backoff.hpp"
 
 namespace lapor::sync {
@@ -30,27 +29,11 @@ Error httpFailure(const HttpResponse& r, std::string_view what, const ProtocolGu
         note.status = 0;  // not the server's answer at all
         return makeError(Errc::protocol, msg + " without the protocol header (not the server)");
     }
-    // The server's own words when it sent a JSON error: {"code","message"}, {"error":{...}}, or
-    // Open311's [{"code","description"}].
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_array() && !j.empty()) {
-        j = j[0];
-    }
-    if (j.is_object()) {
-        const auto& e = j.contains("error") && j["error"].is_object() ? j["error"] : j;
-        std::string detail;
-        if (e.contains("code") && e["code"].is_string()) {
-            note.code = e["code"].get<std::string>();
-            detail = note.code;
-        }
-        for (const char* key : {"message", "description"}) {
-            if (e.contains(key) && e[key].is_string()) {
-                detail += (detail.empty() ? "" : ": ") + e[key].get<std::string>();
-            }
-        }
-        if (!detail.empty()) {
-            msg += " (" + detail + ")";
-        }
+    // The server's own words when it sent a JSON error (read by a reader that never throws).
+    const ErrorBody body = parseErrorBody(r.body);
+    note.code = body.code;
+    if (!body.detail.empty()) {
+        msg += " (" + body.detail + ")";
     }
     if (r.status == 401 || r.status == 403) {
         return makeError(Errc::permission, msg);

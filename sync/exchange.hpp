@@ -51,6 +51,18 @@ inline ProtocolGuard laporGuard() {
                                                ExchangeNote& note,
                                                const std::function<std::int64_t()>& wallMs);
 
+// An answer that arrived but did not read (a malformed answer from sync/answers): the note
+// keeps only the status, so that no error code of an earlier exchange decides the retry.
+template <class T>
+[[nodiscard]] Result<T> readAnswer(Result<T> parsed, const HttpResponse& response,
+                                   ExchangeNote& note) {
+    if (!parsed.ok()) {
+        note = {};
+        note.status = response.status;
+    }
+    return parsed;
+}
+
 // Percent-encodes for a query string or a form body (RFC 3986 unreserved characters stay).
 [[nodiscard]] std::string percentEncode(std::string_view s);
 

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/log.hpp"
+#include "sync/liveness.hpp"
 
 namespace lapor::sync {
 
@@ -55,6 +56,16 @@ const std::string* HttpResponse::header(std::string_view name) const {
         }
     }
     return nullptr;
+}
+
+std::size_t bodyCap(const HttpRequest& request, long status) {
+    return status >= 400 ? std::min(request.maxBodyBytes, kErrorBodyCap) : request.maxBodyBytes;
+}
+
+Error overCapError(long status, std::size_t cap) {
+    return makeError(Errc::protocol, "malformed answer: HTTP " + std::to_string(status) +
+                                         ": body or headers over the cap of " +
+                                         std::to_string(cap) + " bytes; retry later");
 }
 
 HttpResponse makeResponse(long status, Headers headers, std::string body) {
@@ -107,10 +118,21 @@ struct Exchange {
     std::size_t bodyOffset = 0;  // into request->body when not streamed
     std::uint64_t streamed = 0;
     std::optional<Error> readerError;
+    CURL* handle = nullptr;
+    std::size_t headerBytes = 0;
+    std::optional<Error> overCap;  // set when the answer went past its cap; reading stopped
 };
 
 std::size_t onWrite(char* data, std::size_t size, std::size_t n, void* user) {
     auto* ex = static_cast<Exchange*>(user);
+    long status = 0;
+    curl_easy_getinfo(ex->handle, CURLINFO_RESPONSE_CODE, &status);
+    const std::size_t cap = bodyCap(*ex->request, status);
+    if (ex->response.body.size() + size * n > cap) {
+        // Returning less than was handed over makes libcurl stop reading (CURLE_WRITE_ERROR).
+        ex->overCap = overCapError(status, cap);
+        return 0;
+    }
     ex->response.body.append(data, size * n);
     return size * n;
 }
@@ -118,6 +140,11 @@ std::size_t onWrite(char* data, std::size_t size, std::size_t n, void* user) {
 std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
     auto* ex = static_cast<Exchange*>(user);
     std::string_view line(data, size * n);
+    ex->headerBytes += line.size();
+    if (ex->headerBytes > kHeaderBytesCap) {
+        ex->overCap = overCapError(0, kHeaderBytesCap);
+        return 0;
+    }
     if (line.rfind("HTTP/", 0) == 0) {
         // A new response starts (after 1xx or a redirect): forget the previous one's headers.
         ex->response.headers.clear();
@@ -161,6 +188,9 @@ std::size_t onRead(char* buf, std::size_t size, std::size_t n, void* user) {
 
 int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* ex = static_cast<Exchange*>(user);
+    // libcurl calls this about once a second even when nothing moves: the thread is alive (a
+    // stalled transfer ends at the low-speed limit).
+    Liveness::beat();
     return ex->impl->cancelled.load() ? 1 : 0;
 }
 
@@ -233,6 +263,7 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
     Exchange ex;
     ex.request = &request;
     ex.impl = impl_.get();
+    ex.handle = h;
 
     curl_easy_setopt(h, CURLOPT_SHARE, impl_->share);
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -318,6 +349,9 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
     if (ex.readerError) {
         return *ex.readerError;
     }
+    if (ex.overCap) {
+        return *ex.overCap;
+    }
     if (rc != CURLE_OK) {
         if (rc == CURLE_ABORTED_BY_CALLBACK || impl_->cancelled.load()) {
             return makeError(Errc::cancelled, "http: stopped mid-transfer");
@@ -363,7 +397,11 @@ Result<HttpResponse> FakeHttpClient::send(const HttpRequest& request) {
         stats_.bytesSent += rec.body.size();
         handler = handler_;
     }
-    return handler(rec);
+    auto res = handler(rec);
+    if (res.ok() && res->body.size() > bodyCap(request, res->status)) {
+        return overCapError(res->status, bodyCap(request, res->status));
+    }
+    return res;
 }
 
 HttpStats FakeHttpClient::stats() const {

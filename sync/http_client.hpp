@@ -22,6 +22,13 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // (0 = end of body). An error aborts the request.
 using BodyReader = std::function<Result<std::size_t>(char* buf, std::size_t len)>;
 
+// Default cap on an answer's body: errors, submit answers, tus answers (sync/answers.hpp has the
+// larger caps of status pages and the catalog). Errors are capped here whatever the request's cap.
+inline constexpr std::size_t kSmallBodyCap = 64 << 10;
+inline constexpr std::size_t kErrorBodyCap = kSmallBodyCap;
+// Cap on all header lines of one answer together.
+inline constexpr std::size_t kHeaderBytesCap = 64 << 10;
+
 struct HttpRequest {
     std::string method = "GET";
     std::string url;
@@ -30,7 +37,15 @@ struct HttpRequest {
     BodyReader reader;  // streamed body of exactly `readerSize` bytes
     std::uint64_t readerSize = 0;
     std::int64_t timeoutMs = 0;  // cap on the whole exchange; 0: only connect and stall limits
+    // Largest answer body read; a longer one stops the transfer and fails as a malformed answer
+    // (Errc::protocol). Bodies of 4xx/5xx answers are capped at kErrorBodyCap.
+    std::size_t maxBodyBytes = kSmallBodyCap;
 };
+
+// The cap on the body of an answer with `status` to `request`.
+[[nodiscard]] std::size_t bodyCap(const HttpRequest& request, long status);
+// The error for an answer cut at its cap.
+[[nodiscard]] Error overCapError(long status, std::size_t cap);
 
 struct HttpResponse {
     long status = 0;
@@ -61,7 +76,7 @@ class HttpClient {
 struct HttpOptions {
     std::int64_t connectTimeoutMs = 15'000;
     // A transfer slower than this many bytes per second for `stallSeconds` counts as stalled.
-    std::int64_t stallBytesPerSecond = 1;
+    std::int64_t stallBytesPerSecond = 100;
     std::int64_t stallSeconds = 30;
     std::string caFile;                      // empty: the system's CA store
     std::string proxy;                       // empty: none (libcurl's proxy variables are ignored)

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/clock.hpp"
+#include "sync/answers.hpp"
 #include "sync/backoff.hpp"
 
 namespace lapor::sync {
@@ -16,37 +17,6 @@ namespace lapor::sync {
 namespace {
 
 constexpr const char* kTusVersion = "1.0.0";
-
-std::optional<std::uint64_t> parseU64(const std::string* s) {
-    if (s == nullptr || s->empty()) {
-        return std::nullopt;
-    }
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-    if (ec != std::errc{} || p != s->data() + s->size()) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-std::vector<std::string> splitList(const std::string* s) {
-    std::vector<std::string> out;
-    if (s == nullptr) {
-        return out;
-    }
-    std::string cur;
-    for (char c : *s + ",") {
-        if (c == ',') {
-            if (!cur.empty()) {
-                out.push_back(cur);
-            }
-            cur.clear();
-        } else if (c != ' ') {
-            cur.push_back(c);
-        }
-    }
-    return out;
-}
 
 // Digest of source[at, at+len) with the named algorithm, as base64.
 Result<std::string> digestRange(ByteSource& source, std::uint64_t at, std::size_t len,
@@ -146,28 +116,11 @@ Result<TusServerInfo> TusClient::discover(ExchangeNote& note) {
     if (!res.ok()) {
         return res.error();
     }
-    const auto versions = splitList(res->header("tus-version"));
-    if (std::find(versions.begin(), versions.end(), kTusVersion) == versions.end()) {
-        return makeError(Errc::protocol, "tus OPTIONS: server does not speak tus 1.0.0");
+    auto info = readAnswer(parseTusOptions(*res), *res, note);
+    if (!info.ok()) {
+        return info.error();
     }
-    TusServerInfo info;
-    info.extensions = splitList(res->header("tus-extension"));
-    if (std::find(info.extensions.begin(), info.extensions.end(), "creation") ==
-        info.extensions.end()) {
-        return makeError(Errc::protocol, "tus OPTIONS: server lacks the creation extension");
-    }
-    if (std::find(info.extensions.begin(), info.extensions.end(), "checksum") !=
-        info.extensions.end()) {
-        const auto algos = splitList(res->header("tus-checksum-algorithm"));
-        for (const char* want : {"sha256", "sha1"}) {
-            if (std::find(algos.begin(), algos.end(), want) != algos.end()) {
-                info.checksumAlgorithm = want;
-                break;
-            }
-        }
-    }
-    info.maxSize = parseU64(res->header("tus-max-size")).value_or(0);
-    info_ = info;
+    info_ = *info;
     return info;
 }
 
@@ -190,12 +143,7 @@ Result<std::string> TusClient::create(std::uint64_t length, const Headers& metad
     if (!res.ok()) {
         return res.error();
     }
-    const std::string* location = res->header("location");
-    if (location == nullptr || location->empty()) {
-        // A 201 without a Location is judged like any answer of the wrong shape.
-        return httpFailure(*res, "tus create", options_.guard, note, wallNow(options_.nowWallMs));
-    }
-    return resolveUrl(options_.endpoint, *location);
+    return readAnswer(parseTusLocation(*res, options_.endpoint), *res, note);
 }
 
 Result<std::uint64_t> TusClient::offset(const std::string& url, ExchangeNote& note) {
@@ -212,11 +160,7 @@ Result<std::uint64_t> TusClient::offset(const std::string& url, ExchangeNote& no
         note.status = res->status;
         return makeError(Errc::notFound, "tus HEAD: upload gone");
     }
-    auto off = parseU64(res->header("upload-offset"));
-    if (!off) {
-        return makeError(Errc::protocol, "tus HEAD: no Upload-Offset");
-    }
-    return *off;
+    return readAnswer(parseUploadOffset(*res, "tus HEAD"), *res, note);
 }
 
 Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& source, std::uint64_t at,
@@ -258,9 +202,12 @@ Result<std::uint64_t> TusClient::patch(const std::string& url, ByteSource& sourc
         note.status = 409;
         return makeError(Errc::busy, "tus PATCH: offset conflict");
     }
-    auto off = parseU64(res->header("upload-offset"));
-    if (!off || *off < at || *off > end) {
-        return makeError(Errc::protocol, "tus PATCH: bad Upload-Offset in answer");
+    auto off = readAnswer(parseUploadOffset(*res, "tus PATCH"), *res, note);
+    if (!off.ok()) {
+        return off.error();
+    }
+    if (*off < at || *off > end) {
+        return malformedAnswer("tus PATCH", "Upload-Offset", "outside the chunk sent");
     }
     acked_ += *off - at;
     return *off;

@@ -1,6 +1,8 @@
 // The part of the uplink adapters that does not depend on the protocol: guarded exchanges and tus.
 #include "sync/uplink.hpp"
 
+#include <algorithm>
+
 namespace lapor::sync {
 
 HttpUplink::HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard,
@@ -8,6 +10,7 @@ HttpUplink::HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard
                        const std::string& tusToken)
     : http_(http),
       clock_(clock),
+      probeTimeoutMs_(options.probeTimeoutMs),
       guard_(std::move(guard)),
       tus_(http, TusOptions{
                      .endpoint = std::move(tusEndpoint),
@@ -24,6 +27,13 @@ Result<HttpResponse> HttpUplink::send(const HttpRequest& req, std::string_view w
                                       std::initializer_list<long> expected, ExchangeNote& note) {
     return sendGuarded(http_, req, what, guard_, expected, note,
                        [this] { return clock_.wallMs(); });
+}
+
+Result<HttpResponse> HttpUplink::sendProbe(HttpRequest req, std::initializer_list<long> expected,
+                                           ExchangeNote& note) {
+    req.timeoutMs = probeTimeoutMs_;
+    req.maxBodyBytes = std::min(req.maxBodyBytes, kSmallBodyCap);
+    return send(req, "probe", expected, note);
 }
 
 Result<std::string> HttpUplink::uploadWithTus(const Report& report, const PhotoUpload& photo,

@@ -78,6 +78,9 @@ class Uplink {
     // The catalog when it differs from `etag`; nullopt when unchanged (or not offered).
     [[nodiscard]] virtual Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
                                                                            ExchangeNote& note) = 0;
+    // A cheap request (no report, no auth needed) whose well-formed answer shows the server is
+    // back while the agent holds off it after server-wide failures.
+    [[nodiscard]] virtual Status probe(ExchangeNote& note) = 0;
 };
 
 // What every HTTP adapter is configured with; each adapter's options add its own credentials.
@@ -85,6 +88,7 @@ struct UplinkOptions {
     std::string baseUrl;
     std::size_t chunkBytes = 1 << 20;
     std::int64_t requestTimeoutMs = 120'000;
+    std::int64_t probeTimeoutMs = 10'000;  // the probe's whole exchange
 };
 
 // What the HTTP adapters share: the client, the clock, the guard every answer must pass, and a
@@ -103,8 +107,14 @@ class HttpUplink : public Uplink {
     [[nodiscard]] Result<std::string> uploadWithTus(const Report& report, const PhotoUpload& photo,
                                                     ExchangeNote& note);
 
+    // Sends the probe request: any answer the guard accepts with a status in `expected` passes.
+    [[nodiscard]] Result<HttpResponse> sendProbe(HttpRequest req,
+                                                 std::initializer_list<long> expected,
+                                                 ExchangeNote& note);
+
     HttpClient& http_;
     const Clock& clock_;
+    std::int64_t probeTimeoutMs_;
     ProtocolGuard guard_;
     TusClient tus_;
 };

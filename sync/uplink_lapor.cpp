@@ -3,8 +3,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <ctime>
+
+#include "sync/answers.hpp"
 
 namespace lapor::sync {
 
@@ -44,31 +47,76 @@ std::string rfc3339(std::int64_t unixMs) {
 }
 
 std::optional<std::int64_t> parseRfc3339(const std::string& text) {
-    std::tm tm{};
-    int ms = 0;
-    int n = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6) {
+    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), every field in range: a server's
+    // "9999-99-99" must not become some other date through timegm's normalising.
+    auto digits = [&](std::size_t at, std::size_t n, int& out) {
+        if (at + n > text.size()) {
+            return false;
+        }
+        out = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+                return false;
+            }
+            out = out * 10 + (text[i] - '0');
+        }
+        return true;
+    };
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (text.size() < 20 || !digits(0, 4, year) || text[4] != '-' || !digits(5, 2, month) ||
+        text[7] != '-' || !digits(8, 2, day) || (text[10] != 'T' && text[10] != 't') ||
+        !digits(11, 2, hour) || text[13] != ':' || !digits(14, 2, minute) || text[16] != ':' ||
+        !digits(17, 2, second)) {
         return std::nullopt;
     }
-    std::size_t at = static_cast<std::size_t>(n);
-    if (at < text.size() && text[at] == '.') {
-        int digits = 0;
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60) {
+        return std::nullopt;
+    }
+    std::size_t at = 19;
+    int ms = 0;
+    if (text[at] == '.') {
+        int count = 0;
         ++at;
         while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
-            if (digits < 3) {
+            if (count < 3) {
                 ms = ms * 10 + (text[at] - '0');
             }
-            ++digits;
+            ++count;
             ++at;
         }
-        for (; digits < 3; ++digits) {
+        if (count == 0) {
+            return std::nullopt;
+        }
+        for (; count < 3; ++count) {
             ms *= 10;
         }
     }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+    std::int64_t offsetMinutes = 0;
+    if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+        ++at;
+    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+        int oh = 0, om = 0;
+        if (!digits(at + 1, 2, oh) || at + 3 >= text.size() || text[at + 3] != ':' ||
+            !digits(at + 4, 2, om) || oh > 23 || om > 59) {
+            return std::nullopt;
+        }
+        offsetMinutes = (text[at] == '-' ? -1 : 1) * (oh * 60 + om);
+        at += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (at != text.size()) {
+        return std::nullopt;
+    }
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    return (static_cast<std::int64_t>(timegm(&tm)) - offsetMinutes * 60) * 1000 + ms;
 }
 
 std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
@@ -127,27 +175,13 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     req.headers.emplace_back("Idempotency-Key", report.uuid);
     req.body = reportJson(report, photos);
     req.timeoutMs = options_.requestTimeoutMs;
+    req.maxBodyBytes = kSubmitAnswerCap;
     auto res = send(req, "report POST", {200, 201}, note);
     if (!res.ok()) {
         return res.error();
     }
-    // Only a well-formed answer naming this report and a plausible tracking ID counts.
-    auto j = json::parse(res->body, nullptr, false);
-    if (!j.is_object() || !j.contains("tracking_id") || !j["tracking_id"].is_string()) {
-        note = {};
-        note.status = res->status;
-        return makeError(Errc::protocol, "report POST: success without a readable tracking_id");
-    }
-    const std::string id = j["tracking_id"].get<std::string>();
-    const bool sane =
-        !id.empty() && id.size() <= 32 &&
-        id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == std::string::npos;
-    if (!sane || (j.contains("uuid") && j["uuid"] != report.uuid)) {
-        note = {};
-        note.status = res->status;
-        return makeError(Errc::protocol, "report POST: answer does not name this report");
-    }
-    return id;
+    // Only a well-formed answer naming this report (and the body sent) counts as delivered.
+    return readAnswer(parseSubmitAnswer(res->body, report.uuid, req.body), *res, note);
 }
 
 Result<StatusPage> LaporUplink::pullStatus(const std::string& cursor, const std::vector<Followed>&,
@@ -159,32 +193,23 @@ Result<StatusPage> LaporUplink::pullStatus(const std::string& cursor, const std:
     }
     req.headers = auth();
     req.timeoutMs = options_.requestTimeoutMs;
+    req.maxBodyBytes = kStatusPageCap;
     auto res = send(req, "status GET", {200}, note);
     if (!res.ok()) {
         return res.error();
     }
-    auto j = json::parse(res->body, nullptr, false);
-    if (!j.is_object() || !j.contains("updates") || !j["updates"].is_array()) {
-        return makeError(Errc::protocol, "status GET: malformed answer");
+    return readAnswer(parseStatusPage(res->body, cursor), *res, note);
+}
+
+Status LaporUplink::probe(ExchangeNote& note) {
+    HttpRequest req;
+    req.method = "OPTIONS";
+    req.url = options_.baseUrl + "/v1/uploads";
+    auto res = sendProbe(req, {200, 204}, note);
+    if (!res.ok()) {
+        return res.error();
     }
-    StatusPage page;
-    for (const auto& u : j["updates"]) {
-        if (!u.is_object()) {
-            continue;
-        }
-        StatusUpdate s;
-        s.uuid = u.value("uuid", "");
-        s.trackingId = u.value("tracking_id", "");
-        s.status = u.value("status", "");
-        s.note = u.value("note", "");
-        s.atMs = parseRfc3339(u.value("at", "")).value_or(clock_.wallMs());
-        if (!s.uuid.empty() && !s.status.empty()) {
-            page.updates.push_back(std::move(s));
-        }
-    }
-    page.nextCursor = j.value("next_cursor", cursor);
-    page.more = j.value("more", false);
-    return page;
+    return {};
 }
 
 Result<std::optional<AgencyCatalog>> LaporUplink::pullCatalog(const std::string& etag,
@@ -196,6 +221,7 @@ Result<std::optional<AgencyCatalog>> LaporUplink::pullCatalog(const std::string&
         req.headers.emplace_back("If-None-Match", "\"" + etag + "\"");
     }
     req.timeoutMs = options_.requestTimeoutMs;
+    req.maxBodyBytes = kCatalogCap;
     auto res = send(req, "catalog GET", {200, 304}, note);
     if (!res.ok()) {
         return res.error();
@@ -203,19 +229,9 @@ Result<std::optional<AgencyCatalog>> LaporUplink::pullCatalog(const std::string&
     if (res->status == 304) {
         return std::optional<AgencyCatalog>();
     }
-    std::string newTag;
-    if (const auto* t = res->header("etag")) {
-        newTag = *t;
-        if (newTag.rfind("W/", 0) == 0) {
-            newTag = newTag.substr(2);
-        }
-        if (newTag.size() >= 2 && newTag.front() == '"' && newTag.back() == '"') {
-            newTag = newTag.substr(1, newTag.size() - 2);
-        }
-    }
-    auto catalog = parseCatalogJson(res->body, newTag);
+    auto catalog = readAnswer(parseCatalogAnswer(res->body, res->header("etag")), *res, note);
     if (!catalog.ok()) {
-        return makeError(Errc::protocol, "catalog GET: " + catalog.error().message);
+        return catalog.error();
     }
     return std::optional<AgencyCatalog>(std::move(*catalog));
 }

@@ -26,6 +26,8 @@ class LaporUplink final : public HttpUplink {
                                                 ExchangeNote& note) override;
     [[nodiscard]] Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
                                                                    ExchangeNote& note) override;
+    // OPTIONS /v1/uploads: needs no token and touches no report.
+    [[nodiscard]] Status probe(ExchangeNote& note) override;
     [[nodiscard]] TusClient& tus() { return tus_; }
 
   private:

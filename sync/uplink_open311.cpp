@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "sync/agent.hpp"
+#include "sync/answers.hpp"
 
 namespace lapor::sync {
 
@@ -33,11 +34,6 @@ void addField(std::string& form, std::string_view key, const std::string& value)
         form.push_back('&');
     }
     form += std::string(key) + "=" + percentEncode(value);
-}
-
-bool isJsonAnswer(const HttpResponse& r) {
-    const std::string* type = r.header("content-type");
-    return type != nullptr && type->find("json") != std::string::npos;
 }
 
 }  // namespace
@@ -84,18 +80,12 @@ Open311Uplink::Open311Uplink(HttpClient& http, Open311Options options, Store& st
 
 Result<json> Open311Uplink::call(HttpRequest req, std::string_view what, ExchangeNote& note) {
     req.timeoutMs = options_.requestTimeoutMs;
+    req.maxBodyBytes = kOpen311ListCap;
     auto res = send(req, what, {200, 201}, note);
     if (!res.ok()) {
         return res.error();
     }
-    auto j = json::parse(res->body, nullptr, false);
-    if (!isJsonAnswer(*res) || !j.is_array() ||
-        !std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_object(); })) {
-        note = {};
-        note.status = res->status;
-        return makeError(Errc::protocol, std::string(what) + ": not an Open311 JSON answer");
-    }
-    return j;
+    return readAnswer(parseOpen311List(*res, what), *res, note);
 }
 
 Result<std::string> Open311Uplink::uploadPhoto(const Report& report, const PhotoUpload& photo,
@@ -117,12 +107,13 @@ Result<std::string> Open311Uplink::followToken(const std::string& uuid, const st
         }
         return j.error();
     }
-    for (const auto& e : *j) {
-        if (e.contains("service_request_id") && e["service_request_id"].is_string() &&
-            !e["service_request_id"].get<std::string>().empty()) {
-            (void)store_.eraseStatus(tokenKey(uuid));
-            return e["service_request_id"].get<std::string>();
-        }
+    auto ticket = parseOpen311Ticket(*j, "Open311 token GET");
+    if (!ticket.ok()) {
+        return ticket.error();
+    }
+    if (!ticket->serviceRequestId.empty()) {
+        (void)store_.eraseStatus(tokenKey(uuid));
+        return ticket->serviceRequestId;
     }
     note = {};
     note.code = "pending";
@@ -152,23 +143,20 @@ Result<std::string> Open311Uplink::submit(const Report& report, const std::vecto
     if (!j.ok()) {
         return j.error();
     }
-    if (j->empty()) {
-        return makeError(Errc::protocol, "Open311 POST: empty answer");
+    auto ticket = parseOpen311Ticket(*j, "Open311 POST");
+    if (!ticket.ok()) {
+        return ticket.error();
     }
-    const json& first = (*j)[0];
-    if (first.contains("service_request_id") && first["service_request_id"].is_string() &&
-        !first["service_request_id"].get<std::string>().empty()) {
-        return first["service_request_id"].get<std::string>();
+    if (!ticket->serviceRequestId.empty()) {
+        return ticket->serviceRequestId;
     }
-    if (first.contains("token") && first["token"].is_string() &&
-        !first["token"].get<std::string>().empty()) {
-        const std::string token = first["token"].get<std::string>();
-        if (Status s = store_.putStatus(tokenKey(report.uuid), token); !s.ok()) {
-            return s.error();
-        }
-        return followToken(report.uuid, token, note);
+    if (ticket->token.empty()) {
+        return malformedAnswer("Open311 POST", "[0]", "has neither service_request_id nor token");
     }
-    return makeError(Errc::protocol, "Open311 POST: neither service_request_id nor token");
+    if (Status s = store_.putStatus(tokenKey(report.uuid), ticket->token); !s.ok()) {
+        return s.error();
+    }
+    return followToken(report.uuid, ticket->token, note);
 }
 
 Result<StatusPage> Open311Uplink::pullStatus(const std::string&,
@@ -177,10 +165,11 @@ Result<StatusPage> Open311Uplink::pullStatus(const std::string&,
     StatusPage page;
     for (std::size_t at = 0; at < followed.size(); at += 50) {
         std::string ids;
-        std::vector<const Followed*> batch;
-        for (std::size_t i = at; i < std::min(followed.size(), at + 50); ++i) {
-            ids += (ids.empty() ? "" : ",") + followed[i].trackingId;
-            batch.push_back(&followed[i]);
+        const std::vector<Followed> batch(
+            followed.begin() + static_cast<std::ptrdiff_t>(at),
+            followed.begin() + static_cast<std::ptrdiff_t>(std::min(followed.size(), at + 50)));
+        for (const auto& f : batch) {
+            ids += (ids.empty() ? "" : ",") + f.trackingId;
         }
         HttpRequest req;
         req.url = options_.baseUrl + "/requests.json?service_request_id=" + percentEncode(ids);
@@ -191,28 +180,40 @@ Result<StatusPage> Open311Uplink::pullStatus(const std::string&,
         if (!j.ok()) {
             return j.error();
         }
-        for (const auto& e : *j) {
-            const std::string id = e.value("service_request_id", "");
-            auto it = std::find_if(batch.begin(), batch.end(),
-                                   [&](const Followed* f) { return f->trackingId == id; });
-            if (it == batch.end()) {
-                continue;
-            }
-            StatusUpdate u;
-            u.uuid = (*it)->uuid;
-            u.trackingId = id;
+        auto updates = parseOpen311Requests(*j, batch, clock_.wallMs());
+        if (!updates.ok()) {
+            return updates.error();
+        }
+        for (auto& u : *updates) {
             // status_notes carries the LAPOR! status name; plain Open311 has only open/closed.
-            const std::string notes = e.value("status_notes", "");
-            u.status = outboxStateForStatus(notes) ? notes : e.value("status", "");
-            if (!outboxStateForStatus(u.status)) {
-                continue;  // plain "open": nothing the store does not know already
+            if (outboxStateForStatus(u.note)) {
+                u.status = u.note;
             }
-            const std::string when = e.value("updated_datetime", e.value("requested_datetime", ""));
-            u.atMs = parseRfc3339(when).value_or(clock_.wallMs());
-            page.updates.push_back(std::move(u));
+            u.note.clear();
+            if (outboxStateForStatus(u.status)) {
+                page.updates.push_back(std::move(u));  // plain "open": nothing new to the store
+            }
         }
     }
     return page;
+}
+
+Status Open311Uplink::probe(ExchangeNote& note) {
+    HttpRequest req;
+    req.url = options_.baseUrl + "/services.json";
+    if (!options_.jurisdictionId.empty()) {
+        req.url += "?jurisdiction_id=" + percentEncode(options_.jurisdictionId);
+    }
+    req.maxBodyBytes = kOpen311ListCap;
+    auto res = sendProbe(req, {200}, note);
+    if (!res.ok()) {
+        return res.error();
+    }
+    auto list = readAnswer(parseOpen311List(*res, "probe"), *res, note);
+    if (!list.ok()) {
+        return list.error();
+    }
+    return {};
 }
 
 Result<std::optional<AgencyCatalog>> Open311Uplink::pullCatalog(const std::string&, ExchangeNote&) {

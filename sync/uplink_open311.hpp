@@ -36,6 +36,7 @@ class Open311Uplink final : public HttpUplink {
                                                 ExchangeNote& note) override;
     [[nodiscard]] Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
                                                                    ExchangeNote& note) override;
+    [[nodiscard]] Status probe(ExchangeNote& note) override;
 
   private:
     // GET/POST returning a JSON array of objects; errors classified.

@@ -14,15 +14,29 @@ constexpr ImGuiWindowFlags kFullScreen =
     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse;
 
-// Touch scrolling: dragging anywhere in a scrollable area moves it (ImGui scrolls by wheel only).
-void dragToScroll() {
+// Touch scrolling: dragging anywhere in a scrollable area moves it (ImGui scrolls by wheel only),
+// also when the finger came down on a button (which then does not fire: Ui::dragged()).
+void dragToScroll(const Ui& ui) {
     const ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
                                ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
-        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 8.0f)) {
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, ui.dragThreshold())) {
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
     }
 }
+
+int errorCount(const Flow& flow) {
+    int n = 0;
+    for (int f = 0; f <= static_cast<int>(Field::consent); ++f) {
+        n += flow.error(static_cast<Field>(f)) != nullptr ? 1 : 0;
+    }
+    return n;
+}
+
+// "More below": a band across the bottom of the content while it continues below the fold
+// (a thin scrollbar alone is easily missed by someone new to touchscreens). In the footer it is a
+// button that scrolls down a page; without a footer it is painted over the content's last line.
+constexpr float kMoreBelowSlack = 2.0f;
 
 void topBar(ViewContext& ctx) {
     Ui& ui = ctx.ui;
@@ -181,25 +195,112 @@ void View::draw(ViewContext& ctx) {
     auto& editing = ui.editing();
     if (editing) {
         editor(ctx, *editing);
+        errors_ = errorCount(ctx.flow);  // messages that change while typing move nothing
     } else {
+        // Every screen and page opens at its top, heading and instructions in view; when a tap
+        // brought up a new error (Next, Send), the content scrolls to the first one instead.
+        const bool newPage =
+            ui.enterPage(std::string(screenName(ctx.flow.screen())) + "/" + std::to_string(page()));
+        const int errors = errorCount(ctx.flow);
+        const bool newError = errors > errors_ || (newPage && errors > 0);
+        if (newPage) {
+            ImGui::SetNextWindowScroll(ImVec2(0, 0));
+        } else if (scrollTo_) {
+            ImGui::SetNextWindowScroll(ImVec2(0, std::max(0.0f, *scrollTo_)));
+        }
+        scrollTo_.reset();
+        errors_ = errors;
         if (showTopBar()) {
             topBar(ctx);
         }
         const float footerH = showFooter() ? m.target + ImGui::GetStyle().ItemSpacing.y * 2 : 0.0f;
         ImGui::BeginChild("content", ImVec2(0, -footerH), false,
                           ImGuiWindowFlags_NoScrollWithMouse);
+        ui.clearFirstError();
         drawContent(ctx);
-        dragToScroll();
+        dragToScroll(ui);
+        const float scrollY = ImGui::GetScrollY();
+        const float scrollMax = ImGui::GetScrollMaxY();
+        const float pageH = ImGui::GetWindowHeight();
+        ui.setContentScroll({scrollY, scrollMax});
+        if (newError && ui.firstErrorY()) {
+            // The field's label and the field a third of the way down, not at the very edge.
+            scrollTo_ = *ui.firstErrorY() - pageH / 3;
+        }
+        const bool more = scrollY < scrollMax - kMoreBelowSlack;
+        const bool inFooter = showFooter() && moreBelowSpan(ui).has_value();
+        if (more && !inFooter) {
+            moreBelowBand(ui);
+        }
         ImGui::EndChild();
         if (showFooter()) {
             ImGui::Separator();
+            const ImVec2 footerAt = ImGui::GetCursorPos();
             drawFooter(ctx);
+            if (more && inFooter) {
+                moreBelowButton(ui, footerAt, scrollY + pageH * 0.8f);
+            }
         }
     }
     ImGui::End();
     if (ctx.flow.idleWarning()) {
         idleWarning(ctx);
     }
+}
+
+void View::moreBelowBand(Ui& ui) {
+    const Metrics& m = ui.metrics();
+    const std::string label = ui.tr("kiosk.nav.more_below");
+    ImGui::PushFont(ui.smallFont());
+    const float h = ImGui::GetTextLineHeight() + m.pad;
+    const ImVec2 win = ImGui::GetWindowPos();
+    const ImVec2 size = ImGui::GetWindowSize();
+    const ImVec2 a(win.x, win.y + size.y - h);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(a, ImVec2(win.x + size.x, win.y + size.y), IM_COL32(22, 80, 160, 235));
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    const ImVec2 at(win.x + (size.x - ts.x) / 2, a.y + m.pad / 2);
+    dl->AddText(at, IM_COL32(255, 255, 255, 255), label.c_str());
+    downArrows(dl, at, ts, IM_COL32(255, 255, 255, 255));
+    ImGui::PopFont();
+}
+
+// Down arrows either side of a label at `at` of size `ts` (drawn: the fonts have no arrows).
+void View::downArrows(ImDrawList* dl, ImVec2 at, ImVec2 ts, ImU32 col) {
+    const float s = ImGui::GetFontSize();
+    const float gap = s * 0.6f;
+    ImGui::RenderArrow(dl, ImVec2(at.x - gap - s, at.y), col, ImGuiDir_Down);
+    ImGui::RenderArrow(dl, ImVec2(at.x + ts.x + gap, at.y), col, ImGuiDir_Down);
+}
+
+std::optional<std::pair<float, float>> View::moreBelowSpan(const Ui& ui) {
+    const Metrics& m = ui.metrics();
+    // Between the footer's buttons (back on the left, next or send on the right), in the screen
+    // window's coordinates; none on a screen too narrow (the band over the content then).
+    const float side = std::max(m.target * 3.2f, m.width * 0.22f) * 1.3f;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float x0 = style.WindowPadding.x + side + style.ItemSpacing.x;
+    const float x1 = m.width - style.WindowPadding.x - side - style.ItemSpacing.x;
+    if (x1 - x0 < m.target) {
+        return std::nullopt;
+    }
+    return std::make_pair(x0, x1);
+}
+
+void View::moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo) {
+    const Metrics& m = ui.metrics();
+    const auto [x0, x1] = *moreBelowSpan(ui);
+    ImGui::SetCursorPos(ImVec2(x0, footerAt.y));
+    const std::string label = ui.tr("kiosk.nav.more_below");
+    if (ui.button("nav.more", label, ImVec2(x1 - x0, m.target), Tone::selected)) {
+        scrollTo_ = scrollTo;
+    }
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    downArrows(ImGui::GetWindowDrawList(),
+               ImVec2((min.x + max.x - ts.x) / 2, (min.y + max.y - ts.y) / 2), ts,
+               IM_COL32(255, 255, 255, 255));
 }
 
 void drawQr(std::string_view payload, float size) {

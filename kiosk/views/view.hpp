@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/ui.hpp"
@@ -56,9 +57,22 @@ class View {
     // Screens with no bars (welcome, saving, receipt) say so.
     [[nodiscard]] virtual bool showTopBar() const { return true; }
     [[nodiscard]] virtual bool showFooter() const { return true; }
+    // A view that shows more than one page on its screen (the place picker) names the one it
+    // shows: a new page opens at its top like a new screen.
+    [[nodiscard]] virtual int page() const { return 0; }
 
     // Width for full-width items in the content area.
     static float fullWidth();
+
+  private:
+    static void moreBelowBand(Ui& ui);
+    [[nodiscard]] static std::optional<std::pair<float, float>> moreBelowSpan(const Ui& ui);
+    static void downArrows(ImDrawList* dl, ImVec2 at, ImVec2 ts, ImU32 col);
+    void moreBelowButton(Ui& ui, ImVec2 footerAt, float scrollTo);
+
+    // Screen memory only (where the content scrolls next frame, how many errors showed).
+    std::optional<float> scrollTo_;
+    int errors_ = 0;
 };
 
 // The views, one per screen (kiosk/views/<screen>_view.cpp).

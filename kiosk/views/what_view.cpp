@@ -36,6 +36,8 @@ Date stepDate(const Date& d, int days, int months, int years) {
 class WhatView final : public View {
     bool picking_ = false;  // the region picker is open (only what is on screen; no data)
 
+    int page() const override { return picking_ ? 1 : 0; }
+
     void drawContent(ViewContext& ctx) override {
         Ui& ui = ctx.ui;
         Flow& flow = ctx.flow;

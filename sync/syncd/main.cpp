@@ -4,6 +4,7 @@
 // carrying a kiosk's backlog over a temporary link by hand.
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -154,16 +155,17 @@ int main(int argc, char** argv) {
     ao.catalogPollMs = cfg->catalogPollMs;
     ao.hours = cfg->hours;
     ao.backoff = cfg->backoff;
+    ao.probeIntervalMs = cfg->probeIntervalMs;
     SystemRandom random;
     Agent agent(**store, *uplink, ao, SystemClock::instance(), random);
     agent.setStopHook([&http] { http.cancel(); });
     std::uint64_t watchdogUsec = 0;
-    const bool watchdog = sd_watchdog_enabled(0, &watchdogUsec) > 0;
-    agent.setHeartbeat([watchdog] {
-        if (watchdog) {
-            sd_notify(0, "WATCHDOG=1");
-        }
-    });
+    if (sd_watchdog_enabled(0, &watchdogUsec) > 0 && watchdogUsec > 0) {
+        // Fed three times per period by the agent's own watchdog thread, while no thread is stuck.
+        agent.setWatchdog(
+            [] { sd_notify(0, "WATCHDOG=1"); },
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(watchdogUsec / 3000)));
+    }
     if (Status s = agent.start(); !s.ok()) {
         log::error(kComponent, "start: " + s.error().message);
         return 1;

@@ -3,8 +3,11 @@
 // leases released on stop and after a crash, statuses and catalog pulled, status record written.
 #include <doctest/doctest.h>
 
+#include <condition_variable>
 #include <deque>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "../core/store_test_support.hpp"
 #include "sync/agent.hpp"
@@ -26,10 +29,23 @@ struct ScriptedUplink final : Uplink {
     std::vector<std::string> cursorsSeen;
     std::optional<AgencyCatalog> catalog;
     std::vector<std::string> etagsSeen;
+    bool serverUp = true;  // false: every exchange fails as a 503 would
+    int probes = 0;
+    std::function<void()> onSubmit;  // runs at the start of each submit (on the caller's thread)
+
+    static std::pair<Error, ExchangeNote> away() {
+        ExchangeNote n;
+        n.status = 503;
+        return {makeError(Errc::unavailable, "HTTP 503 (test: server away)"), n};
+    }
 
     Result<std::string> uploadPhoto(const Report&, const PhotoUpload& p,
                                     ExchangeNote& note) override {
         knownUrls.push_back(p.knownUrl);
+        if (!serverUp) {
+            note = away().second;
+            return away().first;
+        }
         std::string url = p.knownUrl;
         if (url.empty()) {
             url = "http://s/v1/uploads/" + std::to_string(++created);
@@ -50,6 +66,13 @@ struct ScriptedUplink final : Uplink {
     }
     Result<std::string> submit(const Report& r, const std::vector<PhotoRef>&,
                                ExchangeNote& note) override {
+        if (onSubmit) {
+            onSubmit();
+        }
+        if (!serverUp) {
+            note = away().second;
+            return away().first;
+        }
         if (!submitFailures.empty()) {
             auto [e, n] = submitFailures.front();
             submitFailures.pop_front();
@@ -60,7 +83,11 @@ struct ScriptedUplink final : Uplink {
         return "LPR-2026-" + std::to_string(100000 + submitted.size());
     }
     Result<StatusPage> pullStatus(const std::string& cursor, const std::vector<Followed>&,
-                                  ExchangeNote&) override {
+                                  ExchangeNote& note) override {
+        if (!serverUp) {
+            note = away().second;
+            return away().first;
+        }
         cursorsSeen.push_back(cursor);
         if (pages.empty()) {
             return StatusPage{{}, cursor, false};
@@ -76,6 +103,13 @@ struct ScriptedUplink final : Uplink {
             return catalog;
         }
         return std::optional<AgencyCatalog>();
+    }
+    Status probe(ExchangeNote&) override {
+        ++probes;
+        if (!serverUp) {
+            return away().first;
+        }
+        return {};
     }
 };
 
@@ -278,4 +312,145 @@ TEST_CASE("agent: the status record tells the kiosk how things stand, without pe
     j = nlohmann::json::parse(**f.store->getStatus(agentStatusKey));
     CHECK(j["online"] == true);
     CHECK(j["queue_depth"] == 1);
+}
+
+namespace {
+
+// Drives an agent the way its threads would, one simulated second per step, while the server is
+// away for `awayMs`; returns how long after its return every report was delivered (ms), or -1.
+std::int64_t recoveryAfterOutage(std::int64_t probeIntervalMs, std::int64_t awayMs) {
+    Fixture f;
+    f.options.backoff = BackoffPolicy{2'000, 30 * 60'000};  // the shipped policy
+    f.options.probeIntervalMs = probeIntervalMs;
+    f.agent = std::make_unique<Agent>(*f.store, f.uplink, f.options, f.clock, f.random);
+    const std::vector<std::string> uuids{f.add(1, 0), f.add(2, 0), f.add(3, 0)};
+    auto step = [&] {
+        f.agent->housekeepOnce();
+        for (int i = 0; i < 8 && f.agent->serverWaitMs() == 0; ++i) {
+            if (f.agent->deliverOne("w") == Outcome::nothingDue) {
+                break;
+            }
+        }
+        f.clock.advance(1000);
+    };
+    f.uplink.serverUp = false;
+    for (std::int64_t t = 0; t < awayMs; t += 1000) {
+        step();
+    }
+    f.uplink.serverUp = true;
+    for (std::int64_t t = 0; t < 3600'000; t += 1000) {
+        const bool all = std::all_of(uuids.begin(), uuids.end(), [&](const std::string& u) {
+            return f.entry(u).state == OutboxState::delivered;
+        });
+        if (all) {
+            return t;
+        }
+        step();
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("agent: after 7 minutes of a server away, the queue resumes within a probe interval") {
+    const std::int64_t withProbe = recoveryAfterOutage(15'000, 7 * 60'000);
+    const std::int64_t withoutProbe = recoveryAfterOutage(0, 7 * 60'000);
+    MESSAGE("delivered all " << withProbe / 1000 << " s after the server returned (probe every "
+                             << "15 s); without the probe: " << withoutProbe / 1000 << " s");
+    CHECK(withProbe >= 0);
+    CHECK(withProbe <= 17'000);
+    CHECK(withoutProbe > 60'000);  // what the agent did before: the whole server-wide backoff
+}
+
+TEST_CASE("agent: a probe does not cut short the server's own Retry-After, nor a token hold") {
+    Fixture f;
+    f.options.probeIntervalMs = 1000;
+    f.agent = std::make_unique<Agent>(*f.store, f.uplink, f.options, f.clock, f.random);
+    f.add(1, 0);
+    f.uplink.submitFailures.push_back(failure(Errc::busy, 503, "unavailable", 120000));
+    CHECK(f.agent->deliverOne("w") == Outcome::retryLater);
+    f.clock.advance(5000);
+    CHECK_FALSE(f.agent->probeIfHeld());
+    CHECK(f.agent->serverWaitMs() > 100'000);
+    f.clock.advance(116'000);
+    CHECK(f.agent->serverWaitMs() == 0);
+
+    f.uplink.submitFailures.push_back(failure(Errc::permission, 401, "unauthorized"));
+    f.clock.advance(200'000);
+    CHECK(f.agent->deliverOne("w") == Outcome::retryLater);
+    const int probes = f.uplink.probes;
+    f.clock.advance(5000);
+    CHECK_FALSE(f.agent->probeIfHeld());
+    CHECK(f.uplink.probes == probes);  // OPTIONS cannot show that the token was fixed
+}
+
+TEST_CASE("liveness: beats, announced waits, and a thread stuck beyond its grace") {
+    FakeClock clock;
+    Liveness l(clock, 1000);
+    const int slot = l.add("worker 0");
+    (void)l.add("housekeeping");
+    l.retire(1);
+    l.enter(slot);
+    CHECK_FALSE(l.stuck());
+    clock.advance(1500);
+    CHECK(l.stuck() == std::optional<std::string>("worker 0"));
+    Liveness::beat();
+    CHECK_FALSE(l.stuck());
+    Liveness::waiting(10'000);
+    clock.advance(10'500);
+    CHECK_FALSE(l.stuck());
+    clock.advance(1000);
+    CHECK(l.stuck().has_value());
+    l.leave();
+    CHECK_FALSE(l.stuck());
+    Liveness::beat();  // a thread in no slot: nothing happens
+}
+
+TEST_CASE("agent: the watchdog is fed from its own thread and stops for a stuck worker") {
+    Fixture f;
+    f.add(1, 0);
+    std::mutex m;
+    std::condition_variable cv;
+    bool inSubmit = false;
+    bool release = false;
+    f.uplink.onSubmit = [&] {
+        std::unique_lock lock(m);
+        inSubmit = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });  // stuck, beating nothing
+    };
+    f.options.inFlight = 1;
+    f.options.storePollMs = 10;
+    f.options.stuckAfterMs = 1000;
+    Agent agent(*f.store, f.uplink, f.options, f.clock, f.random);
+    std::atomic<int> feeds{0};
+    agent.setWatchdog([&] { ++feeds; }, 5);
+    REQUIRE(agent.start().ok());
+    {
+        std::unique_lock lock(m);
+        REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return inSubmit; }));
+    }
+    const auto waitFeeds = [&](int more) {
+        const int from = feeds.load();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (feeds.load() < from + more && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::yield();
+        }
+        return feeds.load() >= from + more;
+    };
+    CHECK(waitFeeds(3));  // in a request, within its grace: fed
+    f.clock.advance(1500);
+    CHECK(agent.stuckThread() == std::optional<std::string>("worker 0"));
+    {
+        std::lock_guard lock(m);
+        release = true;
+    }
+    cv.notify_all();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (agent.stuckThread() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
+    CHECK_FALSE(agent.stuckThread());
+    CHECK(waitFeeds(3));  // moving again: fed again
+    agent.stop();
 }

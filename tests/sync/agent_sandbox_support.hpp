@@ -172,6 +172,7 @@ class SandboxProcess {
             req.headers = {{"Content-Type", "application/json"}};
         }
         req.timeoutMs = 10'000;
+        req.maxBodyBytes = 256u << 20;  // stats of large runs; the agent's caps are not tested here
         auto res = admin_.send(req);
         REQUIRE_MESSAGE(res.ok(),
                         "admin " << path << ": " << (res.ok() ? "" : res.error().message));
@@ -197,12 +198,16 @@ class SandboxProcess {
 // The configuration of a lapor-syncd child whose store and key live in `dir` ("store",
 // "keys/store.key") and whose server is `sandbox`; `syncExtra` is appended to its [sync] section.
 inline void writeSyncdConfig(const std::string& path, const TempDir& dir,
-                             const SandboxProcess& sandbox, const std::string& syncExtra = {}) {
+                             const std::string& serverUrl, const std::string& syncExtra = {}) {
     std::ofstream(path) << "[store]\npath = \"" << dir.sub("store") << "\"\n"
                         << "key_file = \"" << dir.sub("keys/store.key") << "\"\n"
-                        << "[sync]\nserver_url = \"" << sandbox.url() << "\"\n"
+                        << "[sync]\nserver_url = \"" << serverUrl << "\"\n"
                         << "token = \"" << kSandboxToken << "\"\n"
                         << syncExtra;
+}
+inline void writeSyncdConfig(const std::string& path, const TempDir& dir,
+                             const SandboxProcess& sandbox, const std::string& syncExtra = {}) {
+    writeSyncdConfig(path, dir, sandbox.url(), syncExtra);
 }
 
 // The store of that configuration, opened by the test beside the child (the key is created on

@@ -104,8 +104,9 @@ TEST_CASE("lapor uplink: only a well-formed success with the protocol header cou
         }
     }
     // A replay (200 with the same tracking ID) is a delivery too.
-    FakeHttpClient replay([](const FakeHttpClient::Recorded&) -> Result<HttpResponse> {
-        return makeResponse(200, kOk, R"({"tracking_id":"LPR-2026-000009"})");
+    FakeHttpClient replay([&](const FakeHttpClient::Recorded&) -> Result<HttpResponse> {
+        return makeResponse(200, kOk,
+                            json{{"tracking_id", "LPR-2026-000009"}, {"uuid", r.uuid}}.dump());
     });
     LaporUplink up(replay, LaporUplinkOptions{{"http://s", 1 << 20, 1000}, "tok"}, clock);
     ExchangeNote note;
@@ -123,7 +124,9 @@ TEST_CASE("lapor uplink: catalog with ETag, 304 unchanged; status pages parsed")
                                 R"({"version":"v","agencies":[{"id":"a","name":"A","topics":[
                                    {"id":"t","name":"T","parent":null}]}]})");
         }
-        return makeResponse(200, kOk, R"({"updates":[{"uuid":"u1","tracking_id":"LPR-1",
+        return makeResponse(
+            200, kOk,
+            R"({"updates":[{"uuid":"00000000-0000-4000-8000-000000000001","tracking_id":"LPR-1",
             "status":"verified","at":"2026-12-02T20:30:23.001Z","note":"ok"}],
             "next_cursor":"42","more":false})");
     });
