@@ -50,45 +50,72 @@ Errc errcFromErrno(int err) {
 
 // Reads exactly keyBytes from `path`, refusing a file others can read.
 Result<Key> readKeyFile(const std::string& path, bool checkMode) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return makeError(errcFromErrno(errno), sysError("cannot open key file", path, errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        int err = errno;
-        ::close(fd);
-        return makeError(Errc::ioError, sysError("cannot stat key file", path, err));
-    }
-    if (checkMode && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        ::close(fd);
-        return makeError(Errc::permission,
-                         "key file " + path + " is accessible by group or others; chmod 600 it");
-    }
-    std::array<std::uint8_t, keyBytes + 1> buf{};
-    std::size_t got = 0;
-    while (got < buf.size()) {
-        ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (got != keyBytes) {
-        sodium_memzero(buf.data(), buf.size());
-        return makeError(Errc::corrupt, "key file " + path + " must hold exactly 32 bytes");
-    }
     std::array<std::uint8_t, keyBytes> k{};
-    std::memcpy(k.data(), buf.data(), keyBytes);
+    if (Status s = readSecretFile(path, k, checkMode, "key file"); !s.ok())
+        return s.error();
     Key key(k);
-    sodium_memzero(buf.data(), buf.size());
     sodium_memzero(k.data(), k.size());
     return key;
 }
 
-// Creates the key file the durable way: write name.new (0600), fsync, rename, fsync the directory.
+// Creates the key file the durable way (writeSecretFileOnce); a key another process created
+// meanwhile wins.
 Result<Key> createKeyFile(const std::string& path) {
+    Key key = Key::generate();
+    auto created = writeSecretFileOnce(path, std::span<const std::uint8_t>(key.data(), keyBytes));
+    if (!created.ok())
+        return created.error();
+    if (!*created)
+        return readKeyFile(path, true);
+    return key;
+}
+
+}  // namespace
+
+Status readSecretFile(const std::string& path, std::span<std::uint8_t> out, bool checkMode,
+                      std::string_view what) {
+    const std::string name(what);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return makeError(errcFromErrno(errno), sysError("cannot open " + name, path, errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        int err = errno;
+        ::close(fd);
+        return makeError(Errc::ioError, sysError("cannot stat " + name, path, err));
+    }
+    if (checkMode && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        ::close(fd);
+        return makeError(Errc::permission,
+                         name + " " + path + " is accessible by group or others; chmod 600 it");
+    }
+    std::size_t got = 0;
+    bool longer = false;
+    while (got <= out.size()) {
+        std::uint8_t extra = 0;
+        std::uint8_t* into = got < out.size() ? out.data() + got : &extra;
+        const std::size_t want = got < out.size() ? out.size() - got : 1;
+        ssize_t n = ::read(fd, into, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (got == out.size()) {
+            longer = true;
+            break;
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got != out.size() || longer) {
+        sodium_memzero(out.data(), out.size());
+        return makeError(Errc::corrupt, name + " " + path + " must hold exactly " +
+                                            std::to_string(out.size()) + " bytes");
+    }
+    return {};
+}
+
+Result<bool> writeSecretFileOnce(const std::string& path, std::span<const std::uint8_t> bytes) {
     std::error_code ec;
     auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) {
@@ -96,22 +123,21 @@ Result<Key> createKeyFile(const std::string& path) {
         if (ec)
             return makeError(Errc::ioError, "cannot create " + dir.string() + ": " + ec.message());
     }
-    Key key = Key::generate();
     std::string tmp = path + ".new";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return makeError(errcFromErrno(errno), sysError("cannot create key file", tmp, errno));
+        return makeError(errcFromErrno(errno), sysError("cannot create secret file", tmp, errno));
     ::fchmod(fd, 0600);  // whatever the umask says
     std::size_t done = 0;
-    while (done < keyBytes) {
-        ssize_t n = ::write(fd, key.data() + done, keyBytes - done);
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             int err = errno;
             ::close(fd);
             ::unlink(tmp.c_str());
-            return makeError(errcFromErrno(err), sysError("cannot write key file", tmp, err));
+            return makeError(errcFromErrno(err), sysError("cannot write secret file", tmp, err));
         }
         done += static_cast<std::size_t>(n);
     }
@@ -119,16 +145,16 @@ Result<Key> createKeyFile(const std::string& path) {
         int err = errno;
         ::close(fd);
         ::unlink(tmp.c_str());
-        return makeError(errcFromErrno(err), sysError("cannot sync key file", tmp, err));
+        return makeError(errcFromErrno(err), sysError("cannot sync secret file", tmp, err));
     }
     ::close(fd);
-    // link() instead of rename(): never replaces a key another process created meanwhile.
+    // link() instead of rename(): never replaces a secret another process created meanwhile.
     if (::link(tmp.c_str(), path.c_str()) != 0) {
         int err = errno;
         ::unlink(tmp.c_str());
         if (err == EEXIST)
-            return readKeyFile(path, true);
-        return makeError(errcFromErrno(err), sysError("cannot install key file", path, err));
+            return false;
+        return makeError(errcFromErrno(err), sysError("cannot install secret file", path, err));
     }
     ::unlink(tmp.c_str());
     int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -136,10 +162,8 @@ Result<Key> createKeyFile(const std::string& path) {
         ::fsync(dfd);
         ::close(dfd);
     }
-    return key;
+    return true;
 }
-
-}  // namespace
 
 Status init() {
     ensureInit();

@@ -59,6 +59,15 @@ struct KeySource {
 // The same with an explicit credentials directory (empty: ignore credentials); for tests.
 [[nodiscard]] Result<Key> loadKey(const KeySource& source, std::string_view credentialsDirectory);
 
+// Reads exactly out.size() bytes of a secret file (`what` names it in errors). Errc::permission
+// when `checkMode` and group or others may access it; Errc::corrupt when its size differs.
+[[nodiscard]] Status readSecretFile(const std::string& path, std::span<std::uint8_t> out,
+                                    bool checkMode, std::string_view what);
+// Writes a secret file the durable way: name.new (0600 whatever the umask), fsync, link to `path`,
+// fsync the directory (created when missing). Never replaces an existing file: false then.
+[[nodiscard]] Result<bool> writeSecretFileOnce(const std::string& path,
+                                               std::span<const std::uint8_t> bytes);
+
 // Encrypts `plain` with a fresh random nonce. `associated` is authenticated but not stored: use it
 // to bind the record to its place (e.g. "identity:<uuid>") so that records cannot be swapped.
 [[nodiscard]] std::vector<std::uint8_t> seal(const Key& key, std::span<const std::uint8_t> plain,

@@ -29,6 +29,7 @@
 #include "kiosk/pointer_queue.hpp"
 #include "kiosk/script.hpp"
 #include "kiosk/slip_desk.hpp"
+#include "kiosk/watchdog.hpp"
 
 namespace lapor::kiosk {
 
@@ -866,8 +867,9 @@ int App::run() {
     if (!init()) {
         return 1;
     }
+    FrameWatchdog watchdog = FrameWatchdog::fromEnvironment();  // systemd's, when under it
     while (!quit_) {
-        const std::int64_t wait = waitMs();
+        const std::int64_t wait = watchdog.capWait(waitMs(), clock_.monotonicMs());
         SDL_Event e;
         bool got =
             wait == 0 ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, static_cast<int>(wait)) != 0;
@@ -882,10 +884,12 @@ int App::run() {
         if (keyboard_.repeating()) {
             framesPending_ = std::max(framesPending_, 1);
         }
-        if (!settled() || !options_.eventSleep || scriptDriving()) {
+        const bool draw = !settled() || !options_.eventSleep || scriptDriving();
+        if (draw) {
             frame();
         }
         afterTurn();
+        watchdog.turn(clock_.monotonicMs(), draw);
         if (script_ && !script_->done()) {
             script_->step(*this);
             if (script_->done() && !quit_) {

@@ -2,6 +2,7 @@
 #include "sync/config.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -131,13 +132,18 @@ Result<SyncConfig> syncConfigFrom(Config base) {
     c.token = str("sync.token", "");
     const std::string tokenFile = str("sync.token_file", "");
     if (!tokenFile.empty()) {
-        std::ifstream in(tokenFile);
-        if (!in) {
-            return bad("token_file", "cannot read " + tokenFile);
+        c.tokenFile = tokenFile;
+        std::error_code ec;
+        // Absent: not enrolled yet (`lapor-ctl enroll CODE` writes it); the agent then waits.
+        if (std::filesystem::exists(tokenFile, ec) || ec) {
+            std::ifstream in(tokenFile);
+            if (!in) {
+                return bad("token_file", "cannot read " + tokenFile);
+            }
+            std::ostringstream ss;
+            ss << in.rdbuf();
+            c.token = trimmed(ss.str());
         }
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        c.token = trimmed(ss.str());
     }
     c.caFile = str("sync.ca_file", "");
     c.proxy = str("sync.proxy", "");

@@ -31,7 +31,8 @@ enum class AdapterKind { lapor, open311 };
 struct SyncConfig {
     std::string serverUrl;  // base URL, e.g. https://uplink.example.go.id
     AdapterKind adapter = AdapterKind::lapor;
-    std::string token;  // device token (from `token` or read from `token_file`)
+    std::string token;      // device token (from `token` or read from `token_file`)
+    std::string tokenFile;  // where `lapor-ctl enroll` writes the token; absent: not enrolled
     std::string caFile;
     std::string proxy;
     bool insecureSkipTlsVerify = false;

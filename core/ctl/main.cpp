@@ -1,9 +1,12 @@
 // lapor-ctl: operators' command line over the store. See docs/operators.md for commands and exit
 // codes. Personal data is shown only by `show --with-personal-data`, which needs the key.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -12,9 +15,13 @@
 
 #include "core/config.hpp"
 #include "core/crypto.hpp"
+#include "core/device_key.hpp"
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
 #include "core/store_slips.hpp"
+#include "sync/config.hpp"
+#include "sync/enrol.hpp"
+#include "sync/http_client.hpp"
 
 using namespace lapor;
 
@@ -23,15 +30,17 @@ namespace {
 // Exit codes (docs/operators.md). Stable: scripts depend on them.
 enum Exit : int {
     exitOk = 0,
-    exitUsage = 1,     // bad command line
-    exitConfig = 2,    // configuration file missing or malformed
-    exitStore = 3,     // the store cannot be opened (missing, permission, I/O)
-    exitTooNew = 4,    // the store was written by a newer program
-    exitProblems = 5,  // verify found damaged records
-    exitNotFound = 6,  // no report with that code or UUID
-    exitKey = 7,       // the key is needed and cannot be read
-    exitRefused = 8,   // the store refused the change (e.g. unpark of a report not parked)
-    exitFailed = 9,    // any other failure (disk full, I/O during the command)
+    exitUsage = 1,          // bad command line
+    exitConfig = 2,         // configuration file missing or malformed
+    exitStore = 3,          // the store cannot be opened (missing, permission, I/O)
+    exitTooNew = 4,         // the store was written by a newer program
+    exitProblems = 5,       // verify found damaged records
+    exitNotFound = 6,       // no report with that code or UUID
+    exitKey = 7,            // the key is needed and cannot be read
+    exitRefused = 8,        // the store refused the change (e.g. unpark of a report not parked)
+    exitFailed = 9,         // any other failure (disk full, I/O during the command)
+    exitEnrolRefused = 10,  // the server refused the enrolment code (used, expired, unknown)
+    exitUnreachable = 11,   // the server could not be reached or did not answer as the uplink
 };
 
 constexpr const char* usageText = R"(lapor-ctl: operators' command line over the LAPOR! kiosk store
@@ -55,6 +64,10 @@ Commands:
                               it is next on its welcome screen, or at its next start)
   purge [--days N]            remove photos and identity of reports delivered more than N days ago
                               (default: store.retention_days)
+  init-secrets                first boot (as root): make the store key and the Ed25519 device key
+                              where they are missing; never replaces one
+  enroll CODE                 trade a one-time enrolment code and the device's public key for the
+                              device token (written to sync.token_file, 0600); restarts the agent
 
 Options:
   --config FILE               configuration (default /etc/lapor/lapor.toml; absent: defaults)
@@ -64,7 +77,8 @@ Options:
   -h, --help                  this text
 
 Exit codes: 0 ok, 1 usage, 2 configuration, 3 store cannot be opened, 4 store too new,
-5 verify found problems, 6 report not found, 7 key unavailable, 8 change refused, 9 other failure.
+5 verify found problems, 6 report not found, 7 key unavailable, 8 change refused, 9 other failure,
+10 enrolment refused by the server, 11 server not reachable.
 )";
 
 struct Args {
@@ -399,14 +413,89 @@ int cmdPurge(Store& store, const Args& a, const Config& cfg) {
     return exitOk;
 }
 
+// The device key sits beside the store key unless device.key_file says otherwise.
+std::string deviceKeyPath(const Config& cfg) {
+    const std::string beside =
+        (std::filesystem::path(cfg.keyFile).parent_path() / "device.key").string();
+    auto path = cfg.getString("device.key_file", beside);
+    return path.ok() ? *path : beside;
+}
+
+int cmdInitSecrets(const Config& cfg) {
+    struct stat st {};
+    const bool hadStoreKey = ::stat(cfg.keyFile.c_str(), &st) == 0;
+    // The file, not the credential: this is where the credential comes from.
+    auto key = crypto::loadKey(crypto::KeySource{cfg.keyFile, "", true}, "");
+    if (!key.ok())
+        return fail(key.error(), exitKey);
+    std::cout << "store key: " << (hadStoreKey ? "kept " : "made ") << cfg.keyFile << "\n";
+    const std::string devicePath = deviceKeyPath(cfg);
+    const bool hadDeviceKey = ::stat(devicePath.c_str(), &st) == 0;
+    auto device = crypto::loadDeviceKey(devicePath, true);
+    if (!device.ok())
+        return fail(device.error(), exitKey);
+    std::cout << "device key: " << (hadDeviceKey ? "kept " : "made ") << devicePath << " (public "
+              << device->publicKeyHex() << ")\n";
+    return exitOk;
+}
+
+int cmdEnroll(const Config& cfg, const Args& a) {
+    if (a.positional.size() != 1)
+        return usageError("enroll needs the enrolment code");
+    auto sync = sync::syncConfigFrom(cfg);
+    if (!sync.ok())
+        return fail(sync.error(), exitConfig);
+    if (sync->tokenFile.empty())
+        return fail(Error{Errc::invalidInput,
+                          "sync.token_file is not set: nowhere to keep the "
+                          "device token"},
+                    exitConfig);
+    auto device = crypto::loadDeviceKey(deviceKeyPath(cfg), false);
+    if (!device.ok())
+        return fail(device.error(), exitKey);
+    std::string deviceId = cfg.deviceId;
+    if (deviceId.empty()) {
+        StoreOptions o;
+        o.path = cfg.storePath;
+        o.readOnly = true;
+        o.mapSize = cfg.mapSizeMiB << 20;
+        o.maxMapSize = std::max<std::uint64_t>(cfg.maxMapSizeMiB << 20, o.mapSize);
+        auto store = Store::open(std::move(o));
+        if (!store.ok())
+            return fail(Error{store.error().code,
+                              "the device ID comes from the store, which "
+                              "the kiosk makes at its first start: " +
+                                  store.error().message},
+                        exitStore);
+        deviceId = (*store)->deviceId();
+    }
+    sync::CurlHttpClient http(sync->httpOptions());
+    auto token =
+        sync::enrol(http, sync::EnrolRequest{sync->serverUrl, a.positional[0], deviceId}, *device);
+    if (!token.ok()) {
+        const int code = token.error().code == Errc::rejected ? exitEnrolRefused : exitUnreachable;
+        return fail(token.error(), code);
+    }
+    if (Status s = sync::writeTokenFile(sync->tokenFile, *token); !s.ok())
+        return fail(s.error(), exitFailed);
+    std::cout << "enrolled: device " << deviceId << ", token in " << sync->tokenFile << "\n";
+    struct stat st {};
+    if (::stat("/run/systemd/system", &st) == 0) {
+        // The agent reads its token at start.
+        if (std::system("systemctl try-restart lapor-syncd.service") != 0)
+            std::cerr << "lapor-ctl: restart lapor-syncd yourself: systemctl restart lapor-syncd\n";
+    }
+    return exitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Args a;
     if (auto stop = parseArgs(argc, argv, a))
         return *stop;
-    const std::vector<std::string_view> known = {"status", "list",    "show", "verify",
-                                                 "unpark", "reprint", "purge"};
+    const std::vector<std::string_view> known = {
+        "status", "list", "show", "verify", "unpark", "reprint", "purge", "init-secrets", "enroll"};
     if (std::find(known.begin(), known.end(), a.command) == known.end()) {
         return usageError("unknown command '" + a.command + "'");
     }
@@ -423,6 +512,11 @@ int main(int argc, char** argv) {
         cfg.storePath = a.storePath;
     if (!a.keyFile.empty())
         cfg.keyFile = a.keyFile;
+
+    if (a.command == "init-secrets")
+        return cmdInitSecrets(cfg);
+    if (a.command == "enroll")
+        return cmdEnroll(cfg, a);
 
     const bool writes = a.command == "unpark" || a.command == "reprint" || a.command == "purge";
     const bool needsKey = a.command == "verify" || (a.command == "show" && a.withPersonalData);

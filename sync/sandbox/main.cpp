@@ -16,7 +16,7 @@ constexpr const char* kUsage =
     "usage: lapor-sandbox --data-dir DIR [--port N] [--admin-port N] [--bind ADDR]\n"
     "                     [--token T]... [--revoked-token T]... [--time-scale S]\n"
     "                     [--catalog FILE] [--tls-cert FILE --tls-key FILE | --tls-self-signed]\n"
-    "                     [--open311-token-mode] [--fsync]\n"
+    "                     [--open311-token-mode] [--fsync] [--require-enrolment]\n"
     "Port 0 (the default) picks a free port. --time-scale 86400 makes a sandbox day a second.\n"
     "--tls-self-signed writes DIR/tls/cert.pem and key.pem and serves HTTPS with them.\n";
 
@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
         if (a == "--help") {
             std::cout << kUsage;
             return 0;
+        }
+        if (a == "--require-enrolment") {
+            options.requireEnrolment = true;
+            continue;
         }
         if (a == "--open311-token-mode") {
             options.open311TokenMode = true;

@@ -30,6 +30,8 @@ struct SandboxOptions {
     bool open311TokenMode = false;
     int open311TokenPendingQueries = 1;
     bool fsync = false;
+    // Only tokens given in `tokens` or minted by enrolment (POST /v1/enrolments) are accepted.
+    bool requireEnrolment = false;
 };
 
 class Sandbox {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/sandbox/enrolments.hpp"
 #include "sync/sandbox/faults.hpp"
 #include "sync/sandbox/sandbox.hpp"
 
@@ -34,6 +35,7 @@ struct Sandbox::Impl {
     std::thread adminThread;
     std::uint16_t adminPort = 0;
     FaultBook faults;
+    std::unique_ptr<Enrolments> enrolments;
 
     std::mutex catalogMutex;
     nlohmann::json catalog;
@@ -66,6 +68,7 @@ struct Sandbox::Impl {
     void registerApi(httplib::Server& server);
     void registerOpen311(httplib::Server& server);
     void registerAdmin(httplib::Server& server);
+    void registerEnrolment(httplib::Server& api, httplib::Server& admin);
     void installAnswerHooks(httplib::Server& server);
 };
 

@@ -43,6 +43,35 @@ bool drained(const Store& store) {
            c->count(OutboxState::failed) == 0;
 }
 
+// Not enrolled yet: nothing can be sent, so the agent stays up (its watchdog fed, its status
+// saying why) until `lapor-ctl enroll CODE` writes the token and restarts it. Exiting instead
+// would end, through the unit's start limit, in a reboot loop.
+int waitForEnrolment(const std::string& tokenFile) {
+    log::warn(kComponent, "not enrolled yet: no device token in " + tokenFile +
+                              " (enrol with: lapor-ctl enroll CODE); nothing is sent until then");
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::uint64_t watchdogUsec = 0;
+    const bool watchdog = sd_watchdog_enabled(0, &watchdogUsec) > 0;
+    sd_notify(0, "READY=1\nSTATUS=not enrolled yet: lapor-ctl enroll CODE");
+    const std::uint64_t tickUsec = watchdog ? watchdogUsec / 3 : 60'000'000;
+    while (true) {
+        timespec tick{static_cast<time_t>(tickUsec / 1'000'000),
+                      static_cast<long>(tickUsec % 1'000'000) * 1000};
+        if (sigtimedwait(&signals, nullptr, &tick) >= 0) {
+            break;
+        }
+        if (watchdog) {
+            sd_notify(0, "WATCHDOG=1");
+        }
+    }
+    sd_notify(0, "STOPPING=1");
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,6 +97,9 @@ int main(int argc, char** argv) {
     if (!cfg.ok()) {
         log::error(kComponent, "configuration: " + cfg.error().message);
         return 1;
+    }
+    if (cfg->token.empty() && !cfg->tokenFile.empty()) {
+        return waitForEnrolment(cfg->tokenFile);
     }
     if (cfg->token.empty()) {
         log::warn(kComponent, "no device token configured (sync.token or sync.token_file)");

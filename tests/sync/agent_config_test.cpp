@@ -95,3 +95,15 @@ TEST_CASE("send hours") {
     CHECK_FALSE(parseSendHours("06:00-06:00").ok());
     CHECK_FALSE(parseSendHours("6:00-22:00").ok());
 }
+
+TEST_CASE("a token file not written yet means not enrolled, not a broken configuration") {
+    const std::string tokenPath = std::string(LAPOR_BINARY_DIR) + "/agent_config_test.absent";
+    std::remove(tokenPath.c_str());
+    auto c = parseSyncConfig("[sync]\nserver_url = \"https://u.example\"\ntoken_file = \"" +
+                                 tokenPath + "\"\nin_flight = 3\n",
+                             "test.toml");
+    REQUIRE(c.ok());
+    CHECK(c->token.empty());
+    CHECK(c->tokenFile == tokenPath);
+    CHECK(c->inFlight == 3);  // the keys after it are still read
+}
