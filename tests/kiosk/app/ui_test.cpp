@@ -131,7 +131,9 @@ bool welcomeScrolls(float width, float height, bool largeText, Lang lang) {
     FakeClock clock;
     test::FakeRegions regions;
     test::FakeCatalog agencies;
-    Flow flow(clock, catalog, regions, agencies, FlowConfig{});
+    FlowConfig config;
+    config.office = "Kantor Kecamatan (test)";  // a kiosk ready for visitors: the start button
+    Flow flow(clock, catalog, regions, agencies, config);
     flow.setLang(lang);
     if (largeText) {
         flow.toggleLargeText();
