@@ -91,6 +91,7 @@ TEST_CASE("lapor-syncd crash loop at 300 kbit/s: photos per restart against no r
     while (ran < total) {
         const double s = std::min(length(rng), std::max(0.2, total - ran));
         restarts.run(s);
+        ran += s;
         ++runs;
     }
     const double wall =
