@@ -7,7 +7,7 @@
 namespace lapor {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Unix time in milliseconds, UTC (may jump when the kiosk's clock is set).
     [[nodiscard]] virtual std::int64_t wallMs() const = 0;
@@ -16,7 +16,7 @@ public:
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     [[nodiscard]] std::int64_t wallMs() const override;
     [[nodiscard]] std::int64_t monotonicMs() const override;
     // The process-wide instance.
@@ -25,7 +25,7 @@ public:
 
 // A clock that moves only when told to; safe to read from other threads.
 class FakeClock final : public Clock {
-public:
+  public:
     explicit FakeClock(std::int64_t wallMs = 1'767'225'600'000 /* 2026-01-01T00:00:00Z */)
         : wall_(wallMs) {}
     [[nodiscard]] std::int64_t wallMs() const override { return wall_.load(); }
@@ -36,7 +36,7 @@ public:
     }
     void setWall(std::int64_t ms) { wall_ = ms; }
 
-private:
+  private:
     std::atomic<std::int64_t> wall_;
     std::atomic<std::int64_t> mono_{0};
 };

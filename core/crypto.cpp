@@ -35,16 +35,12 @@ std::string sysError(std::string_view what, const std::string& path, int err) {
 
 Errc errcFromErrno(int err) {
     switch (err) {
-        case ENOENT:
-            return Errc::notFound;
+        case ENOENT: return Errc::notFound;
         case EACCES:
-        case EPERM:
-            return Errc::permission;
+        case EPERM: return Errc::permission;
         case ENOSPC:
-        case EDQUOT:
-            return Errc::diskFull;
-        default:
-            return Errc::ioError;
+        case EDQUOT: return Errc::diskFull;
+        default: return Errc::ioError;
     }
 }
 

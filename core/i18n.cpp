@@ -16,10 +16,8 @@ namespace lapor {
 
 std::string_view langCode(Lang lang) {
     switch (lang) {
-        case Lang::id:
-            return "id";
-        case Lang::en:
-            return "en";
+        case Lang::id: return "id";
+        case Lang::en: return "en";
     }
     return "id";
 }

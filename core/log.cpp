@@ -23,7 +23,9 @@ const char* prefix(Level level) {
 }
 }  // namespace
 
-void setMinLevel(Level level) { minLevel = static_cast<int>(level); }
+void setMinLevel(Level level) {
+    minLevel = static_cast<int>(level);
+}
 
 void write(Level level, std::string_view component, std::string_view message) {
     if (static_cast<int>(level) < minLevel.load()) {

@@ -13,9 +13,17 @@ void setMinLevel(Level level);
 // `component` is a short tag such as "store" or "syncd".
 void write(Level level, std::string_view component, std::string_view message);
 
-inline void debug(std::string_view c, std::string_view m) { write(Level::debug, c, m); }
-inline void info(std::string_view c, std::string_view m) { write(Level::info, c, m); }
-inline void warn(std::string_view c, std::string_view m) { write(Level::warn, c, m); }
-inline void error(std::string_view c, std::string_view m) { write(Level::error, c, m); }
+inline void debug(std::string_view c, std::string_view m) {
+    write(Level::debug, c, m);
+}
+inline void info(std::string_view c, std::string_view m) {
+    write(Level::info, c, m);
+}
+inline void warn(std::string_view c, std::string_view m) {
+    write(Level::warn, c, m);
+}
+inline void error(std::string_view c, std::string_view m) {
+    write(Level::error, c, m);
+}
 
 }  // namespace lapor::log

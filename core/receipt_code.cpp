@@ -176,10 +176,8 @@ bool isCanonical(std::string_view code) {
 Result<std::string> parse(std::string_view input) {
     Reading r = read(input);
     switch (r.problem) {
-        case Problem::none:
-            return std::move(r.canonical);
-        case Problem::empty:
-            return makeError(Errc::invalidInput, "no receipt code given");
+        case Problem::none: return std::move(r.canonical);
+        case Problem::empty: return makeError(Errc::invalidInput, "no receipt code given");
         case Problem::lookalike:
         case Problem::invalidChar:
             return makeError(Errc::invalidInput,
@@ -198,10 +196,8 @@ Result<std::string> parse(std::string_view input) {
 std::optional<Text> check(std::string_view input) {
     const Reading r = read(input);
     switch (r.problem) {
-        case Problem::none:
-            return std::nullopt;
-        case Problem::empty:
-            return Text{"receipt.empty", {}};
+        case Problem::none: return std::nullopt;
+        case Problem::empty: return Text{"receipt.empty", {}};
         case Problem::lookalike:
             return Text{"receipt.lookalike",
                         {{"position", std::to_string(r.position)}, {"char", r.offending}}};
@@ -212,8 +208,7 @@ std::optional<Text> check(std::string_view input) {
             return Text{"receipt.length",
                         {{"want", std::to_string(kCodeSymbols)},
                          {"count", std::to_string(r.canonical.size())}}};
-        case Problem::checksum:
-            return Text{"receipt.checksum", {}};
+        case Problem::checksum: return Text{"receipt.checksum", {}};
     }
     return Text{"receipt.checksum", {}};
 }

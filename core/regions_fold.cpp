@@ -70,8 +70,7 @@ char foldCodePoint(std::int32_t cp) {
         case 0x2018:  // left single quotation mark
         case 0x2019:  // right single quotation mark (the decree's "Regapu’u")
             return kDrop;
-        default:
-            break;
+        default: break;
     }
     if (cp >= 0x0300 && cp <= 0x036F) {  // combining accents of decomposed text
         return kDrop;

@@ -1,4 +1,5 @@
-// Result<T>: a value or an Error, the one error style at module boundaries (see docs/architecture.md).
+// Result<T>: a value or an Error, the one error style at module boundaries (see
+// docs/architecture.md).
 #pragma once
 
 #include <cassert>
@@ -42,7 +43,7 @@ struct Error {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
@@ -70,13 +71,13 @@ public:
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
 
@@ -87,7 +88,7 @@ public:
         return error_;
     }
 
-private:
+  private:
     Error error_;
     bool ok_ = true;
 };

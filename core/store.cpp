@@ -1,15 +1,26 @@
 // The LMDB store: layout, transactions with map growth, reports, photos, outbox, catalog, status.
 //
 // Layout (named databases in one environment):
-//   meta       "schema" -> u32 BE, "device_id", "receipt_prefix", "created_at", "next_seq" -> u64
-//   BE reports    uuid -> clear-text report JSON (no identity) identity   uuid -> sealed identity
-//   (associated data "lapor/identity/v1/<uuid>") photometa  uuid + u16 index -> PhotoInfo JSON
-//   photos     uuid + u16 index + u32 chunk -> sealed chunk ("lapor/photo/v1/<uuid>/<i>/<c>")
-//   outbox     uuid -> outbox record JSON
-//   due        u64 due-ms + u64 seq -> uuid: queued (due 0), failed (next attempt), sending (lease
-//   end) bystate    u8 state -> (dup, fixed) u64 created-ms + uuid history    uuid + u32 n ->
-//   {"t","s","r"} receipts   receipt code -> uuid catalog    "current" -> catalog JSON with its
-//   ETag status     key -> value
+//
+//   database   key                              value
+//   ---------  -------------------------------  ----------------------------------------------
+//   meta       "schema"                         u32 BE
+//              "device_id", "receipt_prefix",   strings
+//              "created_at"
+//              "next_seq"                       u64 BE
+//   reports    uuid                             clear-text report JSON (no identity)
+//   identity   uuid                             sealed identity
+//                                               (associated data "lapor/identity/v1/<uuid>")
+//   photometa  uuid + u16 index                 PhotoInfo JSON
+//   photos     uuid + u16 index + u32 chunk     sealed chunk ("lapor/photo/v1/<uuid>/<i>/<c>")
+//   outbox     uuid                             outbox record JSON
+//   due        u64 due-ms + u64 seq             uuid: queued (due 0), failed (next attempt),
+//                                               sending (lease end)
+//   bystate    u8 state                         (dup, fixed) u64 created-ms + uuid
+//   history    uuid + u32 n                     {"t","s","r"}
+//   receipts   receipt code                     uuid
+//   catalog    "current"                        catalog JSON with its ETag
+//   status     key                              value
 #include "core/store.hpp"
 
 #include <lmdb.h>
@@ -122,33 +133,20 @@ Error lmdbError(int rc, std::string_view what) {
     switch (rc) {
         case MDB_MAP_FULL:
         case ENOSPC:
-        case EDQUOT:
-            code = Errc::diskFull;
-            break;
+        case EDQUOT: code = Errc::diskFull; break;
         case MDB_CORRUPTED:
         case MDB_PAGE_NOTFOUND:
         case MDB_INVALID:
         case MDB_VERSION_MISMATCH:
-        case MDB_BAD_DBI:
-            code = Errc::corrupt;
-            break;
+        case MDB_BAD_DBI: code = Errc::corrupt; break;
         case EACCES:
         case EPERM:
-        case EROFS:
-            code = Errc::permission;
-            break;
+        case EROFS: code = Errc::permission; break;
         case MDB_READERS_FULL:
-        case EAGAIN:
-            code = Errc::busy;
-            break;
-        case ENOENT:
-            code = Errc::notFound;
-            break;
-        case MDB_NOTFOUND:
-            code = Errc::notFound;
-            break;
-        default:
-            break;
+        case EAGAIN: code = Errc::busy; break;
+        case ENOENT: code = Errc::notFound; break;
+        case MDB_NOTFOUND: code = Errc::notFound; break;
+        default: break;
     }
     return makeError(code, std::string(what) + ": " + mdb_strerror(rc));
 }
@@ -769,14 +767,10 @@ struct Store::Impl {
 
     static std::int64_t dueMsOf(const OutboxEntry& e) {
         switch (e.state) {
-            case OutboxState::queued:
-                return 0;
-            case OutboxState::sending:
-                return e.leaseUntilMs;
-            case OutboxState::failed:
-                return e.nextAttemptAtMs;
-            default:
-                return 0;
+            case OutboxState::queued: return 0;
+            case OutboxState::sending: return e.leaseUntilMs;
+            case OutboxState::failed: return e.nextAttemptAtMs;
+            default: return 0;
         }
     }
 

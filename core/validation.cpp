@@ -443,8 +443,7 @@ std::optional<Text> validateKind(ReportKind kind) {
     switch (kind) {
         case ReportKind::pengaduan:
         case ReportKind::aspirasi:
-        case ReportKind::permintaanInformasi:
-            return std::nullopt;
+        case ReportKind::permintaanInformasi: return std::nullopt;
     }
     return message("validation.kind.invalid");
 }

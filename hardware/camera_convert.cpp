@@ -128,18 +128,12 @@ Result<Frame> convertPlanar420(const RawImage& raw, bool interleaved) {
 
 Result<Frame> convertToRgb(const RawImage& raw) {
     switch (raw.format) {
-        case RawPixelFormat::rgb24:
-            return convertPacked(raw, 3, 0, 1, 2);
-        case RawPixelFormat::bgr24:
-            return convertPacked(raw, 3, 2, 1, 0);
-        case RawPixelFormat::bgrx32:
-            return convertPacked(raw, 4, 2, 1, 0);
-        case RawPixelFormat::yuyv:
-            return convertYuyv(raw);
-        case RawPixelFormat::nv12:
-            return convertPlanar420(raw, true);
-        case RawPixelFormat::yuv420:
-            return convertPlanar420(raw, false);
+        case RawPixelFormat::rgb24: return convertPacked(raw, 3, 0, 1, 2);
+        case RawPixelFormat::bgr24: return convertPacked(raw, 3, 2, 1, 0);
+        case RawPixelFormat::bgrx32: return convertPacked(raw, 4, 2, 1, 0);
+        case RawPixelFormat::yuyv: return convertYuyv(raw);
+        case RawPixelFormat::nv12: return convertPlanar420(raw, true);
+        case RawPixelFormat::yuv420: return convertPlanar420(raw, false);
         case RawPixelFormat::mjpeg: {
             auto decoded = decodeJpeg(raw.bytes);
             if (!decoded) {

@@ -385,8 +385,7 @@ struct LibcameraCamera::Impl {
             const HotplugSituation now{state, openId, camera != nullptr,
                                        !manager->cameras().empty()};
             switch (decideHotplug(now, HotplugEvent{added, id})) {
-                case HotplugAction::none:
-                    break;
+                case HotplugAction::none: break;
                 case HotplugAction::dropAsUnplugged:
                     dropCamera();
                     setState(CameraState::unplugged,

@@ -63,49 +63,34 @@ std::string_view foldCodepoint(char32_t cp, char (&one)[2]) {
         case U'\r':
         case 0x00A0:  // no-break space
         case 0x2007:
-        case 0x202F:
-            return " ";
-        case 0x00C6:
-            return "AE";
-        case 0x00E6:
-            return "ae";
-        case 0x00DF:
-            return "ss";
-        case 0x00DE:
-            return "Th";
-        case 0x00FE:
-            return "th";
-        case 0x00D7:
-            return "x";
+        case 0x202F: return " ";
+        case 0x00C6: return "AE";
+        case 0x00E6: return "ae";
+        case 0x00DF: return "ss";
+        case 0x00DE: return "Th";
+        case 0x00FE: return "th";
+        case 0x00D7: return "x";
         case 0x2018:
         case 0x2019:
         case 0x201A:
-        case 0x2032:
-            return "'";
+        case 0x2032: return "'";
         case 0x201C:
         case 0x201D:
         case 0x201E:
         case 0x00AB:
-        case 0x00BB:
-            return "\"";
+        case 0x00BB: return "\"";
         case 0x2010:
         case 0x2011:
         case 0x2012:
         case 0x2013:
         case 0x2014:
-        case 0x2212:
-            return "-";
-        case 0x2026:
-            return "...";
+        case 0x2212: return "-";
+        case 0x2026: return "...";
         case 0x00B7:
-        case 0x2022:
-            return "*";
-        case 0x20AC:
-            return "EUR";
-        case 0x00B0:
-            return "o";
-        default:
-            break;
+        case 0x2022: return "*";
+        case 0x20AC: return "EUR";
+        case 0x00B0: return "o";
+        default: break;
     }
     if (cp >= 0xC0 && cp <= 0xFF) {
         one[0] = kLatin1Base[cp - 0xC0];
@@ -285,8 +270,7 @@ std::uint8_t statusReply(int n, PrinterCondition condition, bool paperNearEnd) {
                 b |= 0x60;
             }
             break;
-        default:
-            break;
+        default: break;
     }
     return b;
 }

@@ -183,15 +183,12 @@ class Interpreter {
                     case 'a':
                         align_ = static_cast<escpos::Align>(std::min<std::uint8_t>(n % 48, 2));
                         break;
-                    case 'E':
-                        bold_ = (n & 1) != 0;
-                        break;
+                    case 'E': bold_ = (n & 1) != 0; break;
                     case 'd':
                         flushLine(false);
                         y_ += n * (kCellH + kLineGap);
                         break;
-                    default:
-                        return unsupported(i, b, cmd);
+                    default: return unsupported(i, b, cmd);
                 }
                 i += 3;
             } else if (b == escpos::GS) {

@@ -29,18 +29,12 @@ Result<PaperWidth> parsePaperWidth(std::string_view text) {
 
 const char* conditionName(PrinterCondition c) noexcept {
     switch (c) {
-        case PrinterCondition::ready:
-            return "ready";
-        case PrinterCondition::paperOut:
-            return "paper-out";
-        case PrinterCondition::coverOpen:
-            return "cover-open";
-        case PrinterCondition::offline:
-            return "offline";
-        case PrinterCondition::unreachable:
-            return "unreachable";
-        case PrinterCondition::unknown:
-            return "unknown";
+        case PrinterCondition::ready: return "ready";
+        case PrinterCondition::paperOut: return "paper-out";
+        case PrinterCondition::coverOpen: return "cover-open";
+        case PrinterCondition::offline: return "offline";
+        case PrinterCondition::unreachable: return "unreachable";
+        case PrinterCondition::unknown: return "unknown";
     }
     return "unknown";
 }
@@ -49,16 +43,11 @@ const char* PrinterState::staffMessageMsgid() const noexcept {
     switch (condition) {
         case PrinterCondition::ready:
             return paperNearEnd ? "printer.state.paper_near_end" : "printer.state.ready";
-        case PrinterCondition::paperOut:
-            return "printer.state.paper_out";
-        case PrinterCondition::coverOpen:
-            return "printer.state.cover_open";
-        case PrinterCondition::offline:
-            return "printer.state.offline";
-        case PrinterCondition::unreachable:
-            return "printer.state.unreachable";
-        case PrinterCondition::unknown:
-            return "printer.state.unknown";
+        case PrinterCondition::paperOut: return "printer.state.paper_out";
+        case PrinterCondition::coverOpen: return "printer.state.cover_open";
+        case PrinterCondition::offline: return "printer.state.offline";
+        case PrinterCondition::unreachable: return "printer.state.unreachable";
+        case PrinterCondition::unknown: return "printer.state.unknown";
     }
     return "printer.state.unknown";
 }

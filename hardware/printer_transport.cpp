@@ -32,25 +32,16 @@ Error errnoError(int err, const std::string& what) {
     switch (err) {
         case ENOENT:
         case ENODEV:
-        case ENXIO:
-            code = Errc::unavailable;
-            break;
+        case ENXIO: code = Errc::unavailable; break;
         case EACCES:
-        case EPERM:
-            code = Errc::permission;
-            break;
-        case ETIMEDOUT:
-            code = Errc::timeout;
-            break;
+        case EPERM: code = Errc::permission; break;
+        case ETIMEDOUT: code = Errc::timeout; break;
         case ECONNREFUSED:
         case EHOSTUNREACH:
         case ENETUNREACH:
         case ECONNRESET:
-        case EPIPE:
-            code = Errc::unavailable;
-            break;
-        default:
-            break;
+        case EPIPE: code = Errc::unavailable; break;
+        default: break;
     }
     return makeError(code, what + ": " + std::strerror(err));
 }
@@ -187,26 +178,16 @@ class DeviceFileTransport final : public FdTransport {
 
 speed_t baudConstant(int baud) {
     switch (baud) {
-        case 1200:
-            return B1200;
-        case 2400:
-            return B2400;
-        case 4800:
-            return B4800;
-        case 9600:
-            return B9600;
-        case 19200:
-            return B19200;
-        case 38400:
-            return B38400;
-        case 57600:
-            return B57600;
-        case 115200:
-            return B115200;
-        case 230400:
-            return B230400;
-        default:
-            return B0;
+        case 1200: return B1200;
+        case 2400: return B2400;
+        case 4800: return B4800;
+        case 9600: return B9600;
+        case 19200: return B19200;
+        case 38400: return B38400;
+        case 57600: return B57600;
+        case 115200: return B115200;
+        case 230400: return B230400;
+        default: return B0;
     }
 }
 

@@ -627,9 +627,7 @@ void App::handle(const SDL_Event& e) {
     }
     ImGui_ImplSDL2_ProcessEvent(&e);
     switch (e.type) {
-        case SDL_QUIT:
-            quit_ = true;
-            break;
+        case SDL_QUIT: quit_ = true; break;
         case SDL_WINDOWEVENT:
             if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
                 updateMetrics();
@@ -649,9 +647,7 @@ void App::handle(const SDL_Event& e) {
                 }
             }
             break;
-        case SDL_FINGERDOWN:
-            flow_->touch();
-            break;
+        case SDL_FINGERDOWN: flow_->touch(); break;
         case SDL_TEXTINPUT:
             ++textInputs_;
             // A physical keyboard (staff) types into the open field too.
@@ -678,8 +674,7 @@ void App::handle(const SDL_Event& e) {
                 quit_ = true;
             }
             break;
-        default:
-            break;
+        default: break;
     }
     framesPending_ = std::max(framesPending_, 2);
 }

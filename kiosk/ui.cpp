@@ -32,8 +32,7 @@ Palette paletteFor(Tone tone) {
             return {rgb(255, 255, 255), rgb(30, 40, 60), rgb(235, 238, 245), rgb(210, 215, 225)};
         case Tone::selected:
             return {rgb(22, 80, 160), rgb(255, 255, 255), rgb(30, 96, 184), rgb(16, 64, 130)};
-        case Tone::normal:
-            break;
+        case Tone::normal: break;
     }
     return {rgb(226, 231, 240), rgb(20, 28, 45), rgb(210, 218, 232), rgb(190, 200, 218)};
 }

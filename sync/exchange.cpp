@@ -93,10 +93,8 @@ bool isServerWide(const Error& e) {
         case Errc::busy:
         case Errc::unavailable:
         case Errc::permission:
-        case Errc::protocol:
-            return true;
-        default:
-            return false;
+        case Errc::protocol: return true;
+        default: return false;
     }
 }
 

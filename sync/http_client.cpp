@@ -203,15 +203,11 @@ void onShareUnlock(CURL*, curl_lock_data data, void* user) {
 
 Errc classify(CURLcode code) {
     switch (code) {
-        case CURLE_OPERATION_TIMEDOUT:
-            return Errc::timeout;
-        case CURLE_ABORTED_BY_CALLBACK:
-            return Errc::cancelled;
+        case CURLE_OPERATION_TIMEDOUT: return Errc::timeout;
+        case CURLE_ABORTED_BY_CALLBACK: return Errc::cancelled;
         case CURLE_UNSUPPORTED_PROTOCOL:
-        case CURLE_URL_MALFORMAT:
-            return Errc::invalidInput;
-        default:
-            return Errc::network;
+        case CURLE_URL_MALFORMAT: return Errc::invalidInput;
+        default: return Errc::network;
     }
 }
 

@@ -27,12 +27,9 @@ std::string dateText(const Date& d) {
 
 const char* kindName(ReportKind kind) {
     switch (kind) {
-        case ReportKind::pengaduan:
-            return "pengaduan";
-        case ReportKind::aspirasi:
-            return "aspirasi";
-        case ReportKind::permintaanInformasi:
-            return "permintaan_informasi";
+        case ReportKind::pengaduan: return "pengaduan";
+        case ReportKind::aspirasi: return "aspirasi";
+        case ReportKind::permintaanInformasi: return "permintaan_informasi";
     }
     return "pengaduan";
 }

@@ -168,16 +168,11 @@ std::optional<int> parseArgs(int argc, char** argv, Args& a) {
 
 int exitFor(const Error& e) {
     switch (e.code) {
-        case Errc::tooNew:
-            return exitTooNew;
-        case Errc::notFound:
-            return exitNotFound;
-        case Errc::permission:
-            return exitKey;
-        case Errc::invalidInput:
-            return exitRefused;
-        default:
-            return exitFailed;
+        case Errc::tooNew: return exitTooNew;
+        case Errc::notFound: return exitNotFound;
+        case Errc::permission: return exitKey;
+        case Errc::invalidInput: return exitRefused;
+        default: return exitFailed;
     }
 }
 

@@ -103,18 +103,12 @@ int fail(int code, const std::string& message) {
 int exitFor(const Error& e) {
     switch (e.code) {
         case Errc::unavailable:
-        case Errc::notFound:
-            return kNotFound;
-        case Errc::permission:
-            return kPermission;
-        case Errc::busy:
-            return kBusy;
-        case Errc::diskFull:
-            return kFileError;
-        case Errc::invalidInput:
-            return kUsage;
-        default:
-            return kDeviceError;
+        case Errc::notFound: return kNotFound;
+        case Errc::permission: return kPermission;
+        case Errc::busy: return kBusy;
+        case Errc::diskFull: return kFileError;
+        case Errc::invalidInput: return kUsage;
+        default: return kDeviceError;
     }
 }
 
@@ -126,10 +120,8 @@ std::string hintFor(int code, const std::string& device) {
         case kPermission:
             return "the kiosk user needs access: add it to the group of the device node "
                    "(lp for printers, dialout for serial ports, video for cameras)";
-        case kBusy:
-            return "another program holds the " + device + ": stop lapor-kiosk first";
-        default:
-            return "see docs/technicians.md";
+        case kBusy: return "another program holds the " + device + ": stop lapor-kiosk first";
+        default: return "see docs/technicians.md";
     }
 }
 
@@ -366,14 +358,11 @@ int reportState(const PrinterState& st) {
               << (st.paperNearEnd ? " (paper near end)" : "") << " - " << st.detail << "\n";
     switch (st.condition) {
         case PrinterCondition::ready:
-        case PrinterCondition::unknown:
-            return kOk;
-        case PrinterCondition::unreachable:
-            return kNotFound;
+        case PrinterCondition::unknown: return kOk;
+        case PrinterCondition::unreachable: return kNotFound;
         case PrinterCondition::paperOut:
         case PrinterCondition::coverOpen:
-        case PrinterCondition::offline:
-            return kAttention;
+        case PrinterCondition::offline: return kAttention;
     }
     return kDeviceError;
 }

@@ -21,24 +21,19 @@ constexpr Screen kSteps[] = {Screen::kind,  Screen::what,   Screen::whom,  Scree
 // Which fields each screen holds, so a failed save or a wrong field sends the visitor there.
 Screen screenOf(Field f) {
     switch (f) {
-        case Field::kind:
-            return Screen::kind;
+        case Field::kind: return Screen::kind;
         case Field::title:
         case Field::body:
         case Field::incidentDate:
         case Field::region:
-        case Field::place:
-            return Screen::what;
+        case Field::place: return Screen::what;
         case Field::agency:
-        case Field::topic:
-            return Screen::whom;
+        case Field::topic: return Screen::whom;
         case Field::name:
         case Field::nik:
         case Field::phone:
-        case Field::email:
-            return Screen::about;
-        case Field::consent:
-            return Screen::review;
+        case Field::email: return Screen::about;
+        case Field::consent: return Screen::review;
     }
     return Screen::review;
 }
@@ -79,40 +74,26 @@ std::optional<Field> fieldOf(std::string_view name) {
 
 const char* screenName(Screen screen) noexcept {
     switch (screen) {
-        case Screen::welcome:
-            return "welcome";
-        case Screen::kind:
-            return "kind";
-        case Screen::what:
-            return "what";
-        case Screen::whom:
-            return "whom";
-        case Screen::privacy:
-            return "privacy";
-        case Screen::about:
-            return "about";
-        case Screen::photos:
-            return "photos";
-        case Screen::review:
-            return "review";
-        case Screen::saving:
-            return "saving";
-        case Screen::saveFailed:
-            return "saveFailed";
-        case Screen::receipt:
-            return "receipt";
+        case Screen::welcome: return "welcome";
+        case Screen::kind: return "kind";
+        case Screen::what: return "what";
+        case Screen::whom: return "whom";
+        case Screen::privacy: return "privacy";
+        case Screen::about: return "about";
+        case Screen::photos: return "photos";
+        case Screen::review: return "review";
+        case Screen::saving: return "saving";
+        case Screen::saveFailed: return "saveFailed";
+        case Screen::receipt: return "receipt";
     }
     return "?";
 }
 
 const char* kindMsgid(ReportKind kind) noexcept {
     switch (kind) {
-        case ReportKind::pengaduan:
-            return "kiosk.kind.pengaduan";
-        case ReportKind::aspirasi:
-            return "kiosk.kind.aspirasi";
-        case ReportKind::permintaanInformasi:
-            return "kiosk.kind.informasi";
+        case ReportKind::pengaduan: return "kiosk.kind.pengaduan";
+        case ReportKind::aspirasi: return "kiosk.kind.aspirasi";
+        case ReportKind::permintaanInformasi: return "kiosk.kind.informasi";
     }
     return "kiosk.kind.pengaduan";
 }
@@ -120,16 +101,13 @@ const char* kindMsgid(ReportKind kind) noexcept {
 const char* regionLevelMsgid(const RegionChoice& choice) noexcept {
     const std::string_view code = choice.code;
     switch (code.size()) {
-        case 2:
-            return "kiosk.region.level.province";
+        case 2: return "kiosk.region.level.province";
         case 5:
             return std::string_view(choice.name).starts_with("Kota ")
                        ? "kiosk.region.level.city"
                        : "kiosk.region.level.regency";
-        case 8:
-            return "kiosk.region.level.district";
-        default:
-            break;
+        case 8: return "kiosk.region.level.district";
+        default: break;
     }
     return code.size() > 9 && code[9] == '1' ? "kiosk.region.level.kelurahan"
                                              : "kiosk.region.level.village";
@@ -332,45 +310,28 @@ void Flow::chooseKind(ReportKind kind) {
 
 Screen Flow::nextOf(Screen s) const {
     switch (s) {
-        case Screen::welcome:
-            return Screen::kind;
-        case Screen::kind:
-            return Screen::what;
-        case Screen::what:
-            return Screen::whom;
-        case Screen::whom:
-            return Screen::privacy;
-        case Screen::privacy:
-            return draft_.anonymous ? Screen::photos : Screen::about;
-        case Screen::about:
-            return Screen::photos;
-        case Screen::photos:
-            return Screen::review;
-        default:
-            return s;
+        case Screen::welcome: return Screen::kind;
+        case Screen::kind: return Screen::what;
+        case Screen::what: return Screen::whom;
+        case Screen::whom: return Screen::privacy;
+        case Screen::privacy: return draft_.anonymous ? Screen::photos : Screen::about;
+        case Screen::about: return Screen::photos;
+        case Screen::photos: return Screen::review;
+        default: return s;
     }
 }
 
 Screen Flow::prevOf(Screen s) const {
     switch (s) {
-        case Screen::kind:
-            return Screen::welcome;
-        case Screen::what:
-            return Screen::kind;
-        case Screen::whom:
-            return Screen::what;
-        case Screen::privacy:
-            return Screen::whom;
-        case Screen::about:
-            return Screen::privacy;
-        case Screen::photos:
-            return draft_.anonymous ? Screen::privacy : Screen::about;
-        case Screen::review:
-            return Screen::photos;
-        case Screen::saveFailed:
-            return Screen::review;
-        default:
-            return s;
+        case Screen::kind: return Screen::welcome;
+        case Screen::what: return Screen::kind;
+        case Screen::whom: return Screen::what;
+        case Screen::privacy: return Screen::whom;
+        case Screen::about: return Screen::privacy;
+        case Screen::photos: return draft_.anonymous ? Screen::privacy : Screen::about;
+        case Screen::review: return Screen::photos;
+        case Screen::saveFailed: return Screen::review;
+        default: return s;
     }
 }
 
@@ -424,22 +385,14 @@ void Flow::edit(Screen screen) {
 
 std::string& Flow::textRef(Field field) {
     switch (field) {
-        case Field::title:
-            return draft_.title;
-        case Field::body:
-            return draft_.body;
-        case Field::place:
-            return draft_.place;
-        case Field::name:
-            return draft_.identity.name;
-        case Field::nik:
-            return draft_.identity.nik;
-        case Field::phone:
-            return draft_.identity.phone;
-        case Field::email:
-            return draft_.identity.email;
-        default:
-            break;
+        case Field::title: return draft_.title;
+        case Field::body: return draft_.body;
+        case Field::place: return draft_.place;
+        case Field::name: return draft_.identity.name;
+        case Field::nik: return draft_.identity.nik;
+        case Field::phone: return draft_.identity.phone;
+        case Field::email: return draft_.identity.email;
+        default: break;
     }
     static std::string none;
     none.clear();
@@ -780,8 +733,7 @@ bool Flow::validate(Screen screen) {
                 found.emplace_back(Field::consent, msg("kiosk.error.consent_required"));
             }
             break;
-        default:
-            break;
+        default: break;
     }
     Report report = buildReport();
     auto errors = fieldErrors(report);

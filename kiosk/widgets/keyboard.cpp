@@ -42,9 +42,7 @@ Text notice(std::string key, std::vector<std::pair<std::string, std::string>> ar
 // in at all.
 std::optional<Text> filtered(const Editing& e, std::string_view add, std::string& out) {
     switch (e.rule) {
-        case InputRule::text:
-            out = std::string(add);
-            return std::nullopt;
+        case InputRule::text: out = std::string(add); return std::nullopt;
         case InputRule::digits:
         case InputRule::nik: {
             for (const char c : add) {

@@ -36,12 +36,9 @@ const char* kindName(FaultKind kind) {
 
 const char* directionName(linkemu::Direction d) {
     switch (d) {
-        case linkemu::Direction::up:
-            return "up";
-        case linkemu::Direction::down:
-            return "down";
-        case linkemu::Direction::any:
-            break;
+        case linkemu::Direction::up: return "up";
+        case linkemu::Direction::down: return "down";
+        case linkemu::Direction::any: break;
     }
     return "any";
 }

@@ -64,34 +64,20 @@ bool waitRunning(const httplib::Server& server) {
 
 std::string codeForStatus(int status) {
     switch (status) {
-        case 400:
-            return "bad_request";
-        case 401:
-            return "unauthorized";
-        case 403:
-            return "forbidden";
-        case 404:
-            return "not_found";
-        case 405:
-            return "method_not_allowed";
-        case 409:
-            return "conflict";
-        case 412:
-            return "tus_version";
-        case 413:
-            return "too_large";
-        case 415:
-            return "unsupported_media_type";
-        case 422:
-            return "validation_failed";
-        case 429:
-            return "rate_limited";
-        case 460:
-            return "checksum_mismatch";
-        case 503:
-            return "unavailable";
-        default:
-            return status >= 500 ? "internal" : "bad_request";
+        case 400: return "bad_request";
+        case 401: return "unauthorized";
+        case 403: return "forbidden";
+        case 404: return "not_found";
+        case 405: return "method_not_allowed";
+        case 409: return "conflict";
+        case 412: return "tus_version";
+        case 413: return "too_large";
+        case 415: return "unsupported_media_type";
+        case 422: return "validation_failed";
+        case 429: return "rate_limited";
+        case 460: return "checksum_mismatch";
+        case 503: return "unavailable";
+        default: return status >= 500 ? "internal" : "bad_request";
     }
 }
 
@@ -188,9 +174,7 @@ bool Sandbox::Impl::admit(const httplib::Request& req, httplib::Response& res, A
                 }
                 return false;
             }
-            case FaultKind::stall:
-                pause(fault->seconds);
-                break;
+            case FaultKind::stall: pause(fault->seconds); break;
             case FaultKind::expire: {
                 // The upload this request names expires now; the route then answers for it.
                 const std::string marker = "/v1/uploads/";
@@ -210,8 +194,7 @@ bool Sandbox::Impl::admit(const httplib::Request& req, httplib::Response& res, A
             case FaultKind::wrongHeader:
                 tAnswerFault = AnswerFault{true, fault->kind, fault->bytesPerSecond, fault->value};
                 break;
-            default:
-                break;  // link faults never sit in the book
+            default: break;  // link faults never sit in the book
         }
     }
     if (auth == Auth::none) {
@@ -268,9 +251,7 @@ void Sandbox::Impl::installAnswerHooks(httplib::Server& server) {
             return;
         }
         switch (fault.kind) {
-            case FaultKind::noHeader:
-                res.headers.erase(kProtocolHeader);
-                break;
+            case FaultKind::noHeader: res.headers.erase(kProtocolHeader); break;
             case FaultKind::wrongHeader:
                 res.headers.erase(kProtocolHeader);
                 res.set_header(kProtocolHeader, fault.value);
@@ -304,8 +285,7 @@ void Sandbox::Impl::installAnswerHooks(httplib::Server& server) {
                     });
                 break;
             }
-            default:
-                break;
+            default: break;
         }
     });
 }

@@ -94,9 +94,7 @@ void Sandbox::Impl::registerAdmin(httplib::Server& server) {
         }
         for (const auto& f : parsed) {
             switch (f.kind) {
-                case FaultKind::reset:
-                    link->armReset(f.afterBytes, f.direction, f.count);
-                    break;
+                case FaultKind::reset: link->armReset(f.afterBytes, f.direction, f.count); break;
                 case FaultKind::throttle:
                     link->throttleFor(f.bytesPerSecond, millis(f.seconds));
                     break;
@@ -106,8 +104,7 @@ void Sandbox::Impl::registerAdmin(httplib::Server& server) {
                 case FaultKind::down:
                     f.seconds > 0 ? link->downFor(millis(f.seconds)) : link->setDown(true);
                     break;
-                default:
-                    faults.add(f);
+                default: faults.add(f);
             }
         }
         sendJson(res, 200, faults.list());

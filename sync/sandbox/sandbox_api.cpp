@@ -261,9 +261,7 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
         const PatchResult r = store->patchUpload(id, *offset, checksum, readBody);
         res.set_header("Upload-Offset", std::to_string(r.offset));
         switch (r.outcome) {
-            case PatchOutcome::ok:
-                res.status = 204;
-                break;
+            case PatchOutcome::ok: res.status = 204; break;
             case PatchOutcome::unknown:
                 apiError(res, 404, "upload_unknown", "no such upload");
                 break;
@@ -303,9 +301,7 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
         }
         const SubmitResult r = store->submit(token, key, body, currentCatalog().first, "v1");
         switch (r.outcome) {
-            case SubmitOutcome::created:
-                sendJson(res, 201, reportAnswer(r.report));
-                break;
+            case SubmitOutcome::created: sendJson(res, 201, reportAnswer(r.report)); break;
             case SubmitOutcome::replayed:
                 res.set_header("Idempotent-Replayed", "true");
                 sendJson(res, 200, reportAnswer(r.report));

@@ -307,8 +307,8 @@ TEST_CASE("scene: the time drawn in is the office's local time with its zone") {
     // drawing it as WIB equals drawing 07:00 UTC with the zone's name.
     const Frame utc = renderTestScene({320, 240}, 1000, 1'767'225'600'000, 7);
     const Frame wib = renderTestScene({320, 240}, 1000, 1'767'225'600'000, 7, 420, "WIB");
-    const Frame same = renderTestScene({320, 240}, 1000, 1'767'225'600'000 + 7 * 3'600'000, 7, 0,
-                                       "WIB");
+    const Frame same =
+        renderTestScene({320, 240}, 1000, 1'767'225'600'000 + 7 * 3'600'000, 7, 0, "WIB");
     CHECK(utc.rgb != wib.rgb);
     CHECK(wib.rgb == same.rgb);
 }

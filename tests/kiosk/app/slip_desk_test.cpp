@@ -142,7 +142,8 @@ TEST_CASE("slips: killed at each step from the save to the cleared spool, each p
     }
 }
 
-TEST_CASE("slips: a kill while printing never prints again by itself, a staff reprint prints once") {
+TEST_CASE(
+    "slips: a kill while printing never prints again by itself, a staff reprint prints once") {
     // printing: marked, bytes not sent; printed: sent, mark not cleared. Either way the paper may
     // or may not have come out: at most once, and staff are told.
     for (const char* dieAt : {"printing", "printed"}) {

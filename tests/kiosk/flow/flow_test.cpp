@@ -3,9 +3,9 @@
 
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
-#include "hardware/speech.hpp"
 #include "core/time_zone.hpp"
 #include "core/validation.hpp"
+#include "hardware/speech.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "tests/kiosk/flow/fakes.hpp"
 
