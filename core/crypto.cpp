@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "core/durable_file.hpp"
+
 namespace lapor::crypto {
 
 static_assert(sizeof(crypto_hash_sha256_state) <= 128);
@@ -112,51 +114,13 @@ Status readSecretFile(const std::string& path, std::span<std::uint8_t> out, bool
 }
 
 Result<bool> writeSecretFileOnce(const std::string& path, std::span<const std::uint8_t> bytes) {
-    std::error_code ec;
-    auto dir = std::filesystem::path(path).parent_path();
-    if (!dir.empty()) {
-        std::filesystem::create_directories(dir, ec);
-        if (ec)
-            return makeError(Errc::ioError, "cannot create " + dir.string() + ": " + ec.message());
-    }
-    std::string tmp = path + ".new";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return makeError(errcFromErrno(errno), sysError("cannot create secret file", tmp, errno));
-    ::fchmod(fd, 0600);  // whatever the umask says
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return makeError(errcFromErrno(err), sysError("cannot write secret file", tmp, err));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return makeError(errcFromErrno(err), sysError("cannot sync secret file", tmp, err));
-    }
-    ::close(fd);
     // link() instead of rename(): never replaces a secret another process created meanwhile.
-    if (::link(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        if (err == EEXIST)
+    Status s =
+        writeFileDurably(path, bytes, {.mode = 0600, .onlyIfAbsent = true, .createParent = true});
+    if (!s) {
+        if (s.error().code == Errc::busy)
             return false;
-        return makeError(errcFromErrno(err), sysError("cannot install secret file", path, err));
-    }
-    ::unlink(tmp.c_str());
-    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
+        return s.error();
     }
     return true;
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 
 namespace lapor::hw {
 

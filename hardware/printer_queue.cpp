@@ -8,7 +8,7 @@
 
 #include "core/log.hpp"
 #include "hardware/printer.hpp"
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 
 namespace lapor::hw {
 

@@ -6,7 +6,7 @@
 
 #include "core/log.hpp"
 #include "hardware/escpos_render.hpp"
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 
 namespace lapor::hw {

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "core/log.hpp"
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 
 namespace lapor::hw {
 

@@ -22,7 +22,7 @@
 #include "hardware/escpos_render.hpp"
 #include "hardware/photo.hpp"
 #include "hardware/printer.hpp"
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 #include "hardware/speech.hpp"
 

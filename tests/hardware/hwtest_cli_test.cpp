@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 #include "printer_test_support.hpp"
 
 using lapor::hw::test::TempDir;
@@ -62,13 +62,13 @@ void checkRuns(const std::vector<Expected>& rows) {
 std::vector<std::uint8_t> writtenBy(const std::string& args, const std::filesystem::path& file) {
     CAPTURE(args);
     CHECK(hwtest(args).exitCode == 0);
-    auto bytes = lapor::hw::readWholeFile(file);
+    auto bytes = lapor::readWholeFile(file);
     REQUIRE(bytes.ok());
     return std::move(*bytes);
 }
 
 void writeText(const std::filesystem::path& path, const std::string& text) {
-    REQUIRE(lapor::hw::writeFileDurably(
+    REQUIRE(lapor::writeFileDurably(
                 path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()))
                 .ok());
 }
@@ -135,10 +135,10 @@ TEST_CASE("hwtest: printer states give exit codes a technician can act on") {
     });
     // A device file that exists takes the slip, with status unknown.
     const auto dev = tmp.path / "dev-lp0";
-    REQUIRE(lapor::hw::writeFileDurably(dev, {}).ok());
+    REQUIRE(lapor::writeFileDurably(dev, std::string_view{}).ok());
     checkRuns(
         {{"print --printer device --path '" + dev.string() + "' --code DEV-1", 0, {"unknown"}}});
-    auto written = lapor::hw::readWholeFile(dev);
+    auto written = lapor::readWholeFile(dev);
     REQUIRE(written.ok());
     CHECK(std::string(written->begin(), written->end()).find("DEV-1") != std::string::npos);
 }

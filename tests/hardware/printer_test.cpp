@@ -15,7 +15,7 @@
 #include "hardware/escpos.hpp"
 #include "hardware/escpos_render.hpp"
 #include "hardware/printer.hpp"
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 #include "hardware/qr.hpp"
 #include "hardware/receipt_slip.hpp"

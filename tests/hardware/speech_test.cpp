@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 #include "hardware/speech.hpp"
 #include "printer_test_support.hpp"
 

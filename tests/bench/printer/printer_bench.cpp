@@ -13,7 +13,7 @@
 #include "core/log.hpp"
 #include "hardware/escpos_render.hpp"
 #include "hardware/printer.hpp"
-#include "hardware/printer_fs.hpp"
+#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 
 using namespace lapor;

@@ -1,5 +1,7 @@
-// Durable writes (name.new, fsync, rename, fsync the directory) and whole-file reads.
-#include "hardware/printer_fs.hpp"
+// The one durable-file writer (name.new, fsync, rename or link, fsync the directory) and reads.
+#include "core/durable_file.hpp"
+
+#include <sys/stat.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +10,7 @@
 #include <cstring>
 #include <string>
 
-namespace lapor::hw {
+namespace lapor {
 
 namespace {
 
@@ -16,6 +18,7 @@ Error fsError(int err, const std::string& what) {
     const Errc code = err == ENOSPC || err == EDQUOT  ? Errc::diskFull
                       : err == EACCES || err == EPERM ? Errc::permission
                       : err == ENOENT                 ? Errc::notFound
+                      : err == EEXIST                 ? Errc::busy
                                                       : Errc::ioError;
     return makeError(code, what + ": " + std::strerror(err));
 }
@@ -36,12 +39,29 @@ Status syncDirectory(const std::filesystem::path& dir) {
     return {};
 }
 
-Status writeFileDurably(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+Status writeFileDurably(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                        DurableWrite how) {
+    const std::filesystem::path parent = path.has_parent_path() ? path.parent_path() : ".";
+    if (how.createParent) {
+        std::error_code ec;
+        std::filesystem::create_directories(parent, ec);
+        if (ec) {
+            return makeError(Errc::ioError, "create " + parent.string() + ": " + ec.message());
+        }
+    }
     std::filesystem::path tmp = path;
     tmp += ".new";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, how.mode);
     if (fd < 0) {
         return fsError(errno, "create " + tmp.string());
+    }
+    auto fail = [&](int err, const char* what) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return fsError(err, what + tmp.string());
+    };
+    if (::fchmod(fd, how.mode) != 0) {
+        return fail(errno, "chmod ");
     }
     std::size_t done = 0;
     while (done < bytes.size()) {
@@ -50,27 +70,31 @@ Status writeFileDurably(const std::filesystem::path& path, std::span<const std::
             continue;
         }
         if (n < 0) {
-            const int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return fsError(err, "write " + tmp.string());
+            return fail(errno, "write ");
         }
         done += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0) {
-        const int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return fsError(err, "fsync " + tmp.string());
+        return fail(errno, "fsync ");
     }
     ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int installed =
+        how.onlyIfAbsent ? ::link(tmp.c_str(), path.c_str()) : ::rename(tmp.c_str(), path.c_str());
+    if (installed != 0) {
         const int err = errno;
         ::unlink(tmp.c_str());
-        return fsError(err, "rename " + tmp.string());
+        return fsError(err, "install " + path.string());
     }
-    const std::filesystem::path parent = path.has_parent_path() ? path.parent_path() : ".";
+    if (how.onlyIfAbsent) {
+        ::unlink(tmp.c_str());
+    }
     return syncDirectory(parent);
+}
+
+Status writeFileDurably(const std::filesystem::path& path, std::string_view text,
+                        DurableWrite how) {
+    return writeFileDurably(
+        path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), how);
 }
 
 Result<std::vector<std::uint8_t>> readWholeFile(const std::filesystem::path& path) {
@@ -99,4 +123,4 @@ Result<std::vector<std::uint8_t>> readWholeFile(const std::filesystem::path& pat
     return out;
 }
 
-}  // namespace lapor::hw
+}  // namespace lapor
