@@ -78,6 +78,16 @@ class Worker {
     std::thread thread_;
 };
 
+// The flow's Voice port over the kiosk's speech device.
+class SpeechVoice final : public Voice {
+  public:
+    explicit SpeechVoice(hw::Speech& speech) : speech_(speech) {}
+    void say(std::string text, Lang lang) override { speech_.speak(std::move(text), lang); }
+
+  private:
+    hw::Speech& speech_;
+};
+
 struct Texture {
     SDL_Texture* tex = nullptr;
     int w = 0;
@@ -256,6 +266,7 @@ class App final : public AppActions, public ScriptHost {
     std::unique_ptr<hw::PrintQueue> printer_;
     std::unique_ptr<SlipDesk> slips_;  // on the worker thread only
     std::unique_ptr<hw::Speech> speech_;
+    std::unique_ptr<SpeechVoice> voice_;  // speech_ as the flow's Voice; none without speech
     std::unique_ptr<Worker> worker_;
 
     std::mutex postedMutex_;
@@ -467,7 +478,9 @@ bool App::initServices() {
             speech_ = std::move(s.value());
         }
     }
-    if (!speech_) {
+    if (speech_) {
+        voice_ = std::make_unique<SpeechVoice>(*speech_);
+    } else {
         log::warn("kiosk", "speech: not available; read-aloud is silent");
     }
     if (printer_) {
@@ -548,7 +561,7 @@ bool App::init() {
     views_[Screen::receipt] = makeReceiptView();
 
     if (!options_.scriptPath.empty()) {
-        auto s = ScriptPlayer::load(options_.scriptPath);
+        auto s = ScriptPlayer::load(options_.scriptPath, clock_);
         if (!s) {
             log::error("kiosk", "script: " + s.error().message);
             return false;
@@ -924,7 +937,7 @@ void App::takePhoto() {
 }
 
 void App::readAloud() {
-    flow_->readAloud(speech_.get());  // none: the flow says so on screen
+    flow_->readAloud(voice_.get());  // none: the flow says so on screen
 }
 
 hw::SlipContent App::makeSlip(const Report& r) const {
