@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <set>
 
 #include "core/log.hpp"
 #include "hardware/camera_scene.hpp"
@@ -15,21 +14,6 @@
 
 namespace lapor {
 namespace {
-
-// Simulated cameras with the same id behave like one device: a second open() is refused as busy,
-// as a real camera held by another program would be.
-std::mutex gOpenMutex;
-std::set<std::string> gOpenIds;
-
-bool claim(const std::string& id) {
-    std::lock_guard lock(gOpenMutex);
-    return gOpenIds.insert(id).second;
-}
-
-void release(const std::string& id) {
-    std::lock_guard lock(gOpenMutex);
-    gOpenIds.erase(id);
-}
 
 bool isJpegName(const std::filesystem::path& p) {
     std::string ext = p.extension().string();
@@ -53,8 +37,21 @@ Frame fitInside(const Frame& frame, FrameSize fit) {
 
 }  // namespace
 
+bool SimulatedCameraBus::claim(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return open_.insert(id).second;
+}
+
+void SimulatedCameraBus::release(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    open_.erase(id);
+}
+
 SimulatedCamera::SimulatedCamera(Clock& clock, Options options)
     : clock_(clock), options_(std::move(options)) {
+    if (!options_.bus) {
+        options_.bus = std::make_shared<SimulatedCameraBus>();
+    }
     options_.fps = std::clamp(options_.fps, 1, 120);
     if (options_.still.width == 0 || options_.still.height == 0) {
         options_.still = {4056, 3040};
@@ -101,7 +98,7 @@ Status SimulatedCamera::open(const std::string& id) {
         setState(CameraState::closed, "no camera with id " + id);
         return makeError(Errc::unavailable, message_);
     }
-    if (!claim(options_.id)) {
+    if (!options_.bus->claim(options_.id)) {
         setState(CameraState::busy,
                  "camera " + options_.id + " is in use by another program; close it and retry");
         return makeError(Errc::busy, message_);
@@ -109,7 +106,7 @@ Status SimulatedCamera::open(const std::string& id) {
     openId_ = options_.id;
     if (!options_.jpegFolder.empty()) {
         if (auto st = scanFolder(); !st) {
-            release(openId_);
+            options_.bus->release(openId_);
             openId_.clear();
             setState(CameraState::error, st.error().message);
             return st;
@@ -230,7 +227,7 @@ void SimulatedCamera::close() {
     stopNotifyThread();
     previewWanted_ = false;
     if (!openId_.empty()) {
-        release(openId_);
+        options_.bus->release(openId_);
         openId_.clear();
     }
     files_.clear();

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +14,19 @@
 #include "hardware/camera.hpp"
 
 namespace lapor {
+
+// What the simulated cameras of one pretend machine share: cameras on one bus with the same id
+// behave like one device (a second open() is refused as busy), as a real camera held by another
+// program would be. Cameras on different buses never see each other.
+class SimulatedCameraBus {
+  public:
+    [[nodiscard]] bool claim(const std::string& id);
+    void release(const std::string& id);
+
+  private:
+    std::mutex mutex_;
+    std::set<std::string> open_;
+};
 
 class SimulatedCamera final : public Camera {
   public:
@@ -24,6 +39,7 @@ class SimulatedCamera final : public Camera {
         std::string id = "simulated:0";
         int utcOffsetMinutes = 0;  // the zone of the time drawn into the scene
         std::string zoneName = "UTC";
+        std::shared_ptr<SimulatedCameraBus> bus;  // none: a bus of its own
     };
 
     SimulatedCamera(Clock& clock, Options options);

@@ -1,7 +1,6 @@
 // An ESC/POS interpreter for the simulated printer: draws the slip a thermal printer would print.
 #include "hardware/escpos_render.hpp"
 
-#include <png.h>
 #include <stb_truetype.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "core/durable_file.hpp"
+#include "hardware/png.hpp"
 
 namespace lapor::hw {
 
@@ -355,21 +355,7 @@ Status writePng(const Bitmap& image, const std::filesystem::path& path) {
     std::vector<std::uint8_t> grey(image.pixels.size());
     std::transform(image.pixels.begin(), image.pixels.end(), grey.begin(),
                    [](std::uint8_t p) { return static_cast<std::uint8_t>(p != 0 ? 0 : 255); });
-    png_image png{};
-    png.version = PNG_IMAGE_VERSION;
-    png.width = static_cast<png_uint_32>(image.width);
-    png.height = static_cast<png_uint_32>(image.height);
-    png.format = PNG_FORMAT_GRAY;
-    png_alloc_size_t size = 0;
-    if (png_image_write_to_memory(&png, nullptr, &size, 0, grey.data(), 0, nullptr) == 0) {
-        return makeError(Errc::internal, std::string("PNG encoding failed: ") + png.message);
-    }
-    std::vector<std::uint8_t> out(size);
-    if (png_image_write_to_memory(&png, out.data(), &size, 0, grey.data(), 0, nullptr) == 0) {
-        return makeError(Errc::internal, std::string("PNG encoding failed: ") + png.message);
-    }
-    out.resize(size);
-    return writeFileDurably(path, out);
+    return writePngFile(path, image.width, image.height, PngPixels::grey, grey);
 }
 
 }  // namespace lapor::hw

@@ -18,7 +18,7 @@ namespace lapor::hw {
 // on.
 [[nodiscard]] Result<Bitmap> renderEscPos(std::span<const std::uint8_t> stream, PaperWidth paper);
 
-// Writes a 1-bit bitmap as an 8-bit greyscale PNG (black dots on white), through name.new + rename.
+// Writes a 1-bit bitmap as an 8-bit greyscale PNG (black dots on white), durably (hardware/png).
 [[nodiscard]] Status writePng(const Bitmap& image, const std::filesystem::path& path);
 
 }  // namespace lapor::hw

@@ -1,23 +1,10 @@
-// The kiosk program's shell: SDL2 window and renderer, Dear ImGui, the event-sleeping main loop,
-// the devices, the store, and the queue through which background threads hand work to the loop.
+// The kiosk program: its options, and the main loop that wires the services (services.hpp), SDL
+// and ImGui (platform_sdl.hpp), input (input_sdl.hpp), textures (texture_cache.hpp), the visitor's
+// actions (actions.hpp) and the test instrumentation (test_host.hpp) around the flow's views.
 #pragma once
 
-#include <SDL.h>
-
 #include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <initializer_list>
-#include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
-
-#include "core/config.hpp"
-#include "kiosk/flow/flow.hpp"
-#include "kiosk/views/view.hpp"
 
 namespace lapor::kiosk {
 
@@ -39,25 +26,8 @@ struct AppOptions {
     bool eventSleep = true;  // false: redraw continuously (the benchmark's baseline)
 };
 
-// A setting given on the command line (`cli`), else in the configuration under `key`, one of
-// `allowed`; the first of `allowed` when absent. A value not allowed is logged and replaced by
-// the first. (kiosk.camera's first is "libcamera": the simulated camera only when asked.)
-std::string chooseSetting(const std::string& cli, const Config& config, std::string_view key,
-                          std::initializer_list<std::string_view> allowed);
-
-// The renderer for kiosk.renderer / --renderer ("auto", "software" or "gpu"): true for SDL's
-// software renderer. "auto" takes software when `driDir` has no DRM render node (no GPU): OpenGL
-// there would be Mesa's llvmpipe, no faster on the same CPU for a 2D interface, and it maps about
-// 65 MB of libLLVM and the swrast driver into the kiosk (docs/performance.md).
-bool preferSoftwareRenderer(const std::string& choice,
-                            const std::filesystem::path& driDir = "/dev/dri");
-
 // Runs the kiosk until quit (window closed, Escape with --windowed, or the script's end).
 // Returns the process exit code.
 int runKiosk(const AppOptions& options);
-
-// Writes RGBA pixels as a PNG (screenshots).
-[[nodiscard]] bool writePng(const std::string& path, int width, int height,
-                            const std::vector<std::uint8_t>& rgba);
 
 }  // namespace lapor::kiosk

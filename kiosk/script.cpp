@@ -33,10 +33,6 @@ void pushMouse(Uint32 type, float x, float y) {
     SDL_PushEvent(&e);
 }
 
-std::int64_t nowMs() {
-    return SystemClock::instance().monotonicMs();
-}
-
 }  // namespace
 
 Result<std::vector<ScriptStep>> parseScript(std::string_view text) {
@@ -73,7 +69,8 @@ Result<std::vector<ScriptStep>> parseScript(std::string_view text) {
     return steps;
 }
 
-Result<std::unique_ptr<ScriptPlayer>> ScriptPlayer::load(const std::string& path) {
+Result<std::unique_ptr<ScriptPlayer>> ScriptPlayer::load(const std::string& path,
+                                                         const Clock& clock) {
     std::ifstream f(path);
     if (!f) {
         return makeError(Errc::notFound, "cannot read " + path);
@@ -84,7 +81,7 @@ Result<std::unique_ptr<ScriptPlayer>> ScriptPlayer::load(const std::string& path
     if (!steps) {
         return steps.error();
     }
-    return std::make_unique<ScriptPlayer>(std::move(steps.value()));
+    return std::make_unique<ScriptPlayer>(std::move(steps.value()), clock);
 }
 
 bool ScriptPlayer::timedOut(std::int64_t now) const {
@@ -110,7 +107,7 @@ void ScriptPlayer::step(ScriptHost& host) {
         --framesLeft_;
         return;
     }
-    const std::int64_t now = nowMs();
+    const std::int64_t now = clock_.monotonicMs();
     if (stepStartMs_ < 0) {
         stepStartMs_ = now;
     }

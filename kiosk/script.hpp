@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/ui.hpp"
@@ -49,8 +50,11 @@ struct ScriptStep {
 
 class ScriptPlayer {
   public:
-    [[nodiscard]] static Result<std::unique_ptr<ScriptPlayer>> load(const std::string& path);
-    explicit ScriptPlayer(std::vector<ScriptStep> steps) : steps_(steps.begin(), steps.end()) {}
+    // `clock` times "sleep", slow taps and each step's timeout.
+    [[nodiscard]] static Result<std::unique_ptr<ScriptPlayer>> load(const std::string& path,
+                                                                    const Clock& clock);
+    ScriptPlayer(std::vector<ScriptStep> steps, const Clock& clock)
+        : clock_(clock), steps_(steps.begin(), steps.end()) {}
     // Called once after every frame: pushes the next events, or waits.
     void step(ScriptHost& host);
     [[nodiscard]] bool done() const { return done_; }
@@ -70,6 +74,7 @@ class ScriptPlayer {
     void fail(ScriptHost& host, const std::string& why);
     bool timedOut(std::int64_t nowMs) const;
 
+    const Clock& clock_;
     std::deque<ScriptStep> steps_;
     int phase_ = 0;
     std::int64_t stepStartMs_ = -1;

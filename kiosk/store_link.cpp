@@ -128,32 +128,32 @@ class StoreCatalog final : public CatalogSource {
 
 }  // namespace
 
-Result<StoreLink> openStoreLink(const StoreLinkOptions& options) {
+Result<StoreLink> openStoreLink(const Config& config, const Clock& clock) {
     crypto::KeySource ks;
-    ks.keyFile = options.keyFile;
-    ks.credentialName = options.keyCredential;
+    ks.keyFile = config.keyFile;
+    ks.credentialName = config.keyCredential;
     auto key = crypto::loadKey(ks);
     if (!key) {
         return key.error();
     }
     StoreOptions so;
-    so.path = options.storePath;
+    so.path = config.storePath;
     so.key = std::move(key.value());
-    so.clock = options.clock;
-    so.mapSize = options.mapSize;
-    so.maxMapSize = options.maxMapSize;
+    so.clock = &clock;
+    so.mapSize = config.mapSizeMiB << 20;
+    so.maxMapSize = config.maxMapSizeMiB << 20;
     auto store = Store::open(std::move(so));
     if (!store) {
         return store.error();
     }
-    auto catalog = store.value()->getCatalogOrDefault(options.dataDir);
+    auto catalog = store.value()->getCatalogOrDefault(config.dataDir);
     if (!catalog) {
         return catalog.error();
     }
     StoreLink link;
     link.catalog = std::make_shared<StoreCatalog>(std::move(catalog.value()));
     link.store = std::move(store.value());
-    link.sink = std::make_shared<StoreSink>(link.store, options.reserveBytes);
+    link.sink = std::make_shared<StoreSink>(link.store, config.reserveMiB << 20);
     return link;
 }
 

@@ -8,13 +8,13 @@
 #include "core/uuid.hpp"
 #include "core/validation.hpp"
 #include "core/wipe.hpp"
-#include "hardware/speech.hpp"
 
 namespace lapor::kiosk {
 
 namespace {
 
-// The screens a visitor steps through, in order (saving/saveFailed/receipt are not steps).
+// The screens a visitor steps through, in order (saving/saveFailed/receipt are not steps): the one
+// list that next(), back(), the step numbers and the final check before a save all follow.
 constexpr Screen kSteps[] = {Screen::kind,  Screen::what,   Screen::whom,  Screen::privacy,
                              Screen::about, Screen::photos, Screen::review};
 
@@ -147,22 +147,24 @@ std::vector<CatalogChoice> Flow::topics() const {
     return agencyCatalog_.topics(draft_.agencyId, langCode(lang_));
 }
 
-int Flow::stepNumber() const {
-    for (std::size_t i = 0; i < std::size(kSteps); ++i) {
-        if (kSteps[i] == screen_) {
-            int n = static_cast<int>(i) + 1;
-            // "about" is not a step for an anonymous visitor.
-            if (draft_.anonymous && i > 4) {
-                --n;
-            }
-            return n;
+std::vector<Screen> Flow::steps() const {
+    std::vector<Screen> out;
+    for (Screen s : kSteps) {
+        if (!(s == Screen::about && draft_.anonymous)) {  // no identity for an anonymous report
+            out.push_back(s);
         }
     }
-    return 0;
+    return out;
+}
+
+int Flow::stepNumber() const {
+    const auto all = steps();
+    const auto at = std::find(all.begin(), all.end(), screen_);
+    return at == all.end() ? 0 : static_cast<int>(at - all.begin()) + 1;
 }
 
 int Flow::stepCount() const {
-    return static_cast<int>(std::size(kSteps)) - (draft_.anonymous ? 1 : 0);
+    return static_cast<int>(steps().size());
 }
 
 Date Flow::today() const {
@@ -309,30 +311,24 @@ void Flow::chooseKind(ReportKind kind) {
 }
 
 Screen Flow::nextOf(Screen s) const {
-    switch (s) {
-        case Screen::welcome: return Screen::kind;
-        case Screen::kind: return Screen::what;
-        case Screen::what: return Screen::whom;
-        case Screen::whom: return Screen::privacy;
-        case Screen::privacy: return draft_.anonymous ? Screen::photos : Screen::about;
-        case Screen::about: return Screen::photos;
-        case Screen::photos: return Screen::review;
-        default: return s;
+    const auto all = steps();
+    if (s == Screen::welcome) {
+        return all.front();
     }
+    const auto at = std::find(all.begin(), all.end(), s);
+    return at == all.end() || at + 1 == all.end() ? s : *(at + 1);
 }
 
 Screen Flow::prevOf(Screen s) const {
-    switch (s) {
-        case Screen::kind: return Screen::welcome;
-        case Screen::what: return Screen::kind;
-        case Screen::whom: return Screen::what;
-        case Screen::privacy: return Screen::whom;
-        case Screen::about: return Screen::privacy;
-        case Screen::photos: return draft_.anonymous ? Screen::privacy : Screen::about;
-        case Screen::review: return Screen::photos;
-        case Screen::saveFailed: return Screen::review;
-        default: return s;
+    if (s == Screen::saveFailed) {
+        return Screen::review;
     }
+    const auto all = steps();
+    const auto at = std::find(all.begin(), all.end(), s);
+    if (at == all.end()) {
+        return s;
+    }
+    return at == all.begin() ? Screen::welcome : *(at - 1);
 }
 
 void Flow::next() {
@@ -374,8 +370,9 @@ void Flow::edit(Screen screen) {
     if (screen_ != Screen::review) {
         return;
     }
-    if (screen == Screen::about && draft_.anonymous) {
-        return;
+    const auto all = steps();
+    if (std::find(all.begin(), all.end(), screen) == all.end()) {
+        return;  // not a step of this report (about, for an anonymous one)
     }
     fromReview_ = true;
     go(screen);
@@ -580,10 +577,7 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
         return std::nullopt;
     }
     // Every screen again: an edit() or a toggled Anonim may have changed what is needed.
-    for (Screen s : kSteps) {
-        if (s == Screen::about && draft_.anonymous) {
-            continue;
-        }
+    for (Screen s : steps()) {
         if (!validate(s)) {
             if (s != Screen::review) {
                 fromReview_ = true;
@@ -822,16 +816,12 @@ std::string Flow::screenSpeech() const {
     return out;
 }
 
-void Flow::readAloud(hw::Speech& speech) const {
-    speech.speak(screenSpeech(), lang_ == Lang::en ? hw::SpeechLang::en : hw::SpeechLang::id);
-}
-
-void Flow::readAloud(hw::Speech* speech) {
-    if (speech == nullptr) {
+void Flow::readAloud(Voice* voice) {
+    if (voice == nullptr) {
         speechUnavailable_ = true;
         return;
     }
-    readAloud(*speech);
+    voice->say(screenSpeech(), lang_);
 }
 
 }  // namespace lapor::kiosk

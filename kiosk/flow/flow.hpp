@@ -15,10 +15,6 @@
 #include "core/time_zone.hpp"
 #include "kiosk/flow/ports.hpp"
 
-namespace lapor::hw {
-class Speech;
-}
-
 namespace lapor::kiosk {
 
 enum class Screen : std::uint8_t {
@@ -216,11 +212,10 @@ class Flow {
     // Staff assisted mode: the staff member's id is recorded in the report as assistedBy.
     void setAssistedBy(std::string staffId);
     void toggleLargeText();
-    // Reads the current screen aloud in the visitor's language through `speech`.
-    void readAloud(hw::Speech& speech) const;
-    // The same through the kiosk's speech, if it has any: without a sound device the visitor is
-    // told so on screen (speechUnavailable) instead of hearing nothing.
-    void readAloud(hw::Speech* speech);
+    // Reads the current screen aloud in the visitor's language through `voice`, if the kiosk has
+    // one: without a sound device the visitor is told so on screen (speechUnavailable) instead of
+    // hearing nothing.
+    void readAloud(Voice* voice);
     // True after read-aloud was asked for on this screen and there is no sound to give.
     [[nodiscard]] bool speechUnavailable() const { return speechUnavailable_; }
     // What readAloud() says: the screen's title and guidance, and its inline messages.
@@ -234,6 +229,8 @@ class Flow {
     void wipeAll();
     [[nodiscard]] bool validate(Screen screen);
     void revalidate(Field field);
+    // The steps this visitor goes through, in order (kSteps less "about" for an anonymous one).
+    [[nodiscard]] std::vector<Screen> steps() const;
     [[nodiscard]] Screen nextOf(Screen s) const;
     [[nodiscard]] Screen prevOf(Screen s) const;
     [[nodiscard]] Report buildReport() const;

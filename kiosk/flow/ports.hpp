@@ -1,11 +1,13 @@
-// The kiosk flow's narrow view of the outside world (store, regions, catalog), so that the state
-// machine is tested without LMDB or data files; kiosk/flow/adapters.* binds them to core.
+// The kiosk flow's narrow view of the outside world (store, regions, catalog, speech), so that the
+// state machine is tested without LMDB, data files or a sound device; kiosk/links.hpp binds them
+// to core, the app to hardware/speech, and ports_fake.hpp holds their fakes.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/i18n.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
 
@@ -68,6 +70,13 @@ class ReportSink {
         (void)uuid;
         (void)photos;
     }
+};
+
+// Reads text aloud (hardware/speech.hpp's espeak-ng in the app). Returns at once.
+class Voice {
+  public:
+    virtual ~Voice() = default;
+    virtual void say(std::string text, Lang lang) = 0;
 };
 
 }  // namespace lapor::kiosk

@@ -157,10 +157,21 @@ TEST_CASE("simulated camera: still at the configured resolution, default 4056x30
     CHECK(cam.takeLatestPreview());
 }
 
-TEST_CASE("simulated camera: a second user of the same camera is told it is busy") {
+TEST_CASE("simulated camera: cameras of different machines (buses) never share a device") {
+    // Two test rigs in one process each get a camera "simulated:0" of their own.
     FakeClock clock;
     SimulatedCamera a(clock, testOptions());
     SimulatedCamera b(clock, testOptions());
+    CHECK(a.open(""));
+    CHECK(b.open(""));
+}
+
+TEST_CASE("simulated camera: a second user of the same camera is told it is busy") {
+    FakeClock clock;
+    auto options = testOptions();
+    options.bus = std::make_shared<SimulatedCameraBus>();  // one machine, one camera
+    SimulatedCamera a(clock, options);
+    SimulatedCamera b(clock, options);
     REQUIRE(a.open(""));
     auto st = b.open("");
     REQUIRE_FALSE(st);

@@ -6,7 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "kiosk/app.hpp"
+#include "kiosk/platform_sdl.hpp"
+#include "kiosk/services.hpp"
 
 using lapor::kiosk::chooseSetting;
 using lapor::kiosk::preferSoftwareRenderer;

@@ -6,10 +6,10 @@
 
 #include "core/i18n.hpp"
 #include "kiosk/flow/flow.hpp"
+#include "kiosk/flow/ports_fake.hpp"
 #include "kiosk/ui.hpp"
 #include "kiosk/views/view.hpp"
 #include "tests/core/shipped_catalog.hpp"
-#include "tests/kiosk/flow/fakes.hpp"
 
 using namespace lapor;
 using namespace lapor::kiosk;
@@ -128,8 +128,8 @@ class NoDevices final : public AppActions {
 bool welcomeScrolls(float width, float height, bool largeText, Lang lang) {
     const Catalog& catalog = testing::shippedCatalog();
     FakeClock clock;
-    test::FakeRegions regions;
-    test::FakeCatalog agencies;
+    FakeRegions regions;
+    FakeCatalog agencies;
     FlowConfig config;
     config.office = "Kantor Kecamatan (test)";  // a kiosk ready for visitors: the start button
     Flow flow(clock, catalog, regions, agencies, config);

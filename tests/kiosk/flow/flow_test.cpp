@@ -5,15 +5,11 @@
 #include "core/i18n.hpp"
 #include "core/time_zone.hpp"
 #include "core/validation.hpp"
-#include "hardware/speech.hpp"
 #include "kiosk/flow/flow.hpp"
-#include "tests/kiosk/flow/fakes.hpp"
+#include "kiosk/flow/ports_fake.hpp"
 
 using namespace lapor;
 using namespace lapor::kiosk;
-using lapor::kiosk::test::FakeCatalog;
-using lapor::kiosk::test::FakeRegions;
-using lapor::kiosk::test::FakeSink;
 
 namespace {
 
@@ -218,6 +214,38 @@ TEST_CASE("privacy: Anonim skips about-you both ways") {
     CHECK(r.flow.screen() == Screen::about);
     r.flow.back();
     CHECK(r.flow.screen() == Screen::privacy);
+}
+
+TEST_CASE("back from review walks the same steps as next, numbered down to 1, then welcome") {
+    for (const bool anonymous : {false, true}) {
+        CAPTURE(anonymous);
+        Rig r;
+        r.walkTo(Screen::review, anonymous);
+        REQUIRE(r.flow.screen() == Screen::review);
+        const std::vector<Screen> expected =
+            anonymous ? std::vector<Screen>{Screen::review, Screen::photos, Screen::privacy,
+                                            Screen::whom,   Screen::what,   Screen::kind}
+                      : std::vector<Screen>{Screen::review,  Screen::photos, Screen::about,
+                                            Screen::privacy, Screen::whom,   Screen::what,
+                                            Screen::kind};
+        CHECK(r.flow.stepCount() == static_cast<int>(expected.size()));
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            CHECK(r.flow.screen() == expected[i]);
+            CHECK(r.flow.stepNumber() == static_cast<int>(expected.size() - i));
+            r.flow.back();
+        }
+        CHECK(r.flow.screen() == Screen::welcome);
+        CHECK(r.flow.stepNumber() == 0);
+    }
+}
+
+TEST_CASE("edit from review: about is no step of an anonymous report") {
+    Rig r;
+    r.walkTo(Screen::review, true);
+    r.flow.edit(Screen::about);
+    CHECK(r.flow.screen() == Screen::review);
+    r.flow.edit(Screen::photos);
+    CHECK(r.flow.screen() == Screen::photos);
 }
 
 TEST_CASE("about you: name and a NIK or phone; messages in the visitor's words") {
@@ -597,17 +625,12 @@ TEST_CASE("read aloud with no sound device says so on screen, until the screen c
     Rig r;
     r.walkTo(Screen::kind);
     CHECK_FALSE(r.flow.speechUnavailable());
-    // (hw::FakeSpeech lives in the hardware library, which the flow does not link.)
-    struct Said final : hw::Speech {
-        int n = 0;
-        void speak(std::string, hw::SpeechLang) override { ++n; }
-        void stop() override {}
-        [[nodiscard]] bool isSpeaking() const override { return false; }
-        [[nodiscard]] std::string describe() const override { return "test"; }
-    } speech;
-    r.flow.readAloud(&speech);
+    FakeVoice voice;
+    r.flow.readAloud(&voice);
     CHECK_FALSE(r.flow.speechUnavailable());
-    CHECK(speech.n == 1);
+    REQUIRE(voice.said.size() == 1);
+    CHECK(voice.said[0].text == r.flow.screenSpeech());
+    CHECK(voice.said[0].lang == Lang::id);
     r.flow.readAloud(nullptr);
     CHECK(r.flow.speechUnavailable());
     r.flow.chooseKind(ReportKind::aspirasi);  // on to the next screen

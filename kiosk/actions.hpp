@@ -1,0 +1,60 @@
+// What the visitor's touches ask of the devices and threads (the views' AppActions): take a photo,
+// read aloud, save the report; the camera preview while the photos screen shows it; the camera's
+// and the printer's state for the screens. Slow work goes to the worker; its results come back to
+// the main loop through `post`.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "kiosk/services.hpp"
+#include "kiosk/texture_cache.hpp"
+#include "kiosk/views/view.hpp"
+
+namespace lapor::kiosk {
+
+class KioskActions final : public AppActions {
+  public:
+    // Runs a closure on the main loop, after the frame (any thread).
+    using Post = std::function<void(std::function<void()>)>;
+    KioskActions(Services& services, TextureCache& textures, const Clock& clock, Post post)
+        : s_(services), textures_(textures), clock_(clock), post_(std::move(post)) {}
+
+    void takePhoto() override;
+    [[nodiscard]] bool takingPhoto() const override { return takingPhoto_; }
+    void readAloud() override;
+    void startSave() override;
+    [[nodiscard]] SDL_Texture* preview(int& w, int& h) override { return textures_.preview(w, h); }
+    [[nodiscard]] std::string cameraMessageKey() const override;
+    [[nodiscard]] SDL_Texture* photoTexture(std::size_t index, bool full, int& w, int& h) override;
+    [[nodiscard]] std::string printerMessageKey() const override;
+    [[nodiscard]] std::int64_t nowMs() const override { return clock_.monotonicMs(); }
+
+    // The photos are final on the review screen: encrypted for the report while the visitor reads.
+    void sealPhotosAhead();
+    // A walk-away, a cancel or a save wiped the draft: its textures and photos sealed ahead go;
+    // a reprint staff asked for comes out between visitors.
+    void afterWipe();
+    // Starts the preview when the photos screen shows it, stops it when it does not.
+    void syncCamera();
+    [[nodiscard]] bool previewOn() const { return previewOn_; }
+    // The camera said a frame is waiting: into the preview texture. True when it took one.
+    bool takePreviewFrame();
+    // A photo is being taken or the report saved.
+    [[nodiscard]] bool busy() const;
+
+  private:
+    Services& s_;
+    TextureCache& textures_;
+    const Clock& clock_;
+    Post post_;
+    bool takingPhoto_ = false;
+    bool previewOn_ = false;
+    // The camera state in which starting the preview last failed: not tried again (nor logged)
+    // every frame until the state changes (a camera plugged in) or the visitor comes back.
+    std::optional<CameraState> previewFailedIn_;
+};
+
+}  // namespace lapor::kiosk
