@@ -5,7 +5,6 @@
 
 #include "core/log.hpp"
 #include "core/wipe.hpp"
-#include "sync/agent.hpp"
 #include "sync/answers.hpp"
 
 namespace lapor::sync {
