@@ -111,7 +111,10 @@ Verdict verdictFor(long status, const std::string& code, Headers headers = kProt
 TEST_CASE("docs/protocol.md error table: every row has its verdict") {
     const auto rows = protocolTableRows();
     CHECK(rows.size() >= expectedVerdicts().size());
-    for (const auto& [status, code] : rows) {
+    for (const auto& row : rows) {
+        // Plain names, not structured bindings: clang 14 cannot capture those (CAPTURE does).
+        const long status = row.first;
+        const std::string& code = row.second;
         CAPTURE(status);
         CAPTURE(code);
         const auto want = expectedVerdicts().find({status, code});
@@ -128,7 +131,8 @@ TEST_CASE("docs/protocol.md error table: every row has its verdict") {
         }
     }
     // Every verdict of this test is a row of the document (neither side has rows of its own).
-    for (const auto& [key, want] : expectedVerdicts()) {
+    for (const auto& entry : expectedVerdicts()) {
+        const auto& key = entry.first;
         CAPTURE(key.first);
         CAPTURE(key.second);
         CHECK(std::find(rows.begin(), rows.end(), key) != rows.end());
