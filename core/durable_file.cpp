@@ -63,6 +63,15 @@ Status writeFileDurably(const std::filesystem::path& path, std::span<const std::
     if (::fchmod(fd, how.mode) != 0) {
         return fail(errno, "chmod ");
     }
+    if (how.ownerOfParent) {
+        struct stat dir {};
+        if (::stat(parent.c_str(), &dir) != 0) {
+            return fail(errno, "stat the directory of ");
+        }
+        if (::fchown(fd, dir.st_uid, dir.st_gid) != 0 && errno != EPERM) {
+            return fail(errno, "chown ");
+        }
+    }
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

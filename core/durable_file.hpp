@@ -20,6 +20,10 @@ struct DurableWrite {
     // another process created meanwhile; the write then answers Errc::busy if `path` exists.
     bool onlyIfAbsent = false;
     bool createParent = false;  // create missing parent directories first
+    // Give the file its directory's owner and group before it is installed (a file root writes
+    // for a service, such as the device token); EPERM is ignored (an unprivileged writer's file
+    // is its own already).
+    bool ownerOfParent = false;
 };
 
 // Writes `bytes` to path.new, fsyncs it, installs it as `path` and fsyncs the directory, so after

@@ -35,25 +35,6 @@ Result<std::size_t> StorePhotoSource::read(std::uint64_t offset, char* buf, std:
     return n;
 }
 
-std::optional<OutboxState> outboxStateForStatus(const std::string& name) {
-    if (name == "received") {
-        return OutboxState::received;
-    }
-    if (name == "verified") {
-        return OutboxState::verified;
-    }
-    if (name == "forwarded") {
-        return OutboxState::forwarded;
-    }
-    if (name == "followed_up") {
-        return OutboxState::followedUp;
-    }
-    if (name == "closed" || name == "rejected") {
-        return OutboxState::closed;  // rejected is terminal too; the note says which
-    }
-    return std::nullopt;
-}
-
 Agent::Agent(Store& store, Uplink& uplink, AgentOptions options, const Clock& clock, Random& random)
     : store_(store),
       uplink_(uplink),
@@ -179,9 +160,9 @@ void Agent::noteSuccess() {
     lastSuccessMs_ = clock_.wallMs();
 }
 
-void Agent::noteError(const Error& error) {
+void Agent::noteError(const Error& error, bool serverAway) {
     std::lock_guard lock(stateMutex_);
-    if (isServerWide(error)) {
+    if (serverAway) {
         online_ = false;
     }
     lastError_ = std::string(errcName(error.code)) + ": " + error.message;
@@ -192,7 +173,7 @@ Outcome Agent::deliverOne(const std::string& owner) {
     auto claim = store_.claimNext(owner, options_.leaseMs);
     if (!claim.ok()) {
         log::error(kComponent, "cannot claim from the outbox: " + claim.error().message);
-        noteError(claim.error());
+        noteError(claim.error(), false);
         return Outcome::nothingDue;
     }
     if (!claim->has_value()) {
@@ -266,7 +247,7 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
         // The server holds it; the next attempt gets the same tracking ID back (idempotency).
         log::error(kComponent,
                    "delivered " + uuid + " but could not record it: " + s.error().message);
-        noteError(s.error());
+        noteError(s.error(), false);
         return Outcome::retryLater;
     }
     if (!uploads.empty()) {
@@ -292,21 +273,14 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
         (void)store_.recordFailure(uuid, "agent stopped", 0);
         return Outcome::stopped;
     }
-    noteError(error);
-    // The server lost uploads the report names: forget them so the photos go up again.
-    if (note.code == "upload_missing" || note.code == "upload_unknown") {
-        (void)ReportUploads::forget(store_, uuid);
-    }
-    const bool retryable = isRetryable(error) || note.code == "upload_missing" ||
-                           note.code == "upload_incomplete" || note.code == "upload_unknown" ||
-                           note.code == "offset_mismatch" || note.status == 460;
-    const bool wholePhotoSuspect = note.status == 460 && error.code == Errc::rejected;
-    if (!retryable || wholePhotoSuspect) {
+    const Verdict verdict = judge(error, note);
+    noteError(error, verdict.kind == Verdict::Kind::holdServer);
+    if (verdict.kind == Verdict::Kind::park) {
         if (note.code == "idempotency_conflict") {
             log::warn(kComponent, "server reports an idempotency conflict for " + uuid +
                                       ": the same key was used with another body; parked");
         }
-        (void)store_.park(uuid, error.message);
+        (void)store_.park(uuid, verdict.reason);
         book_.forget(uuid);
         std::lock_guard lock(stateMutex_);
         ++counters_.parked;
@@ -314,19 +288,23 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
                                   (note.status ? " HTTP " + std::to_string(note.status) : ""));
         return Outcome::parked;
     }
-    // A pending Open311 token is the server working, not failing.
-    const bool serverFault = isServerWide(error) && note.code != "pending";
-    std::int64_t delay = book_.failure(uuid, clock_.monotonicMs(), note.retryAfterMs, serverFault);
-    if (serverFault) {
-        heldForToken_ = error.code == Errc::permission;
+    if (verdict.kind == Verdict::Kind::restartUpload) {
+        (void)ReportUploads::forget(store_, uuid);  // the photos go up again
     }
-    if (error.code == Errc::permission) {
-        delay = std::max(delay, options_.backoff.capMs);  // an operator must fix the token
-    } else if (serverFault && !isMalformedAnswer(error) && options_.probeIntervalMs > 0) {
-        // The server was away, not this report: the server's hold (ended early by a probe) does
-        // the waiting, so the report is due again soon after the server is back. A malformed
-        // answer keeps its own backoff: the probe cannot show that this report would fare better.
-        delay = std::min(delay, std::max(options_.probeIntervalMs, note.retryAfterMs.value_or(0)));
+    const bool hold = verdict.kind == Verdict::Kind::holdServer;
+    std::int64_t delay = book_.failure(uuid, clock_.monotonicMs(), verdict.retryAfterMs, hold);
+    if (hold) {
+        heldForToken_ = verdict.hold == Verdict::Hold::token;
+        if (verdict.hold == Verdict::Hold::token) {
+            delay = std::max(delay, options_.backoff.capMs);  // an operator must fix the token
+        } else if (verdict.hold == Verdict::Hold::away && options_.probeIntervalMs > 0) {
+            // The server was away, not this report: the server's hold (ended early by a probe)
+            // does the waiting, so the report is due again soon after the server is back. A
+            // malformed answer keeps its own backoff: the probe cannot show that this report
+            // would fare better.
+            delay = std::min(delay,
+                             std::max(options_.probeIntervalMs, verdict.retryAfterMs.value_or(0)));
+        }
     }
     (void)store_.recordFailure(uuid, error.message, now + delay);
     {
@@ -357,15 +335,16 @@ Status Agent::pullStatus() {
         ExchangeNote note;
         auto got = uplink_.pullStatus(cursor, followed, note);
         if (!got.ok()) {
-            if (note.status == 400 && !cursor.empty()) {
+            const Verdict verdict = judge(got.error(), note);
+            if (verdict.kind == Verdict::Kind::park && !cursor.empty()) {
                 (void)store_.putStatus(kCursorKey, "");  // a cursor the server no longer knows
             }
-            noteError(got.error());
+            noteError(got.error(), verdict.kind == Verdict::Kind::holdServer);
             log::warn(kComponent, "status pull failed (" + std::string(errcName(got.error().code)) +
                                       "): " + got.error().message);
-            if (isServerWide(got.error())) {
-                heldForToken_ = got.error().code == Errc::permission;
-                (void)book_.failure("(status)", clock_.monotonicMs(), note.retryAfterMs, true);
+            if (verdict.kind == Verdict::Kind::holdServer) {
+                heldForToken_ = verdict.hold == Verdict::Hold::token;
+                (void)book_.failure("(status)", clock_.monotonicMs(), verdict.retryAfterMs, true);
             }
             return got.error();
         }
@@ -402,7 +381,7 @@ Status Agent::pullCatalog() {
     ExchangeNote note;
     auto got = uplink_.pullCatalog(etag, note);
     if (!got.ok()) {
-        noteError(got.error());
+        noteError(got.error(), judge(got.error(), note).kind == Verdict::Kind::holdServer);
         log::warn(kComponent, "catalog pull failed (" + std::string(errcName(got.error().code)) +
                                   "): " + got.error().message);
         return got.error();

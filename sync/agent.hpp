@@ -31,7 +31,6 @@ struct AgentOptions {
     std::int64_t catalogPollMs = 6 * 3600'000;
     SendHours hours;
     BackoffPolicy backoff;
-    int maxWholePhotoMismatches = 3;  // then the report is parked (its stored photo is suspect)
     // While the server is held after server-wide failures, a cheap probe this often (0: none);
     // its first well-formed answer ends the hold and the queue resumes.
     std::int64_t probeIntervalMs = 15'000;
@@ -102,7 +101,7 @@ class Agent {
     Outcome process(const Claim& claim, const std::string& owner);
     Outcome fail(const Claim& claim, const Error& error, const ExchangeNote& note);
     void noteSuccess();
-    void noteError(const Error& error);
+    void noteError(const Error& error, bool serverAway);
     void workerLoop(int worker, int slot);
     void housekeepingLoop(int slot);
     void watchdogLoop();
@@ -158,8 +157,5 @@ class StorePhotoSource final : public ByteSource {
     std::uint32_t index_;
     std::uint64_t size_;
 };
-
-// Maps a protocol status name to the store's state (nullopt for names the store has no state for).
-[[nodiscard]] std::optional<OutboxState> outboxStateForStatus(const std::string& name);
 
 }  // namespace lapor::sync

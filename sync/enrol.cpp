@@ -1,15 +1,9 @@
 // Enrolment exchange (POST /v1/enrolments) and the device token's file.
 #include "sync/enrol.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
 #include <nlohmann/json.hpp>
+
+#include "core/durable_file.hpp"
 
 namespace lapor::sync {
 
@@ -63,56 +57,13 @@ Result<std::string> enrol(HttpClient& http, const EnrolRequest& request,
 }
 
 Status writeTokenFile(const std::string& path, std::string_view token) {
-    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    struct stat dirStat {};
-    if (::stat(dir.empty() ? "." : dir.c_str(), &dirStat) != 0) {
+    // A secret (0600), read by the services as their own user: the directory's owner.
+    Status s = writeFileDurably(path, std::string(token) + "\n",
+                                DurableWrite{.mode = 0600, .ownerOfParent = true});
+    if (!s.ok() && s.error().code == Errc::notFound) {
         return makeError(Errc::notFound, "no directory for the token file " + path);
     }
-    const std::string tmp = path + ".new";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return makeError(Errc::permission, "cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    ::fchmod(fd, 0600);
-    // The services read it as their own user: the directory's owner.
-    if (::fchown(fd, dirStat.st_uid, dirStat.st_gid) != 0 && errno != EPERM) {
-        const int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return makeError(Errc::ioError, "cannot hand " + tmp + " over: " + std::strerror(err));
-    }
-    const std::string text = std::string(token) + "\n";
-    std::size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            const int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return makeError(err == ENOSPC ? Errc::diskFull : Errc::ioError,
-                             "cannot write " + tmp + ": " + std::strerror(err));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return makeError(Errc::ioError, "cannot sync " + tmp + ": " + std::strerror(err));
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return makeError(Errc::ioError, "cannot install " + path + ": " + std::strerror(err));
-    }
-    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return {};
+    return s;
 }
 
 }  // namespace lapor::sync

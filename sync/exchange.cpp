@@ -82,11 +82,26 @@ std::string percentEncode(std::string_view s) {
     return out;
 }
 
-bool isRetryable(const Error& e) {
-    return e.code != Errc::rejected && e.code != Errc::invalidInput && e.code != Errc::cancelled;
+namespace {
+
+constexpr long kChecksumMismatch = 460;  // docs/protocol.md 2.4
+
+// Codes after which the same report, sent again, goes through (protocol 1.3): the tus client
+// resumes or finishes the upload first.
+bool resumableCode(const std::string& code) {
+    return code == "offset_mismatch" || code == "upload_incomplete";
 }
 
-bool isServerWide(const Error& e) {
+// Codes that mean the server no longer has an upload the report names.
+bool lostUploadCode(const std::string& code) {
+    return code == "upload_missing" || code == "upload_unknown";
+}
+
+bool permanent(const Error& e) {
+    return e.code == Errc::rejected || e.code == Errc::invalidInput;
+}
+
+bool serverWide(const Error& e) {
     switch (e.code) {
         case Errc::network:
         case Errc::timeout:
@@ -96,6 +111,65 @@ bool isServerWide(const Error& e) {
         case Errc::protocol: return true;
         default: return false;
     }
+}
+
+}  // namespace
+
+bool chunkDamaged(const Error& error, const ExchangeNote& note) {
+    return error.code == Errc::rejected && note.status == kChecksumMismatch;
+}
+
+bool uploadGone(const Error& error, const ExchangeNote& note) {
+    return error.code == Errc::rejected && (note.status == 404 || note.status == 410);
+}
+
+Verdict judge(const Error& error, const ExchangeNote& note) {
+    Verdict v;
+    v.retryAfterMs = note.retryAfterMs;
+    if (error.code == Errc::cancelled) {
+        return v;
+    }
+    if (lostUploadCode(note.code)) {
+        v.kind = Verdict::Kind::restartUpload;
+        return v;
+    }
+    if (resumableCode(note.code)) {
+        return v;
+    }
+    // A 460 that reaches here outlived the tus client's resends: the stored photo itself no longer
+    // matches its SHA-256, and sending it again cannot help.
+    if (permanent(error) || note.status == kChecksumMismatch) {
+        v.kind = Verdict::Kind::park;
+        v.reason = error.message;
+        return v;
+    }
+    // A pending Open311 token is the server working, not failing: this report asks again later.
+    if (serverWide(error) && note.code != "pending") {
+        v.kind = Verdict::Kind::holdServer;
+        v.hold = error.code == Errc::permission ? Verdict::Hold::token
+                 : isMalformedAnswer(error)     ? Verdict::Hold::malformed
+                                                : Verdict::Hold::away;
+        return v;
+    }
+    if (note.retryAfterMs) {
+        v.kind = Verdict::Kind::retryAfter;
+    }
+    return v;
+}
+
+bool isServerWide(const Error& e) {
+    return serverWide(e);
+}
+
+const char* verdictName(Verdict::Kind kind) {
+    switch (kind) {
+        case Verdict::Kind::retry: return "retry";
+        case Verdict::Kind::retryAfter: return "retry after";
+        case Verdict::Kind::park: return "park";
+        case Verdict::Kind::restartUpload: return "restart upload";
+        case Verdict::Kind::holdServer: return "hold server";
+    }
+    return "?";
 }
 
 }  // namespace lapor::sync

@@ -66,9 +66,38 @@ template <class T>
 // Percent-encodes for a query string or a form body (RFC 3986 unreserved characters stay).
 [[nodiscard]] std::string percentEncode(std::string_view s);
 
-// Whether an error should be retried later (as opposed to parking the report).
-[[nodiscard]] bool isRetryable(const Error& e);
-// Whether an error concerns the server as a whole (back off every report, not just this one).
-[[nodiscard]] bool isServerWide(const Error& e);
+// What a failed exchange means for delivery: the one place that reads statuses and server codes
+// (docs/protocol.md 1.3); the agent only acts on it.
+struct Verdict {
+    enum class Kind {
+        retry,          // this report again after its own backoff
+        retryAfter,     // this report again, not before retryAfterMs (Open311 "pending")
+        park,           // permanent: staff must look (reason: the server's code and message)
+        restartUpload,  // the server lost an upload the report names: forget it, upload again
+        holdServer,     // the server as a whole is away or refuses us: every worker waits
+    };
+    // Why a server is held, which decides how the hold ends.
+    enum class Hold {
+        away,       // network, 5xx, 408, 429/503, no protocol header: a probe may end it
+        token,      // 401/403: held at the longest backoff, never probed (an operator fixes it)
+        malformed,  // a malformed answer: the report keeps its own backoff
+    };
+    Kind kind = Kind::retry;
+    Hold hold = Hold::away;                    // with holdServer
+    std::optional<std::int64_t> retryAfterMs;  // the server's Retry-After, a floor on any wait
+    std::string reason;                        // with park: what staff are shown
+};
+
+// Judges a failed exchange from its error and what the answer said. Errc::cancelled (stopping)
+// is not the server's doing: it answers retry, and the agent hands the report back at once.
+[[nodiscard]] Verdict judge(const Error& error, const ExchangeNote& note);
+
+// For the tus client's own loop, inside one upload: a chunk (or the whole upload) failed its
+// checksum on the server, which kept nothing of it (460): resend from the server's offset.
+[[nodiscard]] bool chunkDamaged(const Error& error, const ExchangeNote& note);
+// The server expired or removed a tus upload (404 or 410 to HEAD or PATCH): start a new one.
+[[nodiscard]] bool uploadGone(const Error& error, const ExchangeNote& note);
+
+[[nodiscard]] const char* verdictName(Verdict::Kind kind);
 
 }  // namespace lapor::sync

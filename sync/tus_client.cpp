@@ -11,7 +11,6 @@
 #include <memory>
 #include <thread>
 
-#include "core/clock.hpp"
 #include "sync/answers.hpp"
 #include "sync/backoff.hpp"
 
@@ -99,10 +98,10 @@ int MemoryTusMemory::saves() const {
     return saves_;
 }
 
-TusClient::TusClient(HttpClient& http, TusOptions options)
+TusClient::TusClient(HttpClient& http, const Clock& clock, TusOptions options)
     : http_(http),
       options_(std::move(options)),
-      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::instance()),
+      clock_(clock),
       chunk_(std::clamp(options_.startChunk == 0 ? options_.maxChunk : options_.startChunk,
                         std::min(options_.minChunk, options_.maxChunk), options_.maxChunk)),
       ceiling_(options_.maxChunk) {
@@ -496,18 +495,19 @@ Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& 
         }
         const Errc code = next.error().code;
         const bool offsetConflict = note.status == 409;
-        if (code == Errc::rejected && (note.status == 404 || note.status == 410)) {
+        if (uploadGone(next.error(), note)) {
             if (Status s = dropped(); !s.ok()) {
                 return s.error();
             }
             continue;
         }
         if (code == Errc::cancelled || code == Errc::corrupt || code == Errc::rejected) {
-            if (code == Errc::rejected && note.status == 460 && checksumRetries-- > 0) {
+            const bool damaged = chunkDamaged(next.error(), note);
+            if (damaged && checksumRetries-- > 0) {
                 st.sending = 0;
                 continue;  // the chunk was damaged on the way; the server kept nothing of it
             }
-            if (code == Errc::rejected && note.status != 460) {
+            if (code == Errc::rejected && !damaged) {
                 forgetServerInfo();  // it may have changed what it accepts: ask next time
             }
             return next.error();

@@ -117,18 +117,18 @@ struct TusOptions {
     std::int64_t settlePollMs = 200;
     std::int64_t settleQuietMs = 1'000;
     std::int64_t settleLimitMs = 30'000;
-    const Clock* clock = nullptr;
-    // Waits between those HEADs; nullptr: the calling thread sleeps (a stop in the meantime
-    // makes the next request fail at once, so the wait stays short).
-    std::function<void(std::int64_t ms)>
-        sleep;                    // PATCH durations, Retry-After dates; nullptr: the system clock
+    // Waits `ms` of the client's clock between those HEADs; empty: the calling thread sleeps
+    // (right for the system clock; a test with a FakeClock passes one that advances it). A stop
+    // in the meantime makes the next request fail at once, so the wait stays short.
+    std::function<void(std::int64_t ms)> sleep;
     TusMemory* memory = nullptr;  // nullptr: nothing kept across restarts
 };
 
 class TusClient {
   public:
-    // Starts from what `options.memory` holds for this endpoint.
-    TusClient(HttpClient& http, TusOptions options);
+    // Starts from what `options.memory` holds for this endpoint. `clock` (PATCH durations,
+    // Retry-After dates, the age of a remembered OPTIONS answer) must outlive the client.
+    TusClient(HttpClient& http, const Clock& clock, TusOptions options);
 
     // Keeps what is learned in `memory` from now on, starting from what it holds; call before
     // the first upload.

@@ -12,18 +12,18 @@ HttpUplink::HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard
       clock_(clock),
       probeTimeoutMs_(options.probeTimeoutMs),
       guard_(std::move(guard)),
-      tus_(http, TusOptions{
-                     .endpoint = std::move(tusEndpoint),
-                     .headers = {{"Authorization", "Bearer " + tusToken}},
-                     .guard = guard_,
-                     .maxChunk = options.chunkBytes,
-                     .minChunk = 16 << 10,
-                     .startChunk = 16 << 10,
-                     .requestTimeoutMs = options.requestTimeoutMs,
-                     .immediateResumes = 64,
-                     .clock = &clock,
-                     .sleep = {},
-                 }) {}
+      tus_(http, clock,
+           TusOptions{
+               .endpoint = std::move(tusEndpoint),
+               .headers = {{"Authorization", "Bearer " + tusToken}},
+               .guard = guard_,
+               .maxChunk = options.chunkBytes,
+               .minChunk = 16 << 10,
+               .startChunk = 16 << 10,
+               .requestTimeoutMs = options.requestTimeoutMs,
+               .immediateResumes = 64,
+               .sleep = {},
+           }) {}
 
 Result<HttpResponse> HttpUplink::send(const HttpRequest& req, std::string_view what,
                                       std::initializer_list<long> expected, ExchangeNote& note) {
@@ -46,6 +46,25 @@ Result<std::string> HttpUplink::uploadWithTus(const Report& report, const PhotoU
                            {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
                            {"filetype", "image/jpeg"}};
     return tus_.upload(*photo.source, photo.known, metadata, photo.onProgress, note);
+}
+
+std::optional<OutboxState> outboxStateForStatus(const std::string& name) {
+    if (name == "received") {
+        return OutboxState::received;
+    }
+    if (name == "verified") {
+        return OutboxState::verified;
+    }
+    if (name == "forwarded") {
+        return OutboxState::forwarded;
+    }
+    if (name == "followed_up") {
+        return OutboxState::followedUp;
+    }
+    if (name == "closed" || name == "rejected") {
+        return OutboxState::closed;  // rejected is terminal too; the note says which
+    }
+    return std::nullopt;
 }
 
 }  // namespace lapor::sync

@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
+#include "core/store.hpp"
 #include "sync/exchange.hpp"
 #include "sync/http_client.hpp"
 #include "sync/tus_client.hpp"
@@ -130,5 +131,8 @@ class HttpUplink : public Uplink {
 // RFC 3339 UTC with milliseconds, and back (nullopt when unreadable).
 [[nodiscard]] std::string rfc3339(std::int64_t unixMs);
 [[nodiscard]] std::optional<std::int64_t> parseRfc3339(const std::string& text);
+
+// Maps a protocol status name to the store's state (nullopt for names the store has no state for).
+[[nodiscard]] std::optional<OutboxState> outboxStateForStatus(const std::string& name);
 
 }  // namespace lapor::sync

@@ -5,7 +5,6 @@
 
 #include "core/log.hpp"
 #include "core/wipe.hpp"
-#include "sync/agent.hpp"
 #include "sync/answers.hpp"
 
 namespace lapor::sync {
@@ -74,8 +73,8 @@ std::string open311Form(const Report& r, const std::vector<PhotoRef>& photos,
 
 Open311Uplink::Open311Uplink(HttpClient& http, Open311Options options, Store& store,
                              const Clock& clock)
-    : HttpUplink(http, clock, options.guard, options, options.mediaUploadUrl,
-                 options.mediaToken.empty() ? options.apiKey : options.mediaToken),
+    // The photos' tus endpoint takes the same key as the requests.
+    : HttpUplink(http, clock, options.guard, options, options.mediaUploadUrl, options.apiKey),
       options_(std::move(options)),
       store_(store) {}
 

@@ -16,7 +16,6 @@ struct Open311Options : UplinkOptions {
     std::string apiKey;
     std::string jurisdictionId;  // empty: not sent
     std::string mediaUploadUrl;  // tus endpoint for photos (sent as media_url); empty: no photos
-    std::string mediaToken;      // bearer token for that endpoint (default: apiKey)
     // Real Open311 servers send no protocol header: an answer counts only when it is JSON of the
     // documented shape. Set to laporGuard() for lapor-sandbox, which adds the header.
     ProtocolGuard guard;

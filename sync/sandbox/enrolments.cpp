@@ -7,6 +7,8 @@
 
 #include "core/crypto.hpp"
 #include "core/device_key.hpp"
+#include "core/durable_file.hpp"
+#include "core/log.hpp"
 
 namespace lapor::sandbox {
 
@@ -134,13 +136,13 @@ void Enrolments::saveLocked() const {
                            {"public_key", d.publicKey},
                            {"enrolled_ms", d.enrolledMs}});
     }
-    const std::filesystem::path tmp = file_.string() + ".new";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << json{{"codes", codes}, {"devices", devices}}.dump(1) << '\n';
+    // Token hashes and public keys: 0600 like every secret of the project.
+    const Status s =
+        writeFileDurably(file_, json{{"codes", codes}, {"devices", devices}}.dump(1) + '\n',
+                         DurableWrite{.mode = 0600});
+    if (!s.ok()) {
+        log::warn("sandbox", "enrolments not saved: " + s.error().message);
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file_, ec);
 }
 
 }  // namespace lapor::sandbox

@@ -13,8 +13,9 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <random>
 
+#include "core/crypto.hpp"
+#include "core/durable_file.hpp"
 #include "sync/sandbox/times.hpp"
 
 namespace lapor::sandbox {
@@ -75,34 +76,11 @@ std::string noteFor(const std::string& status) {
     return "Laporan tidak dapat diproses";
 }
 
-std::string randomHex(std::size_t bytes) {
-    static std::mutex m;
-    static std::random_device rd;
-    static std::mt19937_64 gen(rd());
-    std::lock_guard lock(m);
-    std::string raw;
-    for (std::size_t i = 0; i < bytes; ++i) {
-        raw.push_back(static_cast<char>(gen() & 0xff));
-    }
-    return toHex(raw);
-}
-
 std::string trackingIdFor(std::int64_t atMs, std::uint64_t number) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "LPR-%04d-%06llu", yearOf(atMs),
                   static_cast<unsigned long long>(number));
     return buf;
-}
-
-// Whole-file write through name.new + rename, so a reader never sees half a file.
-void writeFileAtomically(const fs::path& path, const std::string& content) {
-    const fs::path tmp = path.string() + ".new";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
 }
 
 std::string uploadIdFrom(const std::string& ref) {
@@ -250,13 +228,16 @@ struct SandboxStore::Impl {
                     {"at", atMs},
                     {"source", source},
                     {"body", body}});
-            writeFileAtomically(dir / "reports" / (r.view.trackingId + ".json"),
-                                json{{"tracking_id", r.view.trackingId},
-                                     {"uuid", key},
-                                     {"source", source},
-                                     {"received_at", formatTime(atMs)},
-                                     {"body", body}}
-                                    .dump(2));
+            // A copy for people to read (the journal is what a restart replays): the reporter's
+            // identity is in it, so 0600.
+            (void)writeFileDurably(dir / "reports" / (r.view.trackingId + ".json"),
+                                   json{{"tracking_id", r.view.trackingId},
+                                        {"uuid", key},
+                                        {"source", source},
+                                        {"received_at", formatTime(atMs)},
+                                        {"body", body}}
+                                       .dump(2),
+                                   DurableWrite{.mode = 0600});
         }
         // The report line itself stands for "received" in the journal.
         addEvent(r, "received", atMs, noteFor("received"), false);
@@ -456,7 +437,7 @@ Result<UploadView> SandboxStore::createUpload(const std::string& token, std::uin
             }
         }
         if (!u) {
-            const std::string id = randomHex(16);
+            const std::string id = crypto::randomHex(16);
             std::ofstream touch(impl_->uploadPath(id), std::ios::binary);
             if (!touch) {
                 return makeError(Errc::ioError, "cannot create upload file");
@@ -648,7 +629,7 @@ SubmitResult SandboxStore::submit(const std::string& token, const std::string& k
             return out;
         }
     }
-    const std::string id = key.empty() ? "open311-" + randomHex(8) : key;
+    const std::string id = key.empty() ? "open311-" + crypto::randomHex(8) : key;
     ReportRecord& r = impl_->acceptLocked(token, id, body, normalized, source, impl_->nowLocked(),
                                           impl_->nextNumber, true);
     SubmitResult out;
@@ -763,7 +744,7 @@ void SandboxStore::stepAll() {
 
 std::string SandboxStore::addOpen311Token(const std::string& trackingId, int pendingQueries) {
     std::lock_guard lock(impl_->mutex);
-    const std::string token = randomHex(16);
+    const std::string token = crypto::randomHex(16);
     impl_->open311Tokens[token] = {trackingId, std::max(0, pendingQueries)};
     impl_->append({{"t", "token"}, {"token", token}, {"tracking_id", trackingId}});
     return token;

@@ -81,7 +81,8 @@ TEST_CASE("status: a field of the wrong JSON type is a malformed answer naming t
         REQUIRE_FALSE(page->ok());
         CHECK(page->error().code == Errc::protocol);
         CHECK(isMalformedAnswer(page->error()));
-        CHECK(isRetryable(page->error()));
+        CHECK(judge(page->error(), note).kind == Verdict::Kind::holdServer);
+        CHECK(judge(page->error(), note).hold == Verdict::Hold::malformed);
         CHECK(page->error().message.find(c.named) != std::string::npos);
         CHECK(note.status == 200);
     }

@@ -4,118 +4,19 @@
 #include <doctest/doctest.h>
 
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "../core/store_test_support.hpp"
 #include "sync/agent.hpp"
+#include "sync/uplink_fake.hpp"
 
 using namespace lapor;
 using namespace lapor::sync;
 using namespace lapor::testing;
 
 namespace {
-
-// An uplink whose answers the test scripts; records what the agent asked.
-struct ScriptedUplink final : Uplink {
-    std::deque<std::pair<Error, ExchangeNote>> uploadFailures;  // next uploads fail with these
-    std::deque<std::pair<Error, ExchangeNote>> submitFailures;
-    std::vector<std::string> knownUrls;  // known upload URL seen per upload call
-    std::vector<std::string> submitted;
-    int created = 0;
-    std::vector<StatusPage> pages;
-    std::vector<std::string> cursorsSeen;
-    std::optional<AgencyCatalog> catalog;
-    std::vector<std::string> etagsSeen;
-    bool serverUp = true;  // false: every exchange fails as a 503 would
-    int probes = 0;
-    std::function<void()> onSubmit;  // runs at the start of each submit (on the caller's thread)
-
-    static std::pair<Error, ExchangeNote> away() {
-        ExchangeNote n;
-        n.status = 503;
-        return {makeError(Errc::unavailable, "HTTP 503 (test: server away)"), n};
-    }
-
-    Result<std::string> uploadPhoto(const Report&, const PhotoUpload& p,
-                                    ExchangeNote& note) override {
-        knownUrls.push_back(p.known.url);
-        if (!serverUp) {
-            note = away().second;
-            return away().first;
-        }
-        std::string url = p.known.url;
-        if (url.empty()) {
-            url = "http://s/v1/uploads/" + std::to_string(++created);
-            TusUploadState state;
-            state.url = url;
-            state.sending = p.source->size();
-            state.length = p.source->size();
-            if (Status s = p.onProgress(state); !s.ok()) {
-                return s.error();
-            }
-        }
-        if (!uploadFailures.empty()) {
-            auto [e, n] = uploadFailures.front();
-            uploadFailures.pop_front();
-            note = n;
-            return e;
-        }
-        std::vector<char> all(p.source->size());
-        auto got = p.source->read(0, all.data(), all.size());
-        REQUIRE(got.ok());
-        return url;
-    }
-    Result<std::string> submit(const Report& r, const std::vector<PhotoRef>&,
-                               ExchangeNote& note) override {
-        if (onSubmit) {
-            onSubmit();
-        }
-        if (!serverUp) {
-            note = away().second;
-            return away().first;
-        }
-        if (!submitFailures.empty()) {
-            auto [e, n] = submitFailures.front();
-            submitFailures.pop_front();
-            note = n;
-            return e;
-        }
-        submitted.push_back(r.uuid);
-        return "LPR-2026-" + std::to_string(100000 + submitted.size());
-    }
-    Result<StatusPage> pullStatus(const std::string& cursor, const std::vector<Followed>&,
-                                  ExchangeNote& note) override {
-        if (!serverUp) {
-            note = away().second;
-            return away().first;
-        }
-        cursorsSeen.push_back(cursor);
-        if (pages.empty()) {
-            return StatusPage{{}, cursor, false};
-        }
-        auto p = pages.front();
-        pages.erase(pages.begin());
-        return p;
-    }
-    Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
-                                                     ExchangeNote&) override {
-        etagsSeen.push_back(etag);
-        if (catalog && catalog->etag != etag) {
-            return catalog;
-        }
-        return std::optional<AgencyCatalog>();
-    }
-    Status probe(ExchangeNote&) override {
-        ++probes;
-        if (!serverUp) {
-            return away().first;
-        }
-        return {};
-    }
-};
 
 struct Fixture {
     TempDir dir;

@@ -94,7 +94,8 @@ TEST_CASE("lapor uplink: only a well-formed success with the protocol header cou
         auto id = up.submit(r, {}, note);
         REQUIRE_FALSE(id.ok());
         CHECK(id.error().code == c.expected);
-        CHECK(isRetryable(id.error()) == (c.expected != Errc::rejected));
+        CHECK((judge(id.error(), note).kind == Verdict::Kind::park) ==
+              (c.expected == Errc::rejected));
         if (c.answer.status == 503) {
             CHECK(note.retryAfterMs == 30000);
         }

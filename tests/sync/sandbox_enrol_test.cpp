@@ -121,6 +121,9 @@ TEST_CASE("enrol: the token file is written 0600 and replaced whole") {
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
+    struct stat dir {};
+    REQUIRE(::stat(d.path.c_str(), &dir) == 0);
+    CHECK(st.st_uid == dir.st_uid);  // the services read it as the directory's owner
     std::ifstream in(path);
     std::string text;
     std::getline(in, text);
@@ -128,6 +131,25 @@ TEST_CASE("enrol: the token file is written 0600 and replaced whole") {
     CHECK_FALSE(std::filesystem::exists(path + ".new"));
     CHECK(sync::writeTokenFile((d.path / "missing" / "t").string(), "x").error().code ==
           Errc::notFound);
+}
+
+}  // namespace lapor::sandbox::test
+
+namespace lapor::sandbox::test {
+
+TEST_CASE("enrol: the sandbox's enrolment book is written 0600 through the durable writer") {
+    TempDir d;
+    const auto file = d.path / "enrolments.json";
+    auto book = Enrolments::open(file);
+    REQUIRE(book.ok());
+    CHECK_FALSE((*book)->issueCode(1'000, 60'000).empty());
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);  // token hashes: a secret's mode
+    CHECK_FALSE(std::filesystem::exists(file.string() + ".new"));
+    auto again = Enrolments::open(file);
+    REQUIRE(again.ok());
+    CHECK((*again)->anyIssued());
 }
 
 }  // namespace lapor::sandbox::test
