@@ -334,6 +334,57 @@ json normalizeReport(const json& body) {
     return out;
 }
 
+std::vector<FieldError> checkReply(const json& body) {
+    std::vector<FieldError> errors;
+    Checker c(errors);
+    if (!body.is_object()) {
+        c.fail("", "type");
+        return errors;
+    }
+    for (const auto& [key, value] : body.items()) {
+        (void)value;
+        if (key != "kind" && key != "text" && key != "photos" && key != "created_at" &&
+            key != "language") {
+            c.fail(key, "unknown_field");
+        }
+    }
+    const std::string* kind = c.string(body, "kind", "kind");
+    if (kind != nullptr && *kind != "information" && *kind != "not_resolved") {
+        c.fail("kind", "unknown");
+    }
+    c.text(body, "text", "text", 0, kReplyTextMax);
+    checkPhotos(c, body);
+    // Information is something: text or at least one photo.
+    const std::string* text = body.contains("text") && body["text"].is_string()
+                                  ? body["text"].get_ptr<const std::string*>()
+                                  : nullptr;
+    const bool photos =
+        body.contains("photos") && body["photos"].is_array() && !body["photos"].empty();
+    if (kind != nullptr && *kind == "information" && !photos &&
+        (text == nullptr || trimmed(*text).empty())) {
+        c.fail("text", "empty");
+    }
+    if (const std::string* s = c.string(body, "created_at", "created_at")) {
+        if (!parseLocalTime(*s)) {
+            c.fail("created_at", "format");
+        }
+    }
+    if (const std::string* lang = c.string(body, "language", "language", false)) {
+        if (*lang != "id" && *lang != "en") {
+            c.fail("language", "unknown");
+        }
+    }
+    return errors;
+}
+
+json normalizeReply(const json& body) {
+    json out = body;
+    if (out.is_object() && !out.contains("language")) {
+        out["language"] = "id";
+    }
+    return out;
+}
+
 std::string describe(const std::vector<FieldError>& errors) {
     std::string out;
     for (const auto& e : errors) {

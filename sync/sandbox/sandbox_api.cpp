@@ -96,14 +96,6 @@ json reportAnswer(const ReportView& r) {
             {"received_at", formatTime(r.receivedAtMs)}};
 }
 
-json eventJson(const StatusEvent& e) {
-    return {{"tracking_id", e.trackingId},
-            {"uuid", e.uuid},
-            {"status", e.status},
-            {"at", formatTime(e.atMs)},
-            {"note", e.note}};
-}
-
 bool etagMatches(const std::string& ifNoneMatch, const std::string& etag) {
     if (ifNoneMatch.empty()) {
         return false;
@@ -346,9 +338,10 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
         }
         const StatusPage page =
             store->statusSince(token, *cursor, static_cast<std::size_t>(*limit));
+        const json catalog = currentCatalog().first;
         json updates = json::array();
         for (const auto& e : page.updates) {
-            updates.push_back(eventJson(e));
+            updates.push_back(updateJson(e, catalog));
         }
         sendJson(res, 200,
                  {{"updates", updates},
@@ -367,15 +360,19 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
             apiError(res, 404, "not_found", "no such report for this device");
             return;
         }
+        const json catalog = currentCatalog().first;
         json history = json::array();
         for (const auto& e : r->history) {
-            history.push_back({{"status", e.status}, {"at", formatTime(e.atMs)}, {"note", e.note}});
+            history.push_back(updateJson(e, catalog));
         }
         sendJson(res, 200,
                  {{"tracking_id", r->trackingId},
                   {"uuid", r->uuid},
                   {"status", r->status},
                   {"received_at", formatTime(r->receivedAtMs)},
+                  {"closed", r->status == "closed" || r->status == "rejected"},
+                  {"closes_at", r->closesAtMs > 0 ? json(formatTime(r->closesAtMs)) : json()},
+                  {"replies", r->replies.size()},
                   {"history", history}});
     });
 

@@ -69,6 +69,7 @@ struct Sandbox::Impl {
     void registerOpen311(httplib::Server& server);
     void registerAdmin(httplib::Server& server);
     void registerEnrolment(httplib::Server& api, httplib::Server& admin);
+    void registerReplies(httplib::Server& api, httplib::Server& admin);
     void installAnswerHooks(httplib::Server& server);
 };
 
@@ -81,6 +82,9 @@ void open311Error(httplib::Response& res, int status, const std::string& descrip
 void sendJson(httplib::Response& res, int status, const nlohmann::json& body);
 // The error code a status stands for when the sandbox has nothing more specific to say.
 [[nodiscard]] std::string codeForStatus(int status);
+// One entry of the status feed (section 4.3), agency names taken from `catalog`.
+[[nodiscard]] nlohmann::json updateJson(const StatusEvent& e, const nlohmann::json& catalog);
+[[nodiscard]] nlohmann::json replyJson(const ReplyView& r);
 // Parses a whole unsigned decimal number.
 [[nodiscard]] std::optional<std::uint64_t> parseUnsigned(const std::string& text);
 
