@@ -34,6 +34,55 @@ json replyAnswer(const ReplyResult& r, const std::string& status) {
 
 }  // namespace
 
+std::optional<std::string> idempotencyKeyOf(const httplib::Request& req, httplib::Response& res,
+                                            const std::string& what) {
+    std::string key = req.get_header_value("Idempotency-Key");
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!isUuid(key)) {
+        apiError(res, 400, "bad_request", "Idempotency-Key must be " + what);
+        return std::nullopt;
+    }
+    return key;
+}
+
+std::optional<json> jsonObjectOf(const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        apiError(res, 400, "bad_request", "body is not a JSON object");
+        return std::nullopt;
+    }
+    return body;
+}
+
+void answerSubmit(httplib::Response& res, SubmitOutcome outcome, const std::string& message,
+                  const std::vector<FieldError>& fields, const json& accepted) {
+    switch (outcome) {
+        case SubmitOutcome::created: sendJson(res, 201, accepted); break;
+        case SubmitOutcome::replayed:
+            res.set_header("Idempotent-Replayed", "true");
+            sendJson(res, 200, accepted);
+            break;
+        case SubmitOutcome::conflict: apiError(res, 409, "idempotency_conflict", message); break;
+        case SubmitOutcome::invalid: {
+            json list = json::array();
+            for (const auto& f : fields) {
+                list.push_back({{"field", f.field}, {"reason", f.reason}});
+            }
+            apiError(res, 422, "validation_failed", message, -1, list);
+            break;
+        }
+        case SubmitOutcome::uploadMissing: apiError(res, 409, "upload_missing", message); break;
+        case SubmitOutcome::uploadIncomplete:
+            apiError(res, 409, "upload_incomplete", message);
+            break;
+        case SubmitOutcome::photoMismatch: apiError(res, 422, "photo_mismatch", message); break;
+        case SubmitOutcome::unknownReport: apiError(res, 404, "not_found", message); break;
+        case SubmitOutcome::closed: apiError(res, 409, "report_closed", message); break;
+        case SubmitOutcome::notFollowedUp: apiError(res, 409, "not_followed_up", message); break;
+    }
+}
+
 json updateJson(const StatusEvent& e, const json& catalog) {
     json u = {{"id", std::to_string(e.seq)},
               {"tracking_id", e.trackingId},
@@ -76,57 +125,13 @@ void Sandbox::Impl::registerReplies(httplib::Server& api, httplib::Server& admin
                  if (!admit(req, res, Auth::bearer, token)) {
                      return;
                  }
-                 std::string key = req.get_header_value("Idempotency-Key");
-                 std::transform(key.begin(), key.end(), key.begin(),
-                                [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                 if (!isUuid(key)) {
-                     apiError(res, 400, "bad_request", "Idempotency-Key must be the reply's UUID");
+                 auto key = idempotencyKeyOf(req, res, "the reply's UUID");
+                 auto body = key ? jsonObjectOf(req, res) : std::nullopt;
+                 if (!body) {
                      return;
                  }
-                 json body = json::parse(req.body, nullptr, false);
-                 if (body.is_discarded() || !body.is_object()) {
-                     apiError(res, 400, "bad_request", "body is not a JSON object");
-                     return;
-                 }
-                 const ReplyResult r = store->submitReply(token, req.matches[1], key, body);
-                 switch (r.outcome) {
-                     case ReplyOutcome::created:
-                         sendJson(res, 201, replyAnswer(r, "followed_up"));
-                         break;
-                     case ReplyOutcome::replayed:
-                         res.set_header("Idempotent-Replayed", "true");
-                         sendJson(res, 200, replyAnswer(r, "followed_up"));
-                         break;
-                     case ReplyOutcome::conflict:
-                         apiError(res, 409, "idempotency_conflict", r.message);
-                         break;
-                     case ReplyOutcome::unknownReport:
-                         apiError(res, 404, "not_found", r.message);
-                         break;
-                     case ReplyOutcome::invalid: {
-                         json fields = json::array();
-                         for (const auto& f : r.fields) {
-                             fields.push_back({{"field", f.field}, {"reason", f.reason}});
-                         }
-                         apiError(res, 422, "validation_failed", r.message, -1, fields);
-                         break;
-                     }
-                     case ReplyOutcome::closed:
-                         apiError(res, 409, "report_closed", r.message);
-                         break;
-                     case ReplyOutcome::notFollowedUp:
-                         apiError(res, 409, "not_followed_up", r.message);
-                         break;
-                     case ReplyOutcome::uploadMissing:
-                         apiError(res, 409, "upload_missing", r.message);
-                         break;
-                     case ReplyOutcome::uploadIncomplete:
-                         apiError(res, 409, "upload_incomplete", r.message);
-                         break;
-                     case ReplyOutcome::photoMismatch:
-                         apiError(res, 422, "photo_mismatch", r.message);
-                         break;
-                 }
+                 const ReplyResult r = store->submitReply(token, req.matches[1], *key, *body);
+                 answerSubmit(res, r.outcome, r.message, r.fields, replyAnswer(r, "followed_up"));
              });
 
     adminServer.Post(

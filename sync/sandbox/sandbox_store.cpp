@@ -447,6 +447,19 @@ struct SandboxStore::Impl {
         return &it->second;
     }
 
+    // A report staff may still move: played up to now, not closed or rejected.
+    Result<ReportRecord*> openReportLocked(const std::string& trackingOrUuid) {
+        tickLocked();
+        auto found = findLocked(trackingOrUuid);
+        if (!found) {
+            return makeError(Errc::notFound, "no such report");
+        }
+        if (isTerminal((*found)->view.status)) {
+            return makeError(Errc::invalidInput, "report is already " + (*found)->view.status);
+        }
+        return *found;
+    }
+
     // The photos named by a v1 report: each a complete upload of this token with that hash.
     SubmitResult checkPhotosLocked(const std::string& token, const json& body) const {
         SubmitResult out;
@@ -804,16 +817,12 @@ std::vector<ReportView> SandboxStore::reports(const std::string& source) {
 Status SandboxStore::setStatus(const std::string& trackingOrUuid, const std::string& status,
                                const std::string& note) {
     std::lock_guard lock(impl_->mutex);
-    impl_->tickLocked();
-    auto found = impl_->findLocked(trackingOrUuid);
+    auto found = impl_->openReportLocked(trackingOrUuid);
     if (!found) {
-        return makeError(Errc::notFound, "no such report");
+        return found.error();
     }
     ReportRecord& r = **found;
     const std::int64_t now = impl_->nowLocked();
-    if (isTerminal(r.view.status)) {
-        return makeError(Errc::invalidInput, "report is already " + r.view.status);
-    }
     if (status == kRejected) {
         impl_->addEvent(r, status, now, note.empty() ? noteFor(status) : note, true);
         return {};
@@ -846,15 +855,11 @@ void SandboxStore::stepAll() {
 Status SandboxStore::postFollowup(const std::string& trackingOrUuid, const std::string& text,
                                   const std::string& agency) {
     std::lock_guard lock(impl_->mutex);
-    impl_->tickLocked();
-    auto found = impl_->findLocked(trackingOrUuid);
+    auto found = impl_->openReportLocked(trackingOrUuid);
     if (!found) {
-        return makeError(Errc::notFound, "no such report");
+        return found.error();
     }
     ReportRecord& r = **found;
-    if (isTerminal(r.view.status)) {
-        return makeError(Errc::invalidInput, "report is already " + r.view.status);
-    }
     const std::int64_t now = impl_->nowLocked();
     const int forwarded = statusRank("forwarded");
     for (int rank = statusRank(r.view.status) + 1; rank <= forwarded; ++rank) {
@@ -882,50 +887,47 @@ ReplyResult SandboxStore::submitReply(const std::string& token, const std::strin
         ReplyView& v = r.view.replies[it->second.second];
         if (v.token != token || v.trackingId != trackingId ||
             r.replyNormalized[it->second.second] != normalizeReply(body)) {
-            out.outcome = ReplyOutcome::conflict;
+            out.outcome = SubmitOutcome::conflict;
             out.message = "this Idempotency-Key was used with another reply";
             return out;
         }
         ++v.replayed;
-        out.outcome = ReplyOutcome::replayed;
+        out.outcome = SubmitOutcome::replayed;
         out.reply = v;
         out.closesAtMs = r.view.closesAtMs;
         return out;
     }
     auto t = impl_->uuidByTracking.find(trackingId);
     if (t == impl_->uuidByTracking.end() || impl_->byUuid.at(t->second).view.token != token) {
-        out.outcome = ReplyOutcome::unknownReport;
+        out.outcome = SubmitOutcome::unknownReport;
         out.message = "no such report for this device";
         return out;
     }
     ReportRecord& r = impl_->byUuid.at(t->second);
     out.fields = checkReply(body);
     if (!out.fields.empty()) {
-        out.outcome = ReplyOutcome::invalid;
+        out.outcome = SubmitOutcome::invalid;
         out.message = describe(out.fields);
         return out;
     }
     if (isTerminal(r.view.status)) {
-        out.outcome = ReplyOutcome::closed;
+        out.outcome = SubmitOutcome::closed;
         out.message = "the report is " + r.view.status + "; it takes no replies";
         return out;
     }
     if (statusRank(r.view.status) < statusRank("followed_up")) {
-        out.outcome = ReplyOutcome::notFollowedUp;
+        out.outcome = SubmitOutcome::notFollowedUp;
         out.message = "the report is " + r.view.status + "; replies open with the follow-up";
         return out;
     }
     const SubmitResult photos = impl_->checkPhotosLocked(token, body);
     if (photos.outcome != SubmitOutcome::created) {
-        out.outcome = photos.outcome == SubmitOutcome::uploadMissing ? ReplyOutcome::uploadMissing
-                      : photos.outcome == SubmitOutcome::uploadIncomplete
-                          ? ReplyOutcome::uploadIncomplete
-                          : ReplyOutcome::photoMismatch;
+        out.outcome = photos.outcome;
         out.message = photos.message;
         return out;
     }
     out.reply = impl_->acceptReplyLocked(r, key, body, impl_->nowLocked(), true);
-    out.outcome = ReplyOutcome::created;
+    out.outcome = SubmitOutcome::created;
     out.closesAtMs = r.view.closesAtMs;
     return out;
 }

@@ -73,6 +73,20 @@ struct StatusEvent {
     int utcOffsetMinutes = 0;     // the report's local offset (its created_at)
 };
 
+// The answers of POST /v1/reports and of a reply (the last three: replies only).
+enum class SubmitOutcome {
+    created,
+    replayed,
+    conflict,
+    invalid,
+    uploadMissing,
+    uploadIncomplete,
+    photoMismatch,
+    unknownReport,
+    closed,
+    notFollowedUp
+};
+
 struct ReplyView {
     std::string id;  // its Idempotency-Key
     std::string trackingId;
@@ -83,21 +97,8 @@ struct ReplyView {
     int replayed = 0;
 };
 
-enum class ReplyOutcome {
-    created,
-    replayed,
-    conflict,
-    unknownReport,
-    invalid,
-    closed,
-    notFollowedUp,
-    uploadMissing,
-    uploadIncomplete,
-    photoMismatch
-};
-
 struct ReplyResult {
-    ReplyOutcome outcome = ReplyOutcome::created;
+    SubmitOutcome outcome = SubmitOutcome::created;
     ReplyView reply;
     std::int64_t closesAtMs = 0;
     std::vector<FieldError> fields;
@@ -119,16 +120,6 @@ struct ReportView {
     int utcOffsetMinutes = 0;
     int created = 0;
     int replayed = 0;
-};
-
-enum class SubmitOutcome {
-    created,
-    replayed,
-    conflict,
-    invalid,
-    uploadMissing,
-    uploadIncomplete,
-    photoMismatch
 };
 
 struct SubmitResult {
