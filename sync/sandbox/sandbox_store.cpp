@@ -447,6 +447,15 @@ struct SandboxStore::Impl {
         return &it->second;
     }
 
+    // Moves `r` through every status up to rank `target` at `now`; `lastNote` (if any) on the last.
+    void fillStepsLocked(ReportRecord& r, int target, std::int64_t now,
+                         const std::string& lastNote) {
+        for (int rank = statusRank(r.view.status) + 1; rank <= target; ++rank) {
+            const std::string& s = timelineStatuses()[static_cast<std::size_t>(rank)];
+            addEvent(r, s, now, rank == target && !lastNote.empty() ? lastNote : noteFor(s), true);
+        }
+    }
+
     // A report staff may still move: played up to now, not closed or rejected.
     Result<ReportRecord*> openReportLocked(const std::string& trackingOrUuid) {
         tickLocked();
@@ -832,10 +841,7 @@ Status SandboxStore::setStatus(const std::string& trackingOrUuid, const std::str
     if (target < 0 || target <= current) {
         return makeError(Errc::invalidInput, "status must move forward: " + status);
     }
-    for (int rank = current + 1; rank <= target; ++rank) {
-        const std::string& s = timelineStatuses()[static_cast<std::size_t>(rank)];
-        impl_->addEvent(r, s, now, rank == target && !note.empty() ? note : noteFor(s), true);
-    }
+    impl_->fillStepsLocked(r, target, now, note);
     return {};
 }
 
@@ -861,11 +867,7 @@ Status SandboxStore::postFollowup(const std::string& trackingOrUuid, const std::
     }
     ReportRecord& r = **found;
     const std::int64_t now = impl_->nowLocked();
-    const int forwarded = statusRank("forwarded");
-    for (int rank = statusRank(r.view.status) + 1; rank <= forwarded; ++rank) {
-        const std::string& s = timelineStatuses()[static_cast<std::size_t>(rank)];
-        impl_->addEvent(r, s, now, noteFor(s), true);
-    }
+    impl_->fillStepsLocked(r, statusRank("forwarded"), now, "");
     StatusEvent e;
     e.status = "followed_up";
     e.event = "followup";
