@@ -356,12 +356,14 @@ TEST_CASE("replies: photos go by tus as for reports, and the sandbox counts them
     REQUIRE(f.patch(location, 0, half.substr(0, 10'000))->status == 204);
     const json partial = {
         {"upload", location}, {"sha256", sha256Hex(half)}, {"bytes", half.size()}};
-    auto r = postReply(f, f.api(), tracking, key, replyBody("Foto terbaru.", {photo, partial}));
+    auto r = postReply(f, f.api(), tracking, key,
+                       replyBody("Foto terbaru.", json::array({photo, partial})));
     REQUIRE(r);
     CHECK(r->status == 409);
     CHECK(errorCode(r) == "upload_incomplete");
     REQUIRE(f.patch(location, 10'000, half.substr(10'000))->status == 204);
-    r = postReply(f, f.api(), tracking, key, replyBody("Foto terbaru.", {photo, partial}));
+    r = postReply(f, f.api(), tracking, key,
+                  replyBody("Foto terbaru.", json::array({photo, partial})));
     REQUIRE(r);
     CHECK(r->status == 201);
     const json stats = f.adminGet("/admin/stats");
@@ -377,7 +379,7 @@ TEST_CASE("replies: photos go by tus as for reports, and the sandbox counts them
     // A photo's hash that differs from its upload is refused.
     const json wrong = {
         {"upload", photo["upload"]}, {"sha256", sha256Hex("x")}, {"bytes", bytes.size()}};
-    r = postReply(f, f.api(), tracking, uuidFor(901), replyBody("x", {wrong}));
+    r = postReply(f, f.api(), tracking, uuidFor(901), replyBody("x", json::array({wrong})));
     REQUIRE(r);
     CHECK(r->status == 422);
     CHECK(errorCode(r) == "photo_mismatch");
