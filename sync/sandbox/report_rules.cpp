@@ -230,6 +230,29 @@ const std::set<std::string>& knownFields() {
     return kFields;
 }
 
+// False when `body` is no object; unknown keys are recorded (typos must not pass silently).
+bool checkKeys(Checker& c, const json& body, const std::set<std::string>& known) {
+    if (!body.is_object()) {
+        c.fail("", "type");
+        return false;
+    }
+    for (const auto& [key, value] : body.items()) {
+        (void)value;
+        if (known.count(key) == 0) {
+            c.fail(key, "unknown_field");
+        }
+    }
+    return true;
+}
+
+void checkLanguage(Checker& c, const json& body) {
+    if (const std::string* lang = c.string(body, "language", "language", false)) {
+        if (*lang != "id" && *lang != "en") {
+            c.fail("language", "unknown");
+        }
+    }
+}
+
 }  // namespace
 
 bool isUuid(const std::string& text) {
@@ -248,15 +271,8 @@ bool isUuid(const std::string& text) {
 std::vector<FieldError> checkReport(const json& body, const json& catalog) {
     std::vector<FieldError> errors;
     Checker c(errors);
-    if (!body.is_object()) {
-        c.fail("", "type");
+    if (!checkKeys(c, body, knownFields())) {
         return errors;
-    }
-    for (const auto& [key, value] : body.items()) {
-        (void)value;
-        if (knownFields().count(key) == 0) {
-            c.fail(key, "unknown_field");
-        }
     }
     if (const std::string* kind = c.string(body, "kind", "kind")) {
         if (*kind != "pengaduan" && *kind != "aspirasi" && *kind != "permintaan_informasi") {
@@ -293,11 +309,7 @@ std::vector<FieldError> checkReport(const json& body, const json& catalog) {
             c.fail("incident_date", "after_created_at");
         }
     }
-    if (const std::string* lang = c.string(body, "language", "language", false)) {
-        if (*lang != "id" && *lang != "en") {
-            c.fail("language", "unknown");
-        }
-    }
+    checkLanguage(c, body);
     if (const std::string* replaces = c.string(body, "replaces", "replaces", false)) {
         if (!isUuid(*replaces)) {
             c.fail("replaces", "format");
@@ -330,6 +342,47 @@ json normalizeReport(const json& body) {
     }
     if (out.contains("reporter") && out["reporter"].is_null()) {
         out.erase("reporter");
+    }
+    return out;
+}
+
+std::vector<FieldError> checkReply(const json& body) {
+    std::vector<FieldError> errors;
+    Checker c(errors);
+    static const std::set<std::string> kFields = {"kind", "text", "photos", "created_at",
+                                                  "language"};
+    if (!checkKeys(c, body, kFields)) {
+        return errors;
+    }
+    const std::string* kind = c.string(body, "kind", "kind");
+    if (kind != nullptr && *kind != "information" && *kind != "not_resolved") {
+        c.fail("kind", "unknown");
+    }
+    c.text(body, "text", "text", 0, kReplyTextMax);
+    checkPhotos(c, body);
+    // Information is something: text or at least one photo.
+    const std::string* text = body.contains("text") && body["text"].is_string()
+                                  ? body["text"].get_ptr<const std::string*>()
+                                  : nullptr;
+    const bool photos =
+        body.contains("photos") && body["photos"].is_array() && !body["photos"].empty();
+    if (kind != nullptr && *kind == "information" && !photos &&
+        (text == nullptr || trimmed(*text).empty())) {
+        c.fail("text", "empty");
+    }
+    if (const std::string* s = c.string(body, "created_at", "created_at")) {
+        if (!parseLocalTime(*s)) {
+            c.fail("created_at", "format");
+        }
+    }
+    checkLanguage(c, body);
+    return errors;
+}
+
+json normalizeReply(const json& body) {
+    json out = body;
+    if (out.is_object() && !out.contains("language")) {
+        out["language"] = "id";
     }
     return out;
 }

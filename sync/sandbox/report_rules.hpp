@@ -23,6 +23,12 @@ struct FieldError {
 // client spelt the defaults.
 [[nodiscard]] nlohmann::json normalizeReport(const nlohmann::json& body);
 
+// Everything wrong with the body of a citizen's reply (docs/protocol.md section 4.5).
+[[nodiscard]] std::vector<FieldError> checkReply(const nlohmann::json& body);
+// The reply body with `language` at its default, for comparing replays.
+[[nodiscard]] nlohmann::json normalizeReply(const nlohmann::json& body);
+constexpr std::size_t kReplyTextMax = 4000;
+
 // "title: empty; reporter.nik: format"
 [[nodiscard]] std::string describe(const std::vector<FieldError>& errors);
 

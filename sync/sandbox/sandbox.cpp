@@ -43,6 +43,11 @@ std::string requestTemplate(const std::string& path) {
             return name;
         }
     }
+    const std::string replies = "/replies";
+    if (path.rfind("/v1/reports/", 0) == 0 && path.size() > replies.size() &&
+        path.compare(path.size() - replies.size(), replies.size(), replies) == 0) {
+        return "/v1/reports/{tracking_id}/replies";
+    }
     if (path.rfind("/v1/reports/", 0) == 0 && path != "/v1/reports/status") {
         return "/v1/reports/{tracking_id}";
     }
@@ -370,6 +375,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::start(const SandboxOptions& options, c
     raw->admin->set_default_headers({{kProtocolHeader, kProtocolVersion}});
     raw->registerAdmin(*raw->admin);
     raw->registerEnrolment(*raw->api, *raw->admin);
+    raw->registerReplies(*raw->api, *raw->admin);
 
     const int internalPort = raw->api->bind_to_any_port("127.0.0.1");
     if (internalPort <= 0) {

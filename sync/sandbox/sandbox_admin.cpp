@@ -20,15 +20,20 @@ json reportJson(const ReportView& r) {
     for (const auto& e : r.history) {
         history.push_back({{"status", e.status}, {"at", formatTime(e.atMs)}, {"note", e.note}});
     }
-    return {{"tracking_id", r.trackingId},
-            {"uuid", r.uuid},
-            {"source", r.source},
-            {"received_at", formatTime(r.receivedAtMs)},
-            {"status", r.status},
-            {"history", history},
-            {"created", r.created},
-            {"replayed", r.replayed},
-            {"body", r.body}};
+    json out = {{"tracking_id", r.trackingId},
+                {"uuid", r.uuid},
+                {"source", r.source},
+                {"received_at", formatTime(r.receivedAtMs)},
+                {"status", r.status},
+                {"history", history},
+                {"created", r.created},
+                {"replayed", r.replayed},
+                {"body", r.body}};
+    out["replies"] = json::array();
+    for (const auto& reply : r.replies) {
+        out["replies"].push_back(replyJson(reply));
+    }
+    return out;
 }
 
 // Parses the request body as JSON; answers 400 and returns nullopt when it is not.

@@ -96,14 +96,6 @@ json reportAnswer(const ReportView& r) {
             {"received_at", formatTime(r.receivedAtMs)}};
 }
 
-json eventJson(const StatusEvent& e) {
-    return {{"tracking_id", e.trackingId},
-            {"uuid", e.uuid},
-            {"status", e.status},
-            {"at", formatTime(e.atMs)},
-            {"note", e.note}};
-}
-
 bool etagMatches(const std::string& ifNoneMatch, const std::string& etag) {
     if (ifNoneMatch.empty()) {
         return false;
@@ -287,46 +279,13 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
         if (!admit(req, res, Auth::bearer, token)) {
             return;
         }
-        std::string key = req.get_header_value("Idempotency-Key");
-        std::transform(key.begin(), key.end(), key.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (!isUuid(key)) {
-            apiError(res, 400, "bad_request", "Idempotency-Key must be the report's UUID");
+        auto key = idempotencyKeyOf(req, res, "the report's UUID");
+        auto body = key ? jsonObjectOf(req, res) : std::nullopt;
+        if (!body) {
             return;
         }
-        json body = json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object()) {
-            apiError(res, 400, "bad_request", "body is not a JSON object");
-            return;
-        }
-        const SubmitResult r = store->submit(token, key, body, currentCatalog().first, "v1");
-        switch (r.outcome) {
-            case SubmitOutcome::created: sendJson(res, 201, reportAnswer(r.report)); break;
-            case SubmitOutcome::replayed:
-                res.set_header("Idempotent-Replayed", "true");
-                sendJson(res, 200, reportAnswer(r.report));
-                break;
-            case SubmitOutcome::conflict:
-                apiError(res, 409, "idempotency_conflict", r.message);
-                break;
-            case SubmitOutcome::invalid: {
-                json fields = json::array();
-                for (const auto& f : r.fields) {
-                    fields.push_back({{"field", f.field}, {"reason", f.reason}});
-                }
-                apiError(res, 422, "validation_failed", r.message, -1, fields);
-                break;
-            }
-            case SubmitOutcome::uploadMissing:
-                apiError(res, 409, "upload_missing", r.message);
-                break;
-            case SubmitOutcome::uploadIncomplete:
-                apiError(res, 409, "upload_incomplete", r.message);
-                break;
-            case SubmitOutcome::photoMismatch:
-                apiError(res, 422, "photo_mismatch", r.message);
-                break;
-        }
+        const SubmitResult r = store->submit(token, *key, *body, currentCatalog().first, "v1");
+        answerSubmit(res, r.outcome, r.message, r.fields, reportAnswer(r.report));
     });
 
     server.Get("/v1/reports/status", [this](const httplib::Request& req, httplib::Response& res) {
@@ -346,9 +305,10 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
         }
         const StatusPage page =
             store->statusSince(token, *cursor, static_cast<std::size_t>(*limit));
+        const json catalog = currentCatalog().first;
         json updates = json::array();
         for (const auto& e : page.updates) {
-            updates.push_back(eventJson(e));
+            updates.push_back(updateJson(e, catalog));
         }
         sendJson(res, 200,
                  {{"updates", updates},
@@ -367,15 +327,19 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
             apiError(res, 404, "not_found", "no such report for this device");
             return;
         }
+        const json catalog = currentCatalog().first;
         json history = json::array();
         for (const auto& e : r->history) {
-            history.push_back({{"status", e.status}, {"at", formatTime(e.atMs)}, {"note", e.note}});
+            history.push_back(updateJson(e, catalog));
         }
         sendJson(res, 200,
                  {{"tracking_id", r->trackingId},
                   {"uuid", r->uuid},
                   {"status", r->status},
                   {"received_at", formatTime(r->receivedAtMs)},
+                  {"closed", r->status == "closed" || r->status == "rejected"},
+                  {"closes_at", r->closesAtMs > 0 ? json(formatTime(r->closesAtMs)) : json()},
+                  {"replies", r->replies.size()},
                   {"history", history}});
     });
 

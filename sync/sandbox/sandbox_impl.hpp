@@ -69,6 +69,7 @@ struct Sandbox::Impl {
     void registerOpen311(httplib::Server& server);
     void registerAdmin(httplib::Server& server);
     void registerEnrolment(httplib::Server& api, httplib::Server& admin);
+    void registerReplies(httplib::Server& api, httplib::Server& admin);
     void installAnswerHooks(httplib::Server& server);
 };
 
@@ -81,6 +82,19 @@ void open311Error(httplib::Response& res, int status, const std::string& descrip
 void sendJson(httplib::Response& res, int status, const nlohmann::json& body);
 // The error code a status stands for when the sandbox has nothing more specific to say.
 [[nodiscard]] std::string codeForStatus(int status);
+// The Idempotency-Key header as a lowercase UUID, or nullopt after answering 400.
+[[nodiscard]] std::optional<std::string> idempotencyKeyOf(const httplib::Request& req,
+                                                          httplib::Response& res,
+                                                          const std::string& what);
+// The body as a JSON object, or nullopt after answering 400.
+[[nodiscard]] std::optional<nlohmann::json> jsonObjectOf(const httplib::Request& req,
+                                                         httplib::Response& res);
+// The answer of a report's or a reply's POST: `accepted` on 201/200, else the error of 1.3.
+void answerSubmit(httplib::Response& res, SubmitOutcome outcome, const std::string& message,
+                  const std::vector<FieldError>& fields, const nlohmann::json& accepted);
+// One entry of the status feed (section 4.3), agency names taken from `catalog`.
+[[nodiscard]] nlohmann::json updateJson(const StatusEvent& e, const nlohmann::json& catalog);
+[[nodiscard]] nlohmann::json replyJson(const ReplyView& r);
 // Parses a whole unsigned decimal number.
 [[nodiscard]] std::optional<std::uint64_t> parseUnsigned(const std::string& text);
 

@@ -43,19 +43,23 @@ bool isTerminal(const std::string& status) {
     return status == "closed" || status == kRejected;
 }
 
-// When the step after `status` (reached at `atMs`) falls due on LAPOR!'s timeline.
-std::int64_t nextDue(const std::string& status, std::int64_t atMs) {
+// When the step after `status` (reached at `atMs`) falls due on LAPOR!'s timeline, counted in
+// working days of the report's own calendar (its UTC offset).
+std::int64_t nextDue(const std::string& status, std::int64_t atMs, int utcOffsetMinutes) {
     if (status == "received") {
-        return addWorkingDays(atMs, 3);
+        return addWorkingDays(atMs, 3, utcOffsetMinutes);
     }
     if (status == "verified") {
         return atMs;  // forwarded to the agency right after verification
     }
     if (status == "forwarded") {
-        return addWorkingDays(atMs, 5);
+        return addWorkingDays(atMs, 5, utcOffsetMinutes);
     }
-    return atMs + 10 * kDayMs;  // followed_up -> closed
+    return addWorkingDays(atMs, 10, utcOffsetMinutes);  // followed_up -> closed
 }
+
+// A reply puts the report back with the agency, which follows up again within this many days.
+constexpr int kFollowupAfterReplyDays = 5;
 
 std::string noteFor(const std::string& status) {
     if (status == "received") {
@@ -109,8 +113,16 @@ struct UploadState {
 struct ReportRecord {
     ReportView view;
     json normalized;
-    std::int64_t dueMs = 0;  // when the next timeline step falls due
+    std::int64_t dueMs = 0;             // when the next timeline step falls due
+    bool awaitingFollowup = false;      // a reply came after the latest follow-up
+    std::vector<json> replyNormalized;  // parallel to view.replies
 };
+
+std::string stringField(const json& body, const char* key) {
+    return body.is_object() && body.contains(key) && body[key].is_string()
+               ? body[key].get<std::string>()
+               : std::string();
+}
 
 }  // namespace
 
@@ -129,8 +141,9 @@ struct SandboxStore::Impl {
     std::map<std::string, std::shared_ptr<UploadState>> uploads;
     std::map<std::string, int> expired;          // upload id -> the status it answers (404 or 410)
     std::map<std::string, ReportRecord> byUuid;  // idempotency key -> report
-    std::map<std::string, std::string> uuidByTracking;  // tracking ID -> key
-    std::vector<StatusEvent> events;                    // seq = index + 1
+    std::map<std::string, std::string> uuidByTracking;                      // tracking ID -> key
+    std::map<std::string, std::pair<std::string, std::size_t>> replyIndex;  // key -> report, index
+    std::vector<StatusEvent> events;                                        // seq = index + 1
     struct TokenState {
         std::string trackingId;
         int pending = 0;
@@ -168,25 +181,74 @@ struct SandboxStore::Impl {
     void addEvent(ReportRecord& r, const std::string& status, std::int64_t atMs,
                   const std::string& note, bool journalIt) {
         StatusEvent e;
+        e.status = status;
+        e.atMs = atMs;
+        e.note = note;
+        // Reaching followed_up is the agency's (first) follow-up.
+        e.event = status == "followed_up" ? "followup" : "status";
+        addEvent(r, std::move(e), journalIt);
+    }
+
+    void addEvent(ReportRecord& r, StatusEvent e, bool journalIt) {
         e.seq = events.size() + 1;
         e.token = r.view.token;
         e.trackingId = r.view.trackingId;
         e.uuid = r.view.uuid;
-        e.status = status;
-        e.atMs = atMs;
-        e.note = note;
+        e.utcOffsetMinutes = r.view.utcOffsetMinutes;
+        if (e.agencyId.empty() && (e.status == "forwarded" || e.event == "followup")) {
+            e.agencyId = stringField(r.view.body, "agency_id");
+        }
+        r.view.status = e.status;
+        r.view.statusAtMs = e.atMs;
+        if (e.event == "reply") {
+            r.awaitingFollowup = true;
+            r.dueMs = addWorkingDays(e.atMs, kFollowupAfterReplyDays, e.utcOffsetMinutes);
+        } else if (isTerminal(e.status)) {
+            r.dueMs = INT64_MAX;
+        } else {
+            r.awaitingFollowup = r.awaitingFollowup && e.event != "followup";
+            r.dueMs = nextDue(e.status, e.atMs, e.utcOffsetMinutes);
+        }
+        e.closesAtMs = e.status == "followed_up" && !r.awaitingFollowup ? r.dueMs : 0;
+        r.view.closesAtMs = e.closesAtMs;
         events.push_back(e);
         r.view.history.push_back(e);
-        r.view.status = status;
-        r.view.statusAtMs = atMs;
-        r.dueMs = isTerminal(status) ? INT64_MAX : nextDue(status, atMs);
-        if (journalIt) {
+        if (journalIt && e.event != "reply") {  // a reply's own journal line stands for it
             append({{"t", "status"},
                     {"uuid", r.view.uuid},
-                    {"status", status},
-                    {"at", atMs},
-                    {"note", note}});
+                    {"status", e.status},
+                    {"at", e.atMs},
+                    {"note", e.note},
+                    {"event", e.event},
+                    {"agency", e.agency}});
         }
+    }
+
+    // A reply taken (new, or replayed from the journal), with its feed entry.
+    ReplyView& acceptReplyLocked(ReportRecord& r, const std::string& key, const json& body,
+                                 std::int64_t atMs, bool journalIt) {
+        ReplyView v;
+        v.id = key;
+        v.trackingId = r.view.trackingId;
+        v.token = r.view.token;
+        v.body = body;
+        v.receivedAtMs = atMs;
+        v.created = 1;
+        replyIndex[key] = {r.view.uuid, r.view.replies.size()};
+        r.view.replies.push_back(v);
+        r.replyNormalized.push_back(normalizeReply(body));
+        if (journalIt) {
+            append(
+                {{"t", "reply"}, {"id", key}, {"uuid", r.view.uuid}, {"at", atMs}, {"body", body}});
+        }
+        StatusEvent e;
+        e.status = r.view.status;
+        e.event = "reply";
+        e.atMs = atMs;
+        e.note = "Tanggapan pelapor diterima";
+        e.replyId = key;
+        addEvent(r, std::move(e), false);
+        return r.view.replies.back();
     }
 
     // Plays the timeline up to now.
@@ -194,6 +256,10 @@ struct SandboxStore::Impl {
         const std::int64_t now = nowLocked();
         for (auto& [uuid, r] : byUuid) {
             while (r.dueMs <= now) {
+                if (r.awaitingFollowup) {  // the agency answers the reply: a new follow-up
+                    addEvent(r, "followed_up", r.dueMs, noteFor("followed_up"), true);
+                    continue;
+                }
                 const auto& all = timelineStatuses();
                 const int rank = statusRank(r.view.status);
                 if (rank < 0 || rank + 1 >= static_cast<int>(all.size())) {
@@ -218,6 +284,9 @@ struct SandboxStore::Impl {
         r.view.receivedAtMs = atMs;
         r.view.created = 1;
         r.normalized = normalized;
+        if (auto local = parseLocalTime(stringField(body, "created_at"))) {
+            r.view.utcOffsetMinutes = local->utcOffsetMinutes;
+        }
         uuidByTracking[r.view.trackingId] = key;
         nextNumber = std::max(nextNumber, number + 1);
         if (journalIt) {
@@ -317,8 +386,21 @@ struct SandboxStore::Impl {
             } else if (t == "status") {
                 auto it = byUuid.find(j.value("uuid", ""));
                 if (it != byUuid.end()) {
+                    StatusEvent e;
+                    e.status = j.value("status", "");
+                    e.atMs = j.value("at", std::int64_t{0});
+                    e.note = j.value("note", "");
+                    e.event = j.value("event", e.status == "followed_up" ? "followup" : "status");
+                    e.agency = j.value("agency", "");
+                    lastAt = std::max(lastAt, e.atMs);
+                    addEvent(it->second, std::move(e), false);
+                }
+            } else if (t == "reply") {
+                auto it = byUuid.find(j.value("uuid", ""));
+                if (it != byUuid.end()) {
                     const std::int64_t at = j.value("at", std::int64_t{0});
-                    addEvent(it->second, j.value("status", ""), at, j.value("note", ""), false);
+                    acceptReplyLocked(it->second, j.value("id", ""), j.value("body", json{}), at,
+                                      false);
                     lastAt = std::max(lastAt, at);
                 }
             } else if (t == "expire") {
@@ -344,6 +426,28 @@ struct SandboxStore::Impl {
             return std::nullopt;
         }
         return &it->second;
+    }
+
+    // Moves `r` through every status up to rank `target` at `now`; `lastNote` (if any) on the last.
+    void fillStepsLocked(ReportRecord& r, int target, std::int64_t now,
+                         const std::string& lastNote) {
+        for (int rank = statusRank(r.view.status) + 1; rank <= target; ++rank) {
+            const std::string& s = timelineStatuses()[static_cast<std::size_t>(rank)];
+            addEvent(r, s, now, rank == target && !lastNote.empty() ? lastNote : noteFor(s), true);
+        }
+    }
+
+    // A report staff may still move: played up to now, not closed or rejected.
+    Result<ReportRecord*> openReportLocked(const std::string& trackingOrUuid) {
+        tickLocked();
+        auto found = findLocked(trackingOrUuid);
+        if (!found) {
+            return makeError(Errc::notFound, "no such report");
+        }
+        if (isTerminal((*found)->view.status)) {
+            return makeError(Errc::invalidInput, "report is already " + (*found)->view.status);
+        }
+        return *found;
     }
 
     // The photos named by a v1 report: each a complete upload of this token with that hash.
@@ -703,16 +807,12 @@ std::vector<ReportView> SandboxStore::reports(const std::string& source) {
 Status SandboxStore::setStatus(const std::string& trackingOrUuid, const std::string& status,
                                const std::string& note) {
     std::lock_guard lock(impl_->mutex);
-    impl_->tickLocked();
-    auto found = impl_->findLocked(trackingOrUuid);
+    auto found = impl_->openReportLocked(trackingOrUuid);
     if (!found) {
-        return makeError(Errc::notFound, "no such report");
+        return found.error();
     }
     ReportRecord& r = **found;
     const std::int64_t now = impl_->nowLocked();
-    if (isTerminal(r.view.status)) {
-        return makeError(Errc::invalidInput, "report is already " + r.view.status);
-    }
     if (status == kRejected) {
         impl_->addEvent(r, status, now, note.empty() ? noteFor(status) : note, true);
         return {};
@@ -722,10 +822,7 @@ Status SandboxStore::setStatus(const std::string& trackingOrUuid, const std::str
     if (target < 0 || target <= current) {
         return makeError(Errc::invalidInput, "status must move forward: " + status);
     }
-    for (int rank = current + 1; rank <= target; ++rank) {
-        const std::string& s = timelineStatuses()[static_cast<std::size_t>(rank)];
-        impl_->addEvent(r, s, now, rank == target && !note.empty() ? note : noteFor(s), true);
-    }
+    impl_->fillStepsLocked(r, target, now, note);
     return {};
 }
 
@@ -740,6 +837,82 @@ void SandboxStore::stepAll() {
             impl_->addEvent(r, s, now, noteFor(s), true);
         }
     }
+}
+
+Status SandboxStore::postFollowup(const std::string& trackingOrUuid, const std::string& text,
+                                  const std::string& agency) {
+    std::lock_guard lock(impl_->mutex);
+    auto found = impl_->openReportLocked(trackingOrUuid);
+    if (!found) {
+        return found.error();
+    }
+    ReportRecord& r = **found;
+    const std::int64_t now = impl_->nowLocked();
+    impl_->fillStepsLocked(r, statusRank("forwarded"), now, "");
+    StatusEvent e;
+    e.status = "followed_up";
+    e.event = "followup";
+    e.atMs = now;
+    e.note = text.empty() ? noteFor("followed_up") : text;
+    e.agency = agency;
+    impl_->addEvent(r, std::move(e), true);
+    return {};
+}
+
+ReplyResult SandboxStore::submitReply(const std::string& token, const std::string& trackingId,
+                                      const std::string& key, const json& body) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->tickLocked();
+    ReplyResult out;
+    // A replay answers as the first time did, even after the report closed.
+    if (auto it = impl_->replyIndex.find(key); it != impl_->replyIndex.end()) {
+        ReportRecord& r = impl_->byUuid.at(it->second.first);
+        ReplyView& v = r.view.replies[it->second.second];
+        if (v.token != token || v.trackingId != trackingId ||
+            r.replyNormalized[it->second.second] != normalizeReply(body)) {
+            out.outcome = SubmitOutcome::conflict;
+            out.message = "this Idempotency-Key was used with another reply";
+            return out;
+        }
+        ++v.replayed;
+        out.outcome = SubmitOutcome::replayed;
+        out.reply = v;
+        out.closesAtMs = r.view.closesAtMs;
+        return out;
+    }
+    auto t = impl_->uuidByTracking.find(trackingId);
+    if (t == impl_->uuidByTracking.end() || impl_->byUuid.at(t->second).view.token != token) {
+        out.outcome = SubmitOutcome::unknownReport;
+        out.message = "no such report for this device";
+        return out;
+    }
+    ReportRecord& r = impl_->byUuid.at(t->second);
+    out.fields = checkReply(body);
+    if (!out.fields.empty()) {
+        out.outcome = SubmitOutcome::invalid;
+        out.message = describe(out.fields);
+        return out;
+    }
+    if (isTerminal(r.view.status)) {
+        out.outcome = SubmitOutcome::closed;
+        out.message = "the report is " + r.view.status + "; it takes no replies";
+        return out;
+    }
+    if (statusRank(r.view.status) < statusRank("followed_up")) {
+        out.outcome = SubmitOutcome::notFollowedUp;
+        out.message = "the report is " + r.view.status + "; replies open with the follow-up";
+        return out;
+    }
+    const SubmitResult photos = impl_->checkPhotosLocked(token, body);
+    if (photos.outcome != SubmitOutcome::created) {
+        out.outcome = photos.outcome;
+        out.message = photos.message;
+        return out;
+    }
+    out.reply = impl_->acceptReplyLocked(r, key, body, impl_->nowLocked(), true);
+    out.outcome = SubmitOutcome::created;
+    out.closesAtMs = r.view.closesAtMs;
+    return out;
 }
 
 std::string SandboxStore::addOpen311Token(const std::string& trackingId, int pendingQueries) {
@@ -767,13 +940,22 @@ json SandboxStore::stats() {
     std::lock_guard lock(impl_->mutex);
     impl_->tickLocked();
     json acceptances = json::object();
+    json replyAcceptances = json::object();
     std::size_t open311 = 0;
     for (const auto& [key, r] : impl_->byUuid) {
         acceptances[key] = {{"created", r.view.created},
                             {"replayed", r.view.replayed},
                             {"tracking_id", r.view.trackingId},
-                            {"status", r.view.status}};
+                            {"status", r.view.status},
+                            {"replies", r.view.replies.size()}};
         open311 += r.view.source == "open311" ? 1 : 0;
+        for (const auto& reply : r.view.replies) {
+            replyAcceptances[reply.id] = {
+                {"created", reply.created},
+                {"replayed", reply.replayed},
+                {"tracking_id", reply.trackingId},
+                {"photos", reply.body.value("photos", json::array()).size()}};
+        }
     }
     json uploads = json::array();
     std::size_t complete = 0;
@@ -795,6 +977,8 @@ json SandboxStore::stats() {
             {"uploads_complete", complete},
             {"status_events", impl_->events.size()},
             {"acceptances", acceptances},
+            {"replies", impl_->replyIndex.size()},
+            {"reply_acceptances", replyAcceptances},
             {"uploads_detail", uploads},
             {"now", formatTime(impl_->nowLocked())}};
 }
@@ -814,6 +998,7 @@ Status SandboxStore::reset() {
     impl_->expired.clear();
     impl_->byUuid.clear();
     impl_->uuidByTracking.clear();
+    impl_->replyIndex.clear();
     impl_->events.clear();
     impl_->open311Tokens.clear();
     impl_->nextNumber = 1;

@@ -55,6 +55,8 @@ struct ChecksumRequest {
     std::string digest;  // raw bytes (decoded from the header's base64)
 };
 
+// One entry of the status feed (docs/protocol.md section 4.3): a status change, an agency's
+// follow-up (status "followed_up", `note` its text) or a reply taken (`replyId`).
 struct StatusEvent {
     std::uint64_t seq = 0;
     std::string token;
@@ -63,6 +65,44 @@ struct StatusEvent {
     std::string status;
     std::int64_t atMs = 0;
     std::string note;
+    std::string event = "status";  // "status", "followup" or "reply"
+    std::string agencyId;          // the report's agency (forwarded, follow-ups)
+    std::string agency;            // the agency's name as the follow-up gave it; "" = catalog's
+    std::string replyId;
+    std::int64_t closesAtMs = 0;  // when the report closes unless the reporter replies; 0 = not
+    int utcOffsetMinutes = 0;     // the report's local offset (its created_at)
+};
+
+// The answers of POST /v1/reports and of a reply (the last three: replies only).
+enum class SubmitOutcome {
+    created,
+    replayed,
+    conflict,
+    invalid,
+    uploadMissing,
+    uploadIncomplete,
+    photoMismatch,
+    unknownReport,
+    closed,
+    notFollowedUp
+};
+
+struct ReplyView {
+    std::string id;  // its Idempotency-Key
+    std::string trackingId;
+    std::string token;
+    nlohmann::json body;
+    std::int64_t receivedAtMs = 0;
+    int created = 0;
+    int replayed = 0;
+};
+
+struct ReplyResult {
+    SubmitOutcome outcome = SubmitOutcome::created;
+    ReplyView reply;
+    std::int64_t closesAtMs = 0;
+    std::vector<FieldError> fields;
+    std::string message;
 };
 
 struct ReportView {
@@ -75,18 +115,11 @@ struct ReportView {
     std::string status;
     std::int64_t statusAtMs = 0;
     std::vector<StatusEvent> history;
+    std::vector<ReplyView> replies;
+    std::int64_t closesAtMs = 0;
+    int utcOffsetMinutes = 0;
     int created = 0;
     int replayed = 0;
-};
-
-enum class SubmitOutcome {
-    created,
-    replayed,
-    conflict,
-    invalid,
-    uploadMissing,
-    uploadIncomplete,
-    photoMismatch
 };
 
 struct SubmitResult {
@@ -153,6 +186,13 @@ class SandboxStore {
                                    const std::string& note);
     // Moves every open report one step.
     void stepAll();
+    // The agency's follow-up (tanggapan): moves the report to followed_up (filling the steps
+    // before) or adds another follow-up to a followed-up one; restarts the close clock.
+    [[nodiscard]] Status postFollowup(const std::string& trackingOrUuid, const std::string& text,
+                                      const std::string& agency);
+    // POST /v1/reports/{tracking_id}/replies, exactly once per key.
+    [[nodiscard]] ReplyResult submitReply(const std::string& token, const std::string& trackingId,
+                                          const std::string& key, const nlohmann::json& body);
 
     // Open311 tokens: a token stands for a tracking ID, pending for its first `pendingQueries`.
     [[nodiscard]] std::string addOpen311Token(const std::string& trackingId, int pendingQueries);

@@ -145,8 +145,10 @@ int yearOf(std::int64_t unixMs) {
     return civilFromDays(floorDiv(unixMs, kDayMs)).year;
 }
 
-std::int64_t addWorkingDays(std::int64_t unixMs, int n) {
-    std::int64_t t = unixMs;
+std::int64_t addWorkingDays(std::int64_t unixMs, int n, int utcOffsetMinutes) {
+    // Counted on the local calendar, so that a Saturday in Jakarta is a Saturday.
+    const std::int64_t shift = utcOffsetMinutes * 60'000LL;
+    std::int64_t t = unixMs + shift;
     while (n > 0) {
         t += kDayMs;
         // 1970-01-01 was a Thursday: with this offset 0 is Sunday and 6 is Saturday.
@@ -155,7 +157,17 @@ std::int64_t addWorkingDays(std::int64_t unixMs, int n) {
             --n;
         }
     }
-    return t;
+    return t - shift;
+}
+
+std::string formatLocalTime(std::int64_t unixMs, int utcOffsetMinutes) {
+    std::string text = formatTime(unixMs + utcOffsetMinutes * 60'000LL);
+    const int magnitude = utcOffsetMinutes < 0 ? -utcOffsetMinutes : utcOffsetMinutes;
+    char offset[8];
+    std::snprintf(offset, sizeof offset, "%c%02d:%02d", utcOffsetMinutes < 0 ? '-' : '+',
+                  magnitude / 60 % 100, magnitude % 60);
+    text.pop_back();  // the 'Z'
+    return text + offset;
 }
 
 }  // namespace lapor::sandbox

@@ -26,7 +26,10 @@ struct LocalTime {
 [[nodiscard]] std::optional<std::int64_t> parseDate(std::string_view text);
 [[nodiscard]] std::int64_t daysFromCivil(int year, int month, int day);
 [[nodiscard]] int yearOf(std::int64_t unixMs);
-// `n` working days (Monday to Friday, UTC) after `unixMs`, at the same time of day.
-[[nodiscard]] std::int64_t addWorkingDays(std::int64_t unixMs, int n);
+// `n` working days (Monday to Friday on the calendar of the given UTC offset) after `unixMs`,
+// at the same time of day. Public holidays are not left out.
+[[nodiscard]] std::int64_t addWorkingDays(std::int64_t unixMs, int n, int utcOffsetMinutes = 0);
+// "2026-12-09T17:00:00.000+07:00": the instant as a clock at that UTC offset shows it.
+[[nodiscard]] std::string formatLocalTime(std::int64_t unixMs, int utcOffsetMinutes);
 
 }  // namespace lapor::sandbox

@@ -1,5 +1,6 @@
 // lapor-sandbox's status timeline (received -> verified after 3 working days -> forwarded ->
-// followed up after 5 -> closed after 10), pulled by cursor; and the catalog with its ETag.
+// followed up after 5 -> closed 10 working days later), pulled by cursor; and the catalog with its
+// ETag.
 #include "tests/sync/sandbox_fixture.hpp"
 
 namespace lapor::sandbox::test {
@@ -49,10 +50,10 @@ TEST_CASE("status: the timeline follows working days on a sped-up clock") {
     CHECK(statusesOf(page) == std::vector<std::string>{"followed_up"});
     CHECK(page["updates"][0]["at"] == "2026-01-13T00:00:00.000Z");
 
-    clock.advance(10'000);  // closed 10 days later
+    clock.advance(14'000);  // closed 10 working days later: two weekends skipped
     page = pull(f, page["next_cursor"]);
     CHECK(statusesOf(page) == std::vector<std::string>{"closed"});
-    CHECK(page["updates"][0]["at"] == "2026-01-23T00:00:00.000Z");
+    CHECK(page["updates"][0]["at"] == "2026-01-27T00:00:00.000Z");
 }
 
 TEST_CASE("status: the admin clock and admin status move reports on command") {
