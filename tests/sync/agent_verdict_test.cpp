@@ -44,6 +44,9 @@ const std::map<std::pair<long, std::string>, Expected>& expectedVerdicts() {
         {{409, "idempotency_conflict"}, {Kind::park}},
         {{409, "upload_missing"}, {Kind::restartUpload}},
         {{409, "upload_incomplete"}, {Kind::retry}},
+        // Answers to a citizen's reply (protocol 4.5): permanent for that reply.
+        {{409, "report_closed"}, {Kind::park}},
+        {{409, "not_followed_up"}, {Kind::park}},
         {{412, "tus_version"}, {Kind::park}},
         {{413, "too_large"}, {Kind::park}},
         {{415, "unsupported_media_type"}, {Kind::park}},
