@@ -27,7 +27,7 @@ EXPECTED_BOOT1 = [
     "kiosk-active", "syncd-active", "syncd-watchdog", "kiosk-watchdog", "no-getty-on-display",
     "no-sshd", "secrets-0600", "data-own-fs", "syncd-waits-unenrolled", "enrol-unknown-refused",
     "enrol", "enrol-used-refused", "token-0600", "token-not-logged", "key-bound",
-    "report-delivered", "soak-saving",
+    "report-delivered", "kiosk-no-restart", "soak-saving",
 ]
 EXPECTED_BOOT2 = ["kiosk-active", "syncd-active", "verify-after-reset", "store-status"]
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
