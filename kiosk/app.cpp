@@ -292,6 +292,7 @@ class App final : public AppActions, public ScriptHost {
     std::uint64_t textInputs_ = 0;     // text input events handled (one per character typed)
 
     int framesPending_ = 2;
+    std::int64_t agentCheckedMs_ = INT64_MIN / 2;  // when the agent's state was last read
     bool quit_ = false;
     int exitCode_ = 0;
     bool firstFrame_ = true;
@@ -873,6 +874,12 @@ int App::run() {
             got = SDL_PollEvent(&e);
         }
         runPosted();
+        if (const std::int64_t now = clock_.monotonicMs(); now - agentCheckedMs_ >= 10'000) {
+            agentCheckedMs_ = now;  // the agent's word in the store, for staff (not enrolled)
+            if (flow_->setAgentWaitsForEnrolment(store_.sink->agentWaitsForEnrolment())) {
+                framesPending_ = std::max(framesPending_, 1);
+            }
+        }
         if (flow_->tick()) {
             framesPending_ = std::max(framesPending_, 1);
         }
