@@ -137,7 +137,7 @@ def main():
         qmp = Qmp(qmp_path, deadline)
         seen = 0
         pending = ""
-        while time.monotonic() < deadline and qemu.poll() is None and not done:
+        while time.monotonic() < deadline and qemu.poll() is None and done is False:
             with open(serial, "rb") as f:
                 f.seek(seen)
                 chunk = f.read()
@@ -149,6 +149,10 @@ def main():
             *lines, pending = pending.split("\n")
             for line in lines:
                 line = line.strip("\r")
+                if "Kernel panic" in line:  # nothing more will come: do not wait out the deadline
+                    print(f"boot-test: {line}")
+                    done = None
+                    break
                 m = re.search(r"LAPOR-(\w[\w-]*)(?: (.*))?$", line)
                 if not m:
                     continue
