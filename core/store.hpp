@@ -242,6 +242,9 @@ class Store {
     [[nodiscard]] Status putCatalog(const AgencyCatalog& catalog);
 
     // --- status records (e.g. the agent's "syncd": online, last success, last error) ---
+    // The agent's word that it has no device token yet ("waiting"; absent once enrolled): the
+    // kiosk shows staff "not enrolled yet" from it.
+    static constexpr std::string_view enrolmentStatusKey = "syncd.enrolment";
     [[nodiscard]] Status putStatus(std::string_view key, std::string_view value);
     // nullopt when never written.
     [[nodiscard]] Result<std::optional<std::string>> getStatus(std::string_view key) const;

@@ -115,6 +115,7 @@ class App final : public ScriptHost {
     std::uint64_t previousHash_ = 1;
     int unsettledFrames_ = 0;  // frames in a row that differed without new input
     int framesPending_ = 2;
+    std::int64_t agentCheckedMs_ = INT64_MIN / 2;  // when the agent's state was last read
     bool quit_ = false;
     int exitCode_ = 0;
     bool firstFrame_ = true;
@@ -283,6 +284,12 @@ int App::run() {
             got = SDL_PollEvent(&e);
         }
         runPosted();
+        if (const std::int64_t now = clock_.monotonicMs(); now - agentCheckedMs_ >= 10'000) {
+            agentCheckedMs_ = now;  // the agent's word in the store, for staff (not enrolled)
+            if (flow().setAgentWaitsForEnrolment(services_.store.sink->agentWaitsForEnrolment())) {
+                framesPending_ = std::max(framesPending_, 1);
+            }
+        }
         if (flow().tick()) {
             framesPending_ = std::max(framesPending_, 1);
         }

@@ -51,6 +51,10 @@ class StoreSink final : public ReportSink {
         }
     }
     std::string deviceId() const override { return store_->deviceId(); }
+    bool agentWaitsForEnrolment() const override {
+        auto s = store_->getStatus(Store::enrolmentStatusKey);
+        return s.ok() && s.value().has_value();
+    }
 
     Result<std::string> newReceiptCode() override {
         auto state = store_->getStatus(kReceiptCountKey);

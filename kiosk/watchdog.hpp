@@ -3,11 +3,20 @@
 // the pings and systemd restarts the kiosk.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <string_view>
 
 namespace lapor::kiosk {
+
+// The unit's watchdog interval in ms from $WATCHDOG_USEC and $WATCHDOG_PID (null when unset), or
+// 0. systemd names the unit's main process in WATCHDOG_PID; under cage that is cage, our parent,
+// so sd_watchdog_enabled() says "not for you" and the kiosk never pinged (the unit's
+// NotifyAccess=all accepts pings from the whole service): the parent counts as ours.
+[[nodiscard]] std::int64_t watchdogIntervalMs(const char* usec, const char* pid, pid_t self,
+                                              pid_t parent);
 
 class FrameWatchdog {
   public:

@@ -290,6 +290,14 @@ std::vector<std::string> Flow::setupProblems() const {
     return missing;
 }
 
+std::vector<std::string> Flow::setupNotices() const {
+    std::vector<std::string> notices;
+    if (agentWaitsForEnrolment_) {
+        notices.emplace_back("kiosk.setup.not_enrolled");
+    }
+    return notices;
+}
+
 void Flow::start() {
     if (screen_ != Screen::welcome) {
         return;

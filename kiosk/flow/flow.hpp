@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -146,6 +147,14 @@ class Flow {
     // office is refused by the server for good): catalog keys of messages for staff, empty when
     // the kiosk is ready. start() does nothing while any is missing.
     [[nodiscard]] std::vector<std::string> setupProblems() const;
+    // What staff should know but that does not stop the kiosk (reports wait safely in the
+    // store): catalog keys, e.g. "not enrolled yet" while the agent has no device token.
+    [[nodiscard]] std::vector<std::string> setupNotices() const;
+    // The agent's state as the store's status table says (the app reads it now and then).
+    // True when that changed what the welcome screen shows.
+    bool setAgentWaitsForEnrolment(bool waits) {
+        return std::exchange(agentWaitsForEnrolment_, waits) != waits;
+    }
     [[nodiscard]] std::vector<CatalogChoice> agencies() const;
     [[nodiscard]] std::vector<CatalogChoice> topics() const;  // of the chosen agency
     // The step number of this screen and how many steps there are (for "Langkah 3 dari 7").
@@ -239,6 +248,7 @@ class Flow {
     std::string& textRef(Field field);
 
     const Clock& clock_;
+    bool agentWaitsForEnrolment_ = false;
     const Catalog& catalog_;
     const RegionSource& regions_;
     const CatalogSource& agencyCatalog_;

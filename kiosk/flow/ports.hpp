@@ -70,6 +70,8 @@ class ReportSink {
         (void)uuid;
         (void)photos;
     }
+    // The agent said in the store that it has no device token yet: reports wait, none is sent.
+    [[nodiscard]] virtual bool agentWaitsForEnrolment() const { return false; }
 };
 
 // Reads text aloud (hardware/speech.hpp's espeak-ng in the app). Returns at once.

@@ -22,6 +22,12 @@ class WelcomeView final : public View {
         ImGui::PopFont();
         ui.heading(ui.tr("kiosk.welcome.title"));
         ui.text(ui.tr("kiosk.welcome.help"));
+        // A line for staff that does not stop visitors (e.g. not enrolled yet: reports wait).
+        // Drawn before the rest is measured, so the buttons below still fit.
+        for (const std::string& key : flow.setupNotices()) {
+            ui.textSmall(ui.tr(key));
+            ui.registerRect("welcome.notice", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        }
         // The rest fits the screen, large text and small windows included: the start button and
         // the gaps give up height first (down to a plain touch target and none), so that no
         // scrollbar appears and the large-text toggle stays in view to be turned off again.

@@ -46,9 +46,13 @@ bool drained(const Store& store) {
 // Not enrolled yet: nothing can be sent, so the agent stays up (its watchdog fed, its status
 // saying why) until `lapor-ctl enroll CODE` writes the token and restarts it. Exiting instead
 // would end, through the unit's start limit, in a reboot loop.
-int waitForEnrolment(const std::string& tokenFile) {
+int waitForEnrolment(Store& store, const std::string& tokenFile) {
     log::warn(kComponent, "not enrolled yet: no device token in " + tokenFile +
                               " (enrol with: lapor-ctl enroll CODE); nothing is sent until then");
+    // The kiosk shows staff "not enrolled yet" from this record.
+    if (Status s = store.putStatus(Store::enrolmentStatusKey, "waiting"); !s.ok()) {
+        log::warn(kComponent, "store: cannot record that the agent waits: " + s.error().message);
+    }
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
@@ -98,10 +102,8 @@ int main(int argc, char** argv) {
         log::error(kComponent, "configuration: " + cfg.error().message);
         return 1;
     }
-    if (cfg->token.empty() && !cfg->tokenFile.empty()) {
-        return waitForEnrolment(cfg->tokenFile);
-    }
-    if (cfg->token.empty()) {
+    const bool waitsForToken = cfg->token.empty() && !cfg->tokenFile.empty();
+    if (cfg->token.empty() && cfg->tokenFile.empty()) {
         log::warn(kComponent, "no device token configured (sync.token or sync.token_file)");
     }
     auto key = crypto::loadKey(crypto::KeySource{cfg->base.keyFile, cfg->base.keyCredential, true});
@@ -119,6 +121,10 @@ int main(int argc, char** argv) {
         log::error(kComponent, "store: " + store.error().message);
         return 1;
     }
+    if (waitsForToken) {
+        return waitForEnrolment(**store, cfg->tokenFile);
+    }
+    (void)(*store)->eraseStatus(Store::enrolmentStatusKey);  // enrolled: the kiosk's line goes
 
     // Signals are taken synchronously by this thread; every thread started below inherits the
     // mask, so a SIGTERM never lands in the middle of libcurl or LMDB.

@@ -6,6 +6,10 @@
 #include <fstream>
 #include <random>
 
+#include <sys/stat.h>
+
+#include <csignal>
+
 #include "agent_sandbox_support.hpp"
 #include "core/crypto.hpp"
 
@@ -109,4 +113,31 @@ TEST_CASE("lapor-syncd: an empty store is logged as empty, not as reports in fli
     CAPTURE(started);
     CHECK(started.find("in flight") == std::string::npos);
     CHECK(started.find("the outbox is empty") != std::string::npos);
+}
+
+TEST_CASE("lapor-syncd: the store says it waits for enrolment until a token is there") {
+    DaemonRig rig;
+    { (void)rig.openStore(); }
+    const std::string tokenFile = rig.dir.sub("device-token");
+    std::ofstream(rig.configPath) << "[store]\npath = \"" << rig.dir.sub("store") << "\"\n"
+                                  << "key_file = \"" << rig.dir.sub("keys/store.key") << "\"\n"
+                                  << "[sync]\nserver_url = \"" << rig.sandbox->url() << "\"\n"
+                                  << "token_file = \"" << tokenFile << "\"\n";
+    auto store = rig.openStore();
+    const auto waiting = [&] {
+        auto s = store->getStatus(Store::enrolmentStatusKey);
+        return s.ok() && s.value().has_value();
+    };
+    CHECK_FALSE(waiting());
+    {
+        auto d = rig.syncd();
+        CHECK(waitUntil(waiting, std::chrono::seconds(20)));
+        d->signal(SIGTERM);
+        CHECK(d->wait(std::chrono::seconds(20)) == 0);
+    }
+    std::ofstream(tokenFile) << kSandboxToken;
+    ::chmod(tokenFile.c_str(), 0600);
+    auto d = rig.syncd(true);
+    CHECK(d->wait(std::chrono::seconds(60)) == 0);
+    CHECK_FALSE(waiting());
 }

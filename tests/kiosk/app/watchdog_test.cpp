@@ -38,4 +38,16 @@ TEST_CASE("watchdog: without WatchdogSec only READY=1 and no cap on the wait") {
     CHECK(w.capWait(3'600'000, 100'000) == 3'600'000);
 }
 
+TEST_CASE("watchdog: the interval from systemd's environment, also when cage is the main process") {
+    CHECK(watchdogIntervalMs("60000000", nullptr, 100, 1) == 60'000);
+    CHECK(watchdogIntervalMs("60000000", "100", 100, 1) == 60'000);  // we are the main process
+    // Under cage (the unit's main process, our parent): before the fix this was 0, the kiosk
+    // never pinged and systemd killed it every minute.
+    CHECK(watchdogIntervalMs("60000000", "42", 100, 42) == 60'000);
+    CHECK(watchdogIntervalMs("60000000", "7", 100, 42) == 0);  // someone else's
+    CHECK(watchdogIntervalMs(nullptr, nullptr, 100, 42) == 0);
+    CHECK(watchdogIntervalMs("junk", nullptr, 100, 42) == 0);
+    CHECK(watchdogIntervalMs("60000000", "junk", 100, 42) == 0);
+}
+
 }  // namespace lapor::kiosk

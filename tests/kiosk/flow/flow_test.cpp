@@ -727,6 +727,19 @@ TEST_CASE("no office configured: the flow does not start and says what is missin
     CHECK(r.flow.setupProblems().empty());
 }
 
+TEST_CASE("not enrolled yet: staff see a line, visitors still file (reports wait in the store)") {
+    Rig r;
+    CHECK(r.flow.setupNotices().empty());
+    CHECK(r.flow.setAgentWaitsForEnrolment(true));
+    CHECK_FALSE(r.flow.setAgentWaitsForEnrolment(true));  // unchanged: no redraw needed
+    CHECK(r.flow.setupNotices() == std::vector<std::string>{"kiosk.setup.not_enrolled"});
+    CHECK(r.flow.setupProblems().empty());
+    r.flow.start();
+    CHECK(r.flow.screen() == Screen::kind);
+    CHECK(r.flow.setAgentWaitsForEnrolment(false));  // enrolled: the line goes
+    CHECK(r.flow.setupNotices().empty());
+}
+
 TEST_CASE("review: NIK and phone masked until tapped, masked again after leaving") {
     Rig r;
     r.walkTo(Screen::review);
