@@ -107,18 +107,18 @@ Result<Config> parseConfig(std::string_view text, std::string_view sourceName) {
     }
     Config cfg;
     flatten(root, "", cfg);
-    for (Status s : {take(root, sourceName, "store.path", cfg.storePath),
-                     take(root, sourceName, "store.key_file", cfg.keyFile),
-                     take(root, sourceName, "store.key_credential", cfg.keyCredential),
-                     take(root, sourceName, "store.map_size_mib", cfg.mapSizeMiB),
-                     take(root, sourceName, "store.max_map_size_mib", cfg.maxMapSizeMiB),
-                     take(root, sourceName, "store.reserve_mib", cfg.reserveMiB),
-                     take(root, sourceName, "store.retention_days", cfg.retentionDays),
-                     take(root, sourceName, "device.id", cfg.deviceId),
-                     take(root, sourceName, "device.office", cfg.office),
-                     take(root, sourceName, "device.language", cfg.language),
-                     take(root, sourceName, "device.time_zone", cfg.timeZone),
-                     take(root, sourceName, "paths.data_dir", cfg.dataDir)}) {
+    for (const Status& s : {take(root, sourceName, "store.path", cfg.storePath),
+                            take(root, sourceName, "store.key_file", cfg.keyFile),
+                            take(root, sourceName, "store.key_credential", cfg.keyCredential),
+                            take(root, sourceName, "store.map_size_mib", cfg.mapSizeMiB),
+                            take(root, sourceName, "store.max_map_size_mib", cfg.maxMapSizeMiB),
+                            take(root, sourceName, "store.reserve_mib", cfg.reserveMiB),
+                            take(root, sourceName, "store.retention_days", cfg.retentionDays),
+                            take(root, sourceName, "device.id", cfg.deviceId),
+                            take(root, sourceName, "device.office", cfg.office),
+                            take(root, sourceName, "device.language", cfg.language),
+                            take(root, sourceName, "device.time_zone", cfg.timeZone),
+                            take(root, sourceName, "paths.data_dir", cfg.dataDir)}) {
         if (!s.ok())
             return s.error();
     }

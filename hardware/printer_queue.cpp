@@ -6,9 +6,9 @@
 #include <system_error>
 #include <thread>
 
+#include "core/durable_file.hpp"
 #include "core/log.hpp"
 #include "hardware/printer.hpp"
-#include "core/durable_file.hpp"
 
 namespace lapor::hw {
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <system_error>
 
+#include "core/durable_file.hpp"
 #include "core/log.hpp"
 #include "hardware/escpos_render.hpp"
-#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 
 namespace lapor::hw {

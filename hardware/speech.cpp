@@ -13,8 +13,8 @@
 #include <functional>
 #include <thread>
 
-#include "core/log.hpp"
 #include "core/durable_file.hpp"
+#include "core/log.hpp"
 
 namespace lapor::hw {
 

@@ -16,13 +16,13 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/durable_file.hpp"
 #include "core/i18n.hpp"
 #include "core/log.hpp"
 #include "hardware/camera.hpp"
 #include "hardware/escpos_render.hpp"
 #include "hardware/photo.hpp"
 #include "hardware/printer.hpp"
-#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 #include "hardware/speech.hpp"
 

@@ -90,7 +90,7 @@ void editor(ViewContext& ctx, Editing& e) {
     const Metrics& m = ui.metrics();
     ui.editorLabel(e);
     const float w = ImGui::GetContentRegionAvail().x;
-    const float kbRows = e.numeric ? 5.0f : 5.0f;
+    const float kbRows = 5.0f;  // the numeric pad and the letter keyboard both have five rows
     const float kbH = kbRows * (m.target + std::max(4.0f, m.pad * 0.5f));
     const float errH = ImGui::GetTextLineHeightWithSpacing() * 2;
     float boxH = ImGui::GetContentRegionAvail().y - kbH - errH - m.pad;

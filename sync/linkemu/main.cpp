@@ -13,7 +13,6 @@
 
 namespace {
 
-using lapor::linkemu::Direction;
 using lapor::linkemu::LinkEmulator;
 using lapor::linkemu::LinkShape;
 

@@ -11,11 +11,11 @@
 #include <fstream>
 #include <map>
 
+#include "core/durable_file.hpp"
 #include "core/i18n.hpp"
 #include "hardware/escpos.hpp"
 #include "hardware/escpos_render.hpp"
 #include "hardware/printer.hpp"
-#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 #include "hardware/qr.hpp"
 #include "hardware/receipt_slip.hpp"

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "core/durable_file.hpp"
 #include "core/log.hpp"
 #include "hardware/escpos_render.hpp"
 #include "hardware/printer.hpp"
-#include "core/durable_file.hpp"
 #include "hardware/printer_transport.hpp"
 
 using namespace lapor;

@@ -13,7 +13,6 @@
 
 using namespace lapor;
 using namespace lapor::kiosk;
-using lapor::kiosk::test::FakeRegions;
 
 namespace {
 
