@@ -202,6 +202,28 @@ Status forPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, F&& fn) {
     return {};
 }
 
+// Every record under `prefix`, decoded in key order; the first that does not decode is the answer.
+template <class T, class Decode>
+Result<std::vector<T>> decodePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix,
+                                    Decode&& decode) {
+    std::vector<T> out;
+    Status bad;
+    Status s = forPrefix(txn, dbi, prefix, [&](std::string_view, const MDB_val& v) {
+        auto item = decode(sv(v));
+        if (!item.ok()) {
+            bad = item.error();
+            return false;
+        }
+        out.push_back(std::move(*item));
+        return true;
+    });
+    if (!s.ok())
+        return s.error();
+    if (!bad.ok())
+        return bad.error();
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Photos (store_photos.cpp)
 

@@ -308,22 +308,7 @@ Result<std::vector<HistoryEntry>> Store::history(std::string_view uuid) const {
             auto rec = m.loadRec(r, uuid);
             if (!rec.ok())
                 return rec.error();
-            std::vector<HistoryEntry> out;
-            Status bad;
-            Status s = forPrefix(r.txn(), m.history, uuid, [&](std::string_view, const MDB_val& v) {
-                auto row = decodeHistory(sv(v));
-                if (!row.ok()) {
-                    bad = row.error();
-                    return false;
-                }
-                out.push_back(std::move(*row));
-                return true;
-            });
-            if (!s.ok())
-                return s.error();
-            if (!bad.ok())
-                return bad.error();
-            return out;
+            return decodePrefix<HistoryEntry>(r.txn(), m.history, uuid, decodeHistory);
         });
 }
 

@@ -160,22 +160,7 @@ Result<std::vector<PhotoInfo>> Store::listPhotos(std::string_view uuid) const {
             return exists.error();
         if (!*exists)
             return makeError(Errc::notFound, "no report " + std::string(uuid));
-        std::vector<PhotoInfo> out;
-        Status bad;
-        Status s = forPrefix(r.txn(), m.photoMeta, uuid, [&](std::string_view, const MDB_val& v) {
-            auto info = decodePhotoInfo(sv(v));
-            if (!info.ok()) {
-                bad = info.error();
-                return false;
-            }
-            out.push_back(std::move(*info));
-            return true;
-        });
-        if (!s.ok())
-            return s.error();
-        if (!bad.ok())
-            return bad.error();
-        return out;
+        return decodePrefix<PhotoInfo>(r.txn(), m.photoMeta, uuid, decodePhotoInfo);
     });
 }
 
