@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/durable_file.hpp"
 #include "core/regions_fold.hpp"
 #include "core/regions_format.hpp"
 
@@ -254,23 +255,6 @@ std::vector<unsigned char> buildTable(const std::vector<Row>& rows) {
     return out;
 }
 
-void writeAtomically(const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
-    const std::filesystem::path temporary = path.string() + ".new";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()),
-                  static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) {
-            fail("cannot write " + temporary.string());
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        fail("cannot rename to " + path.string() + ": " + ec.message());
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -282,7 +266,10 @@ int main(int argc, char** argv) {
     }
     const auto rows = readRows(argv[1]);
     const auto bytes = buildTable(rows);
-    writeAtomically(argv[2], bytes);
+    // Through the one durable-file writer: a build cut off midway leaves the old table or the new.
+    if (lapor::Status s = lapor::writeFileDurably(argv[2], bytes); !s.ok()) {
+        fail(s.error().message);
+    }
     std::cout << "lapor-regions-tool: " << rows.size() << " regions, " << bytes.size()
               << " bytes -> " << argv[2] << "\n";
     return 0;

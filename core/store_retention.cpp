@@ -1,0 +1,117 @@
+// Retention and integrity: purging the photos and identity of reports delivered long ago (the
+// receipt code, tracking ID and history stay), and verify, which opens and checks every record.
+#include "core/log.hpp"
+#include "core/report_codec.hpp"
+#include "core/store_impl.hpp"
+
+namespace lapor {
+
+using namespace storage;
+
+Result<std::uint64_t> Store::purgeDelivered(int olderThanDays) {
+    Impl& m = *impl_;
+    if (olderThanDays < 0)
+        return makeError(Errc::invalidInput, "retention days must not be negative");
+    const std::int64_t cutoff = m.now() - std::int64_t{olderThanDays} * 24 * 3600 * 1000;
+    std::vector<std::string> candidates;
+    for (OutboxState s : allOutboxStates()) {
+        if (!isDelivered(s))
+            continue;
+        auto list = listByState(s);
+        if (!list.ok())
+            return list.error();
+        for (const auto& e : *list) {
+            if (!e.purged && e.deliveredAtMs <= cutoff)
+                candidates.push_back(e.uuid);
+        }
+    }
+    std::uint64_t purged = 0;
+    // A small transaction per report keeps the writer lock short for the kiosk.
+    for (const auto& uuid : candidates) {
+        Status s = m.transition(uuid, [&](Writer& w, Rec& rec, bool& changed) -> Status {
+            if (rec.e.purged || !isDelivered(rec.e.state) || rec.e.deliveredAtMs > cutoff) {
+                changed = false;
+                return {};
+            }
+            if (Status d = w.del(m.identity, uuid); !d.ok())
+                return d;
+            if (Status d = w.delPrefix(m.photos, uuid); !d.ok())
+                return d;
+            if (Status d = w.delPrefix(m.photoMeta, uuid); !d.ok())
+                return d;
+            rec.e.purged = true;
+            ++purged;
+            return m.addHistory(w, rec, rec.e.state, m.now(),
+                                "retention: photos and identity removed");
+        });
+        if (!s.ok())
+            return s.error();
+    }
+    if (purged > 0)
+        log::info("store", "retention purged " + std::to_string(purged) + " report(s)");
+    return purged;
+}
+
+Result<Store::VerifyReport> Store::verify() const {
+    const Impl& m = *impl_;
+    if (Status s = m.requireKey(); !s.ok())
+        return s.error();
+    auto all = listAll();
+    if (!all.ok())
+        return all.error();
+    VerifyReport out;
+    for (const OutboxEntry& e : *all) {
+        ++out.reports;
+        auto problem = [&](std::string what) { out.problems.push_back({e.uuid, std::move(what)}); };
+        auto checked = m.read<bool>([&](const Reader& r) -> Result<bool> {
+            auto report = m.loadPublic(r, e.uuid);
+            if (!report.ok())
+                problem("report: " + report.error().message);
+            auto code = r.get(m.receipts, e.receiptCode);
+            if (!code.ok() || !*code || **code != e.uuid)
+                problem("receipt code index does not point here");
+            auto identity = m.loadIdentity(r, e.uuid);
+            if (!identity.ok() && identity.error().code != Errc::corrupt)
+                return identity.error();
+            if (!identity.ok())
+                problem(identity.error().message);
+            else if (!*identity && !e.purged)
+                problem("identity missing");
+            std::uint32_t seen = 0;
+            for (std::uint32_t i = 0; i < e.photoCount && !e.purged; ++i) {
+                auto info = m.photoInfo(r, e.uuid, i);
+                if (!info.ok()) {
+                    problem("photo " + std::to_string(i) + ": " + info.error().message);
+                    continue;
+                }
+                ++seen;
+                crypto::Sha256 hash;
+                std::uint64_t size = 0;
+                bool ok = true;
+                for (std::uint32_t c = 0; c < info->chunkCount; ++c) {
+                    auto plain = m.chunk(r, e.uuid, i, c);
+                    if (!plain.ok()) {
+                        problem("photo " + std::to_string(i) + " chunk " + std::to_string(c) +
+                                ": " + plain.error().message);
+                        ok = false;
+                        break;
+                    }
+                    hash.update(*plain);
+                    size += plain->size();
+                }
+                if (ok && (size != info->size || hash.finishHex() != info->sha256Hex)) {
+                    problem("photo " + std::to_string(i) + ": does not match its SHA-256");
+                }
+                out.bytes += size;
+            }
+            out.photos += seen;
+            return true;
+        });
+        releaseMappedPages();
+        if (!checked.ok())
+            return checked.error();
+    }
+    return out;
+}
+
+}  // namespace lapor
