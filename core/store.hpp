@@ -19,6 +19,7 @@
 #include "core/crypto.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
+#include "core/staff.hpp"
 
 namespace lapor {
 
@@ -134,6 +135,7 @@ struct StoreOptions {
     const Clock* clock = nullptr;              // nullptr: SystemClock::instance()
     std::string deviceId;   // used only when the store is created; empty: drawn at random
     bool readOnly = false;  // lapor-ctl's read-only commands; no write is possible
+    std::size_t auditRowsKept = 20'000;  // the newest staff audit rows kept (about 2 MB)
 };
 
 // The schema version this code writes and understands.
@@ -252,6 +254,18 @@ class Store {
     [[nodiscard]] Status eraseStatus(std::string_view key);
     // Every record, in key order.
     [[nodiscard]] Result<std::vector<std::pair<std::string, std::string>>> listStatus() const;
+
+    // --- staff accounts and their audit (core/store_staff.cpp; rules in core/staff.hpp) ---
+    // Accounts are sealed with the store key (their PIN hashes never lie in the clear); audit rows
+    // are clear (no PIN, no citizen's data) and the newest StoreOptions::auditRowsKept are kept.
+    [[nodiscard]] Result<std::optional<staff::Account>> staffAccount(std::string_view id) const;
+    [[nodiscard]] Result<std::vector<staff::Account>> staffAccounts() const;
+    // The account and its audit row in one transaction.
+    [[nodiscard]] Status putStaffAccount(const staff::Account& account,
+                                         const staff::AuditEntry& entry);
+    [[nodiscard]] Status appendAudit(const staff::AuditEntry& entry);
+    // The newest `limit` rows, oldest first.
+    [[nodiscard]] Result<std::vector<staff::AuditEntry>> auditLog(std::size_t limit) const;
 
     // --- retention and integrity ---
     // Removes photos and identity of reports delivered more than `olderThanDays` ago; keeps the

@@ -251,6 +251,10 @@ struct Store::Impl {
     mutable std::shared_mutex mapMutex;
     MDB_dbi meta = 0, reports = 0, identity = 0, photoMeta = 0, photos = 0, outbox = 0, due = 0,
             byState = 0, history = 0, receipts = 0, catalog = 0, status = 0;
+    // Tables added after schema 1's first stores: a read-only open of an older store lacks them
+    // until a writer opens it (staffTables false), and reads them as empty.
+    MDB_dbi staff = 0, audit = 0;
+    bool staffTables = true;
     std::string deviceId, prefix;
     std::uint32_t schema = 0;
 

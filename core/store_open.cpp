@@ -35,6 +35,7 @@ Status Store::Impl::openDatabases(MDB_txn* txn, unsigned create) {
         const char* name;
         MDB_dbi* dbi;
         unsigned flags;
+        bool added = false;  // may be missing from an older store opened read-only
     } dbs[] = {
         {"meta", &meta, 0},         {"reports", &reports, 0},
         {"identity", &identity, 0}, {"photometa", &photoMeta, 0},
@@ -42,9 +43,14 @@ Status Store::Impl::openDatabases(MDB_txn* txn, unsigned create) {
         {"due", &due, 0},           {"bystate", &byState, MDB_DUPSORT | MDB_DUPFIXED},
         {"history", &history, 0},   {"receipts", &receipts, 0},
         {"catalog", &catalog, 0},   {"status", &status, 0},
+        {"staff", &staff, 0, true}, {"audit", &audit, 0, true},
     };
     for (const Db& db : dbs) {
         int rc = mdb_dbi_open(txn, db.name, db.flags | create, db.dbi);
+        if (rc == MDB_NOTFOUND && db.added) {
+            staffTables = false;
+            continue;
+        }
         if (rc == MDB_NOTFOUND) {
             return makeError(Errc::corrupt, "store lacks its '" + std::string(db.name) + "' table");
         }
