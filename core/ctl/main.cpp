@@ -1,6 +1,8 @@
 // lapor-ctl: operators' command line over the store. See docs/operators.md for commands and exit
 // codes. Personal data is shown only by `show --with-personal-data`, which needs the key.
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,8 +19,10 @@
 #include "core/crypto.hpp"
 #include "core/device_key.hpp"
 #include "core/receipt_code.hpp"
+#include "core/staff_store.hpp"
 #include "core/store.hpp"
 #include "core/store_slips.hpp"
+#include "core/wipe.hpp"
 #include "sync/config.hpp"
 #include "sync/enrol.hpp"
 #include "sync/http_client.hpp"
@@ -64,6 +68,13 @@ Commands:
                               it is next on its welcome screen, or at its next start)
   purge [--days N]            remove photos and identity of reports delivered more than N days ago
                               (default: store.retention_days)
+  staff add ID NAME           a staff account; the PIN (6-12 digits) is read from standard input
+                              (asked twice on a terminal), never from the command line
+  staff list                  accounts: name, active/disabled/locked, wrong PINs in a row
+  staff disable ID | staff enable ID
+  staff reset-pin ID          a new PIN (from standard input); lifts a lockout; the kiosk asks the
+                              staff member for a PIN of their own at the next sign-in
+  audit [--limit N]           the newest N (default 50) sign-ins, failures and staff actions
   init-secrets                first boot (as root): make the store key and the Ed25519 device key
                               where they are missing; never replaces one
   enroll CODE                 trade a one-time enrolment code and the device's public key for the
@@ -362,20 +373,23 @@ int cmdVerify(const Store& store) {
     return v->problems.empty() ? exitOk : exitProblems;
 }
 
+// Who runs this command, for history and audit rows.
+std::string operatorName(const Args& a) {
+    if (!a.by.empty())
+        return a.by;
+    const char* user = std::getenv("SUDO_USER");
+    if (!user)
+        user = std::getenv("USER");
+    return std::string("lapor-ctl") + (user ? " (" + std::string(user) + ")" : "");
+}
+
 int cmdUnpark(Store& store, const Args& a) {
     if (a.positional.size() != 1)
         return usageError("unpark needs one receipt code or UUID");
     auto uuid = resolve(store, a.positional[0]);
     if (!uuid.ok())
         return fail(uuid.error(), exitNotFound);
-    std::string by = a.by;
-    if (by.empty()) {
-        const char* user = std::getenv("SUDO_USER");
-        if (!user)
-            user = std::getenv("USER");
-        by = std::string("lapor-ctl") + (user ? " (" + std::string(user) + ")" : "");
-    }
-    Status s = store.unpark(*uuid, by);
+    Status s = store.unpark(*uuid, operatorName(a));
     if (!s.ok())
         return fail(s.error(), exitFor(s.error()));
     std::cout << "unparked " << *uuid << ": queued again\n";
@@ -483,14 +497,128 @@ int cmdEnroll(const Config& cfg, const Args& a) {
     return exitOk;
 }
 
+// A PIN from standard input: asked twice without echo on a terminal, one line otherwise. The PIN
+// never passes through the command line (ps, shell history) and is wiped after use.
+Result<std::string> readPin() {
+    const bool tty = ::isatty(STDIN_FILENO) == 1;
+    auto once = [&](const char* prompt) -> Result<std::string> {
+        termios old{};
+        if (tty) {
+            std::cerr << prompt << std::flush;
+            ::tcgetattr(STDIN_FILENO, &old);
+            termios quiet = old;
+            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        std::string pin;
+        const bool got = static_cast<bool>(std::getline(std::cin, pin));
+        if (tty) {
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+            std::cerr << "\n";
+        }
+        if (!got)
+            return makeError(Errc::invalidInput, "no PIN on standard input");
+        return pin;
+    };
+    auto first = once("PIN: ");
+    if (!first.ok() || !tty)
+        return first;
+    auto second = once("PIN again: ");
+    if (!second.ok()) {
+        wipeString(*first);
+        return second;
+    }
+    const bool same = *first == *second;
+    wipeString(*second);
+    if (!same) {
+        wipeString(*first);
+        return makeError(Errc::invalidInput, "the two PINs differ");
+    }
+    return first;
+}
+
+int cmdStaff(Store& store, const Args& a) {
+    if (a.positional.empty())
+        return usageError("staff needs add, list, disable, enable or reset-pin");
+    const std::string& what = a.positional[0];
+    staff::StoreStaffRecords records(store);
+    staff::StaffBook book(records, SystemClock::instance());
+    const std::string by = operatorName(a);
+    if (what == "list") {
+        auto all = records.accounts();
+        if (!all.ok())
+            return fail(all.error(), exitFor(all.error()));
+        const std::int64_t now = SystemClock::instance().wallMs();
+        std::printf("%-16s %-24s %-22s %-6s %s\n", "ID", "NAME", "STATE", "WRONG", "PIN SET");
+        for (const staff::Account& acc : *all) {
+            std::string state = acc.disabled ? "disabled" : "active";
+            if (acc.lockedUntilMs > now)
+                state = "locked until " + isoTime(acc.lockedUntilMs).substr(11);
+            if (acc.pinMustChange && !acc.disabled)
+                state += ", new PIN due";
+            std::printf("%-16s %-24s %-22s %-6d %s\n", acc.id.c_str(), acc.displayName.c_str(),
+                        state.c_str(), acc.failures, isoTime(acc.pinSetAtMs).c_str());
+        }
+        if (all->empty())
+            std::cout << "(no staff accounts: lapor-ctl staff add ID NAME)\n";
+        return exitOk;
+    }
+    if (a.positional.size() < 2)
+        return usageError("staff " + what + " needs a staff id");
+    const std::string& id = a.positional[1];
+    Status s;
+    if (what == "add") {
+        if (a.positional.size() < 3)
+            return usageError("staff add needs a staff id and a name");
+        std::string name;
+        for (std::size_t i = 2; i < a.positional.size(); ++i)
+            name += (i > 2 ? " " : "") + a.positional[i];
+        auto pin = readPin();
+        if (!pin.ok())
+            return fail(pin.error(), exitRefused);
+        s = book.add(id, name, *pin, by);
+        wipeString(*pin);
+    } else if (what == "reset-pin") {
+        auto pin = readPin();
+        if (!pin.ok())
+            return fail(pin.error(), exitRefused);
+        s = book.resetPin(id, *pin, by);
+        wipeString(*pin);
+    } else if (what == "disable") {
+        s = book.disable(id, by);
+    } else if (what == "enable") {
+        s = book.enable(id, by);
+    } else {
+        return usageError("unknown staff command '" + what + "'");
+    }
+    if (!s.ok())
+        return fail(s.error(), exitFor(s.error()));
+    std::cout << "staff " << what << " " << id << ": done\n";
+    return exitOk;
+}
+
+int cmdAudit(Store& store, const Args& a) {
+    auto log = store.auditLog(a.limit ? a.limit : 50);
+    if (!log.ok())
+        return fail(log.error(), exitFor(log.error()));
+    for (const staff::AuditEntry& e : *log) {
+        std::printf("%s  %-16s %-16s %-6s %s\n", isoTime(e.atMs).c_str(), e.staffId.c_str(),
+                    e.action.c_str(), e.ok ? "ok" : "FAIL", e.detail.c_str());
+    }
+    if (log->empty())
+        std::cout << "(no audit rows yet)\n";
+    return exitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Args a;
     if (auto stop = parseArgs(argc, argv, a))
         return *stop;
-    const std::vector<std::string_view> known = {
-        "status", "list", "show", "verify", "unpark", "reprint", "purge", "init-secrets", "enroll"};
+    const std::vector<std::string_view> known = {"status", "list",    "show",  "verify",
+                                                 "unpark", "reprint", "purge", "init-secrets",
+                                                 "enroll", "staff",   "audit"};
     if (std::find(known.begin(), known.end(), a.command) == known.end()) {
         return usageError("unknown command '" + a.command + "'");
     }
@@ -513,8 +641,12 @@ int main(int argc, char** argv) {
     if (a.command == "enroll")
         return cmdEnroll(cfg, a);
 
-    const bool writes = a.command == "unpark" || a.command == "reprint" || a.command == "purge";
-    const bool needsKey = a.command == "verify" || (a.command == "show" && a.withPersonalData);
+    const bool staffChange =
+        a.command == "staff" && !a.positional.empty() && a.positional[0] != "list";
+    const bool writes =
+        a.command == "unpark" || a.command == "reprint" || a.command == "purge" || staffChange;
+    const bool needsKey = a.command == "verify" || a.command == "staff" ||
+                          (a.command == "show" && a.withPersonalData);
     StoreOptions o;
     o.path = cfg.storePath;
     o.readOnly = !writes;
@@ -543,5 +675,9 @@ int main(int argc, char** argv) {
         return cmdUnpark(**store, a);
     if (a.command == "reprint")
         return cmdReprint(**store, a);
+    if (a.command == "staff")
+        return cmdStaff(**store, a);
+    if (a.command == "audit")
+        return cmdAudit(**store, a);
     return cmdPurge(**store, a, cfg);
 }

@@ -205,3 +205,55 @@ TEST_CASE("lapor-ctl: reprint asks the kiosk for a slip, status names unconfirme
     CHECK(slips->front().state == slipReprintValue);
     CHECK(ctl(p.base + " status").out.find("slip not confirmed") == std::string::npos);
 }
+
+TEST_CASE("lapor-ctl: staff accounts with the PIN from standard input, and the audit") {
+    Prepared p;
+    auto withPin = [&](const std::string& pin, const std::string& args) {
+        std::string cmd = "printf '%s\\n' '" + pin + "' | " + std::string(LAPOR_CTL) + " " +
+                          p.base + " " + args + " 2>&1";
+        FILE* f = ::popen(cmd.c_str(), "r");
+        REQUIRE(f != nullptr);
+        Run r;
+        char buf[4096];
+        std::size_t n = 0;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+            r.out.append(buf, n);
+        const int status = ::pclose(f);
+        r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return r;
+    };
+    Run added = withPin("240517", "staff add sri Sri Wahyuni");
+    CHECK(added.exit == 0);
+    CHECK(added.out.find("240517") == std::string::npos);
+    // The rules hold: a run is refused with the reason, an existing id too.
+    Run weak = withPin("123456", "staff add budi Budi");
+    CHECK(weak.exit == 8);
+    CHECK(weak.out.find("run") != std::string::npos);
+    CHECK(withPin("902114", "staff add sri Sri again").exit == 8);
+
+    Run list = ctl(p.base + " staff list");
+    CHECK(list.exit == 0);
+    CHECK(list.out.find("Sri Wahyuni") != std::string::npos);
+    CHECK(list.out.find("active") != std::string::npos);
+    CHECK(list.out.find("argon2") == std::string::npos);
+
+    CHECK(ctl(p.base + " staff disable sri --by tester").exit == 0);
+    CHECK(ctl(p.base + " staff list").out.find("disabled") != std::string::npos);
+    CHECK(ctl(p.base + " staff enable sri").exit == 0);
+    CHECK(withPin("902114", "staff reset-pin sri").exit == 0);
+    CHECK(ctl(p.base + " staff list").out.find("new PIN due") != std::string::npos);
+    CHECK(ctl(p.base + " staff disable nobody").exit == 6);
+    CHECK(ctl(p.base + " staff").exit == 1);
+
+    // The audit needs no key and never shows a PIN.
+    Run audit = ctl("--store " + p.store + " audit");
+    CHECK(audit.exit == 0);
+    CHECK(audit.out.find("add") != std::string::npos);
+    CHECK(audit.out.find("disable") != std::string::npos);
+    CHECK(audit.out.find("by tester") != std::string::npos);
+    CHECK(audit.out.find("reset-pin") != std::string::npos);
+    CHECK(audit.out.find("240517") == std::string::npos);
+    CHECK(audit.out.find("902114") == std::string::npos);
+    // Accounts need the key.
+    CHECK(ctl("--store " + p.store + " --key-file /nonexistent staff list").exit == 7);
+}
