@@ -21,6 +21,8 @@
 //   receipts   receipt code                     uuid
 //   catalog    "current"                        catalog JSON with its ETag
 //   status     key                              value
+//   staff      staff id                         sealed account JSON ("lapor/staff/v1/<id>")
+//   audit      u64 BE at-ms + u64 BE n          audit row JSON (no PIN, no citizen data)
 //
 // The tables are opened in Store::Impl::openDatabases (store_open.cpp).
 #include <algorithm>
