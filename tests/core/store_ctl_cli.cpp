@@ -23,8 +23,11 @@ struct Run {
     std::string out;
 };
 
-Run ctl(const std::string& args) {
+// Runs lapor-ctl with `args`; `stdinLine`, when given, is its standard input (a PIN).
+Run ctl(const std::string& args, const std::string& stdinLine = "") {
     std::string cmd = std::string(LAPOR_CTL) + " " + args + " 2>&1";
+    if (!stdinLine.empty())
+        cmd = "printf '%s\\n' '" + stdinLine + "' | " + cmd;
     FILE* p = ::popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     Run r;
@@ -209,18 +212,7 @@ TEST_CASE("lapor-ctl: reprint asks the kiosk for a slip, status names unconfirme
 TEST_CASE("lapor-ctl: staff accounts with the PIN from standard input, and the audit") {
     Prepared p;
     auto withPin = [&](const std::string& pin, const std::string& args) {
-        std::string cmd = "printf '%s\\n' '" + pin + "' | " + std::string(LAPOR_CTL) + " " +
-                          p.base + " " + args + " 2>&1";
-        FILE* f = ::popen(cmd.c_str(), "r");
-        REQUIRE(f != nullptr);
-        Run r;
-        char buf[4096];
-        std::size_t n = 0;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-            r.out.append(buf, n);
-        const int status = ::pclose(f);
-        r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return r;
+        return ctl(p.base + " " + args, pin);
     };
     Run added = withPin("240517", "staff add sri Sri Wahyuni");
     CHECK(added.exit == 0);

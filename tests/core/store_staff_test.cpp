@@ -2,7 +2,9 @@
 // audit kept in order and bounded, and a store from before the tables opened read-only.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 
 #include "core/staff_store.hpp"
@@ -20,20 +22,30 @@ std::string fileBytes(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// Opens the store in `dir`, adds accounts through the staff rules, then tries `wrongPins` wrong
+// PINs for the first account.
+void addAccounts(const TempDir& dir, const Clock& clock,
+                 std::initializer_list<std::array<const char*, 3>> accounts, int wrongPins = 0) {
+    auto store = Store::open(storeOptions(dir.path(), &clock));
+    REQUIRE(store.ok());
+    staff::StoreStaffRecords records(**store);
+    staff::StaffBook book(records, clock, cheap);
+    for (const auto& [id, name, pin] : accounts) {
+        REQUIRE(book.add(id, name, pin, "lapor-ctl").ok());
+    }
+    for (int i = 0; i < wrongPins; ++i) {
+        CHECK(book.signIn((*accounts.begin())[0], "111112").error ==
+              staff::SignInError::unknownOrWrong);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("store staff: accounts survive a reopen, sealed; sign-in works through the store") {
     TempDir dir;
     FakeClock clock;
-    {
-        auto store = Store::open(storeOptions(dir.path(), &clock));
-        REQUIRE(store.ok());
-        staff::StoreStaffRecords records(**store);
-        staff::StaffBook book(records, clock, cheap);
-        REQUIRE(book.add("sri", "Sri Wahyuni Sealed", "240517", "lapor-ctl").ok());
-        REQUIRE(book.add("budi", "Budi", "902114", "lapor-ctl").ok());
-        CHECK(book.signIn("sri", "111112").error == staff::SignInError::unknownOrWrong);
-    }
+    addAccounts(dir, clock, {{"sri", "Sri Wahyuni Sealed", "240517"}, {"budi", "Budi", "902114"}},
+                1);
     // Neither the name nor the hash lies in the clear in the file.
     const std::string raw = fileBytes(dir.path() + "/data.mdb");
     CHECK(raw.find("Sri Wahyuni Sealed") == std::string::npos);
@@ -99,13 +111,7 @@ TEST_CASE("store staff: the audit keeps only its newest rows") {
 TEST_CASE("store staff: without the key, accounts are refused, not read") {
     TempDir dir;
     FakeClock clock;
-    {
-        auto store = Store::open(storeOptions(dir.path(), &clock));
-        REQUIRE(store.ok());
-        staff::StoreStaffRecords records(**store);
-        staff::StaffBook book(records, clock, cheap);
-        REQUIRE(book.add("sri", "Sri", "240517", "lapor-ctl").ok());
-    }
+    addAccounts(dir, clock, {{"sri", "Sri", "240517"}});
     StoreOptions o = storeOptions(dir.path(), &clock);
     o.key.reset();
     o.readOnly = true;
