@@ -221,6 +221,10 @@ class Store {
     [[nodiscard]] Status park(std::string_view uuid, std::string_view reason);
     // parked -> queued (staff retry). `who` goes into the history row.
     [[nodiscard]] Status unpark(std::string_view uuid, std::string_view who = {});
+    // Every parked report whose park reason is exactly `reason` -> queued, in one transaction
+    // (the staff panel's "retry all of this reason"). Returns how many.
+    [[nodiscard]] Result<std::uint64_t> unparkAll(std::string_view reason,
+                                                  std::string_view who = {});
     // A national status after delivery (received, verified, forwarded, followedUp, closed, or
     // delivered again). Errc::invalidInput before delivery; a repeat of the last row is ignored.
     [[nodiscard]] Status addStatusUpdate(std::string_view uuid, OutboxState status,

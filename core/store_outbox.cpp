@@ -255,6 +255,35 @@ Status Store::unpark(std::string_view uuid, std::string_view who) {
     });
 }
 
+Result<std::uint64_t> Store::unparkAll(std::string_view reason, std::string_view who) {
+    auto parked = listByState(OutboxState::parked);
+    if (!parked.ok())
+        return parked.error();
+    Impl& m = *impl_;
+    const std::string note = who.empty() ? "unparked by staff" : "unparked by " + std::string(who);
+    return m.write<std::uint64_t>([&](Writer& w) -> Result<std::uint64_t> {
+        std::uint64_t n = 0;
+        for (const OutboxEntry& listed : *parked) {
+            if (listed.lastError != reason)
+                continue;
+            auto rec = m.loadRec(w, listed.uuid);
+            if (!rec.ok())
+                return rec.error();
+            if (rec->e.state != OutboxState::parked || rec->e.lastError != reason)
+                continue;  // changed since it was listed
+            const OutboxState old = rec->e.state;
+            const std::int64_t oldDue = Impl::dueMsOf(rec->e);
+            rec->e.nextAttemptAtMs = 0;
+            if (Status s = m.moveTo(w, *rec, OutboxState::queued, note); !s.ok())
+                return s.error();
+            if (Status s = m.storeRec(w, *rec, old, oldDue, false); !s.ok())
+                return s.error();
+            ++n;
+        }
+        return n;
+    });
+}
+
 Status Store::addStatusUpdate(std::string_view uuid, OutboxState status, std::int64_t atMs,
                               std::string_view note) {
     Impl& m = *impl_;

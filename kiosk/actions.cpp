@@ -2,6 +2,7 @@
 #include "kiosk/actions.hpp"
 
 #include "core/log.hpp"
+#include "core/receipt_code.hpp"
 #include "core/wipe.hpp"
 #include "hardware/photo.hpp"
 
@@ -148,6 +149,108 @@ std::string KioskActions::printerMessageKey() const {
         return st.printer.staffMessageMsgid();
     }
     return st.pending > 0 ? "kiosk.receipt.printing" : "kiosk.receipt.printed";
+}
+
+}  // namespace lapor::kiosk
+
+// ---------------------------------------------------------------- staff
+
+namespace lapor::kiosk {
+
+void KioskActions::onDesk(std::function<void(StaffDesk&)> job) {
+    if (!s_.staff) {
+        return;
+    }
+    s_.worker->run([this, job = std::move(job)] { job(*s_.staff); });
+}
+
+void KioskActions::submitSignIn() {
+    auto job = s_.flow->beginSignIn();
+    if (!job) {
+        return;
+    }
+    // Argon2id takes 100-350 ms: never on the frame loop. The PIN is wiped after the check.
+    onDesk([this, job = std::move(*job)](StaffDesk& desk) mutable {
+        staff::SignInResult r = desk.signIn(job);
+        if (r.account) {
+            wipeString(r.account->pinHash);  // the flow needs the id and name only
+        }
+        post_([this, r = std::move(r)] { s_.flow->signInFinished(r); });
+    });
+}
+
+void KioskActions::refreshPanel() {
+    if (s_.printer) {
+        s_.printer->retryNow();  // a fresh printer state (paper out, cover open)
+    }
+    const int offset = s_.flow->zone().utcOffsetMinutes;
+    onDesk([this, offset](StaffDesk& desk) {
+        PanelSnapshot p = desk.readPanel(offset);
+        post_([this, p = std::move(p)]() mutable { s_.flow->setPanel(std::move(p)); });
+    });
+}
+
+void KioskActions::panelAction(std::function<Text(StaffDesk&, const std::string&)> act) {
+    const auto& who = s_.flow->staff();
+    if (!who) {
+        return;
+    }
+    onDesk([this, id = who->id, act = std::move(act)](StaffDesk& desk) {
+        Text notice = act(desk, id);
+        post_([this, notice = std::move(notice)] { s_.flow->setPanelNotice(notice); });
+    });
+    refreshPanel();  // after the action: the worker runs jobs in order
+}
+
+void KioskActions::retryParked(std::string uuid) {
+    panelAction([uuid = std::move(uuid)](StaffDesk& desk, const std::string& id) {
+        auto r = desk.retry(id, uuid);
+        return r.ok() ? Text{"kiosk.staffPanel.retried_one", {{"code", receipt::format(*r)}}}
+                      : Text{"kiosk.staffPanel.action_failed", {}};
+    });
+}
+
+void KioskActions::retryReason(std::string reason) {
+    panelAction([reason = std::move(reason)](StaffDesk& desk, const std::string& id) {
+        auto n = desk.retryReason(id, reason);
+        return n.ok() ? Text{"kiosk.staffPanel.retried_all", {{"n", std::to_string(*n)}}}
+                      : Text{"kiosk.staffPanel.action_failed", {}};
+    });
+}
+
+void KioskActions::reprint() {
+    if (s_.flow->panelCode().empty()) {
+        return;
+    }
+    panelAction([this, code = s_.flow->panelCode()](StaffDesk& desk, const std::string& id) {
+        auto r = desk.reprint(id, code);
+        if (!r.ok()) {
+            return Text{r.error().code == Errc::notFound ? "kiosk.staffPanel.reprint_unknown"
+                                                         : "kiosk.staffPanel.reprint_bad_code",
+                        {}};
+        }
+        s_.recoverSlips();  // staff stand at the kiosk: the slip prints now
+        return Text{"kiosk.staffPanel.reprinted", {{"code", receipt::format(*r)}}};
+    });
+}
+
+std::string KioskActions::printerStateKey() const {
+    if (!s_.printer) {
+        return "kiosk.receipt.no_printer";
+    }
+    return s_.printer->status().printer.staffMessageMsgid();
+}
+
+void KioskActions::writeStaffNotes() {
+    auto notes = s_.flow->takeStaffNotes();
+    if (notes.empty()) {
+        return;
+    }
+    onDesk([notes = std::move(notes)](StaffDesk& desk) {
+        for (const StaffNote& n : notes) {
+            desk.note(n);
+        }
+    });
 }
 
 }  // namespace lapor::kiosk

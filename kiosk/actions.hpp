@@ -31,6 +31,15 @@ class KioskActions final : public AppActions {
     [[nodiscard]] SDL_Texture* photoTexture(std::size_t index, bool full, int& w, int& h) override;
     [[nodiscard]] std::string printerMessageKey() const override;
     [[nodiscard]] std::int64_t nowMs() const override { return clock_.monotonicMs(); }
+    void submitSignIn() override;
+    void refreshPanel() override;
+    void retryParked(std::string uuid) override;
+    void retryReason(std::string reason) override;
+    void reprint() override;
+    [[nodiscard]] std::string printerStateKey() const override;
+    [[nodiscard]] bool speechAvailable() const override { return s_.voice != nullptr; }
+    // Audit rows for what the flow noted (sign-outs...), written on the worker.
+    void writeStaffNotes();
 
     // The photos are final on the review screen: encrypted for the report while the visitor reads.
     void sealPhotosAhead();
@@ -50,6 +59,11 @@ class KioskActions final : public AppActions {
     TextureCache& textures_;
     const Clock& clock_;
     Post post_;
+    // Runs `job` on the worker with the staff desk, unless the kiosk has none (no store).
+    void onDesk(std::function<void(StaffDesk&)> job);
+    // A panel action by the signed-in staff member (their id passed in) on the worker; what it
+    // answers shows on the panel, which is read again after it.
+    void panelAction(std::function<Text(StaffDesk&, const std::string&)> act);
     bool takingPhoto_ = false;
     bool previewOn_ = false;
     // The camera state in which starting the preview last failed: not tried again (nor logged)

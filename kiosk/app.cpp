@@ -57,6 +57,9 @@ std::uint64_t hashDrawData(const ImDrawData* dd) {
     return h;
 }
 
+// How often the staff panel reads the store, the agent's record and the printer again.
+constexpr std::int64_t kPanelRefreshMs = 3'000;
+
 class App final : public ScriptHost {
   public:
     explicit App(const AppOptions& options) : options_(options) {}
@@ -116,6 +119,7 @@ class App final : public ScriptHost {
     int unsettledFrames_ = 0;  // frames in a row that differed without new input
     int framesPending_ = 2;
     std::int64_t agentCheckedMs_ = INT64_MIN / 2;  // when the agent's state was last read
+    std::int64_t panelReadMs_ = INT64_MIN / 2;     // when the staff panel was last read
     bool quit_ = false;
     int exitCode_ = 0;
     bool firstFrame_ = true;
@@ -156,6 +160,9 @@ bool App::init() {
     views_[Screen::saving] = makeSavingView();
     views_[Screen::saveFailed] = makeSaveFailedView();
     views_[Screen::receipt] = makeReceiptView();
+    views_[Screen::staffSignIn] = makeStaffSignInView();
+    views_[Screen::staffPanel] = makeStaffPanelView();
+    views_[Screen::handOver] = makeHandOverView();
 
     return testHost_.open(options_, clock_, *ui_);
 }
@@ -208,6 +215,12 @@ std::int64_t App::waitMs() const {
         until = std::min<std::int64_t>(until, 10);  // a sleeping script checks its clock
     }
     until = std::min(until, keyboard_.repeatWaitMs(now));
+    if (services_.flow->screen() == Screen::staffPanel) {
+        until = std::min(until, panelReadMs_ + kPanelRefreshMs - now);
+    }
+    if (ui_->animating()) {
+        until = 0;  // a press ring grows: keep drawing
+    }
     return std::clamp<std::int64_t>(until, 0, 3'600'000);
 }
 
@@ -225,6 +238,10 @@ void App::frame() {
     }
     if (flow().screen() != shownScreen_) {
         shownScreen_ = flow().screen();
+        if (shownScreen_ == Screen::staffPanel) {
+            panelReadMs_ = clock_.monotonicMs();
+            actions_->refreshPanel();
+        }
         if (shownScreen_ == Screen::review) {
             actions_->sealPhotosAhead();
         }
@@ -293,7 +310,13 @@ int App::run() {
         if (flow().tick()) {
             framesPending_ = std::max(framesPending_, 1);
         }
-        if (keyboard_.repeating()) {
+        actions_->writeStaffNotes();
+        if (const std::int64_t now = clock_.monotonicMs();
+            flow().screen() == Screen::staffPanel && now - panelReadMs_ >= kPanelRefreshMs) {
+            panelReadMs_ = now;  // what the agent and the printer say changes on its own
+            actions_->refreshPanel();
+        }
+        if (keyboard_.repeating() || ui_->animating()) {
             framesPending_ = std::max(framesPending_, 1);
         }
         const bool draw = !settled() || !options_.eventSleep || testHost_.scriptDriving();

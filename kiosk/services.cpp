@@ -181,6 +181,13 @@ bool openServices(Services& s, const AppOptions& options, Clock& clock,
                    "device.office is not set: the kiosk shows staff what is missing and "
                    "takes no reports until it is set");
     }
+    if (auto idle = config.getInt("kiosk.staff_idle_s", 120); idle && *idle > 0) {
+        fc.staffIdleMs = *idle * 1000;
+    } else {
+        log::warn("kiosk",
+                  "config: kiosk.staff_idle_s must be a number of seconds above 0; "
+                  "using 120");
+    }
     fc.idleWarnMs = options.idleWarnMs;
     fc.idleWipeMs = options.idleWipeMs;
     s.flow = std::make_unique<Flow>(clock, *s.catalog, *s.regions, *s.store.catalog, fc);
@@ -218,6 +225,7 @@ bool openServices(Services& s, const AppOptions& options, Clock& clock,
             *s.store.store, *s.printer,
             [catalog = s.catalog.get()](const Report& r) { return slipFor(r, *catalog); });
     }
+    s.staff = std::make_unique<StaffDesk>(*s.store.store, clock);
     s.worker = std::make_unique<Worker>();
     s.worker->run([&s] { s.recoverSlips(); });
     s.worker->run([sink = s.store.sink] { sink->prepareForNextSave(); });

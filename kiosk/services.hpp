@@ -18,6 +18,7 @@
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/links.hpp"
 #include "kiosk/slip_desk.hpp"
+#include "kiosk/staff_desk.hpp"
 #include "kiosk/worker.hpp"
 
 namespace lapor::kiosk {
@@ -46,8 +47,9 @@ struct Services {
     std::unique_ptr<Camera> camera;
     std::unique_ptr<hw::PrintQueue> printer;
     std::unique_ptr<hw::Speech> speech;
-    std::unique_ptr<Voice> voice;     // speech as the flow's port; none without speech
-    std::unique_ptr<SlipDesk> slips;  // used on the worker thread only
+    std::unique_ptr<Voice> voice;      // speech as the flow's port; none without speech
+    std::unique_ptr<SlipDesk> slips;   // used on the worker thread only
+    std::unique_ptr<StaffDesk> staff;  // used on the worker thread only
     std::unique_ptr<Worker> worker;
 
     // Spools the slips the store still owes (on the worker).

@@ -1,6 +1,8 @@
 // Touch-first drawing helpers: metrics, fonts, buttons, fields, toggles.
 #include "kiosk/ui.hpp"
 
+#include <utility>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -133,6 +135,7 @@ bool Ui::prepareFonts(const Metrics& metrics) {
 
 void Ui::beginFrame() {
     rects_.clear();
+    animated_ = std::exchange(animating_, false);
     // Copies of what was on screen, a visitor's phone among them: zeroed, not just dropped (short
     // strings live inside the vector's own buffer, which clear() keeps).
     for (std::string& t : shown_) {

@@ -134,6 +134,10 @@ class Ui {
     // True when a text shown in the last frame contains `needle` (only while recording).
     [[nodiscard]] bool showsText(std::string_view needle) const;
 
+    // A widget that moves on its own while held (the staff corner's ring) asks for frames.
+    void keepAnimating() { animating_ = true; }
+    [[nodiscard]] bool animating() const { return animated_; }
+
     // The field being typed into, if any.
     std::optional<Editing>& editing() { return editing_; }
 
@@ -182,6 +186,8 @@ class Ui {
     std::string scrollTarget_;
     std::optional<Editing> editing_;
     bool recordText_ = false;
+    bool animating_ = false;          // this frame
+    bool animated_ = false;           // the last frame
     std::vector<std::string> shown_;  // texts visible in the last frame, while recording
     std::string page_;
     // The tallest error line each field (by its ImGui id) has shown on this page: the space stays

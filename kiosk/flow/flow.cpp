@@ -85,6 +85,9 @@ const char* screenName(Screen screen) noexcept {
         case Screen::saving: return "saving";
         case Screen::saveFailed: return "saveFailed";
         case Screen::receipt: return "receipt";
+        case Screen::staffSignIn: return "staffSignIn";
+        case Screen::staffPanel: return "staffPanel";
+        case Screen::handOver: return "handOver";
     }
     return "?";
 }
@@ -177,7 +180,7 @@ bool Flow::dirty() const {
            !draft_.agencyId.empty() || !draft_.identity.name.empty() ||
            !draft_.identity.nik.empty() || !draft_.identity.phone.empty() ||
            !draft_.identity.email.empty() || !draft_.photos.empty() || receipt_ ||
-           !assistedBy_.empty() || lang_ != Lang::id || largeText_;
+           !assistedBy_.empty() || lang_ != Lang::id || largeText_ || !pad_.id.empty();
 }
 
 // ---------------------------------------------------------------- idle
@@ -200,9 +203,14 @@ int Flow::receiptSecondsLeft() const {
 }
 
 std::int64_t Flow::nextDeadlineMs() const {
-    if (!dirty()) {
-        return INT64_MAX;  // nothing to protect: sleep until touched
+    const std::int64_t staff = staffDeadlineMs();
+    if (!dirty() || isStaffScreen(screen_)) {
+        return staff;  // nothing of a visitor's to protect: sleep until touched
     }
+    return std::min(staff, visitorDeadlineMs());
+}
+
+std::int64_t Flow::visitorDeadlineMs() const {
     if (screen_ == Screen::receipt) {
         // The countdown changes once a second; the last change is the wipe.
         const int left = receiptSecondsLeft();
@@ -221,9 +229,14 @@ std::int64_t Flow::nextDeadlineMs() const {
 }
 
 bool Flow::tick() {
-    if (!dirty()) {
-        return false;
+    const bool staffChanged = staffTick();
+    if (!dirty() || isStaffScreen(screen_)) {
+        return staffChanged;
     }
+    return visitorTick() || staffChanged;
+}
+
+bool Flow::visitorTick() {
     if (screen_ == Screen::receipt) {
         if (clock_.monotonicMs() >= receiptUntilMs_) {
             log::info("kiosk", "receipt countdown over: wiping it for the next visitor");
@@ -249,6 +262,7 @@ bool Flow::tick() {
 }
 
 void Flow::touch() {
+    staffTouchMs_ = clock_.monotonicMs();
     // While the warning shows, only its button counts: a stray touch must not hide it unseen.
     if (!idleWarning_) {
         lastTouchMs_ = clock_.monotonicMs();
@@ -307,6 +321,9 @@ void Flow::start() {
         log::warn("kiosk", "not taking reports: device.office is not configured");
         return;
     }
+    if (staff_) {
+        signOut("a visitor started a report");
+    }
     go(Screen::kind);
 }
 
@@ -356,11 +373,24 @@ void Flow::next() {
         go(Screen::review);
         return;
     }
-    go(nextOf(screen_));
+    const Screen to = nextOf(screen_);
+    if (to == Screen::review && !assistedBy_.empty() && !handedOver_) {
+        // An assisted report: the citizen reviews and consents, not the staff member.
+        if (staff_) {
+            signOut("handed the kiosk to the citizen");
+        }
+        go(Screen::handOver);
+        return;
+    }
+    go(to);
 }
 
 void Flow::back() {
     if (screen_ == Screen::saving || screen_ == Screen::receipt || screen_ == Screen::welcome) {
+        return;
+    }
+    if (screen_ == Screen::handOver) {
+        go(Screen::photos);
         return;
     }
     fromReview_ = false;
@@ -372,6 +402,10 @@ void Flow::cancel() {
         return;
     }
     wipeAll();
+}
+
+bool Flow::assisted() const {
+    return !assistedBy_.empty();
 }
 
 void Flow::edit(Screen screen) {
@@ -665,10 +699,6 @@ void Flow::finish() {
 
 // ---------------------------------------------------------------- the rest
 
-void Flow::setAssistedBy(std::string staffId) {
-    assistedBy_ = std::move(staffId);
-}
-
 void Flow::toggleLargeText() {
     largeText_ = !largeText_;
 }
@@ -694,6 +724,12 @@ void Flow::wipeAll() {
     errors_.clear();
     attempted_.clear();
     wipeString(assistedBy_);
+    wipeString(assistedName_);
+    handedOver_ = false;
+    if (staff_) {
+        signOut("the visitor's session ended");
+    }
+    wipePad();
     lang_ = Lang::id;
     largeText_ = false;
     fromReview_ = false;
@@ -812,6 +848,40 @@ std::string Flow::screenSpeech() const {
             const char last = out.empty() ? '.' : out.back();
             out += (last == '.' || last == '!' || last == '?' ? " " : ". ") +
                    catalog_.render(lang_, line);
+        }
+    }
+    if (assisted() && (screen_ == Screen::handOver || screen_ == Screen::review)) {
+        // Read back to the citizen what staff typed for them (no NIK or phone: others may
+        // hear), so that someone who cannot read confirms their own words.
+        const auto said = [&](const char* label, const std::string& value) {
+            if (!value.empty()) {
+                out += ". " + catalog_.tr(lang_, label) + ": " + value;
+            }
+        };
+        if (draft_.kind) {
+            said("kiosk.review.kind", catalog_.tr(lang_, kindMsgid(*draft_.kind)));
+        }
+        said("kiosk.what.field_title", draft_.title);
+        said("kiosk.what.field_body", draft_.body);
+        said("kiosk.what.field_region", draft_.region.label);
+        said("kiosk.what.field_place", draft_.place);
+        for (const CatalogChoice& a : agencies()) {
+            if (a.id == draft_.agencyId) {
+                said("kiosk.whom.agency", a.name);
+            }
+        }
+        if (!draft_.anonymous) {
+            said("kiosk.about.field_name", draft_.identity.name);
+        }
+    }
+    if (screen_ == Screen::staffPanel) {
+        for (const Text& line : panelSpeech(panel_, clock_.wallMs())) {
+            out += ". " + catalog_.render(lang_, line);
+        }
+    }
+    if (screen_ == Screen::staffSignIn) {
+        if (const auto m = padMessage()) {
+            out += ". " + catalog_.render(lang_, *m);
         }
     }
     if (idleWarning_) {

@@ -13,7 +13,9 @@
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
 #include "core/report.hpp"
+#include "core/staff.hpp"
 #include "core/time_zone.hpp"
+#include "kiosk/flow/panel.hpp"
 #include "kiosk/flow/ports.hpp"
 
 namespace lapor::kiosk {
@@ -30,7 +32,16 @@ enum class Screen : std::uint8_t {
     saving,
     saveFailed,
     receipt,
+    // Staff (kiosk/flow/flow_staff.cpp): the PIN keypad, the panel, and the hand-over of an
+    // assisted report to the citizen before its review.
+    staffSignIn,
+    staffPanel,
+    handOver,
 };
+// Screens only staff use: the visitor's idle warning does not run there, the staff idle does.
+[[nodiscard]] constexpr bool isStaffScreen(Screen s) noexcept {
+    return s == Screen::staffSignIn || s == Screen::staffPanel;
+}
 // Stable English name ("welcome", "what", ...) for logs, scripts and screenshots.
 [[nodiscard]] const char* screenName(Screen screen) noexcept;
 // The catalog key of a report kind's name ("kiosk.kind.pengaduan").
@@ -102,12 +113,49 @@ struct SaveJob {
     std::vector<Photo> photos;
 };
 
+// The staff sign-in keypad: the staff id, then the PIN (shown masked). The PIN's digits live only
+// here until the check takes them (beginSignIn) and are wiped on every change.
+enum class PadStage : std::uint8_t { id, pin };
+struct SignInPad {
+    PadStage stage = PadStage::id;
+    std::string id;
+    std::string pin;
+    bool checking = false;           // the worker is checking the PIN
+    std::optional<Text> message;     // why the last sign-in failed, in no language yet
+    std::int64_t lockedUntilMs = 0;  // wall ms: the lockout pause of that account
+};
+
+// Who is signed in at the kiosk (after a good PIN).
+struct StaffSession {
+    std::string id;
+    std::string name;
+};
+
+// A PIN check the app runs on its worker thread (an Argon2id check takes 100-350 ms) and reports
+// back with signInFinished(). Whoever runs it wipes `pin` after the check.
+struct SignInJob {
+    std::string id;
+    std::string pin;
+};
+
+// Something staff did or that happened to their session, for the audit (the app writes it
+// through StaffBook::record on the worker): sign-outs and why.
+struct StaffNote {
+    std::string staffId;
+    std::string action;
+    std::string detail;
+};
+
 struct FlowConfig {
     std::int64_t idleWarnMs = 60'000;  // no touch for this long: "are you still there?"
     std::int64_t idleWipeMs = 20'000;  // then this long more: wipe everything
     // The receipt counts down this long, touched or not (the next visitor's touches must not keep
     // it), then wipes like an idle screen; "more time" starts the count again.
     std::int64_t receiptMs = 60'000;
+    // Signed-in staff are signed out after this long without a touch (kiosk.staff_idle_s).
+    std::int64_t staffIdleMs = 120'000;
+    // How long the welcome screen's corner must be held to open the staff sign-in.
+    std::int64_t staffPressMs = 2'000;
     std::size_t maxPhotos = 5;
     std::size_t regionResults = 8;
     std::string deviceId = "kiosk-dev";
@@ -128,6 +176,8 @@ class Flow {
     [[nodiscard]] const std::optional<Receipt>& receipt() const { return receipt_; }
     [[nodiscard]] bool largeText() const { return largeText_; }
     [[nodiscard]] const std::string& assistedBy() const { return assistedBy_; }
+    // A signed-in staff member started this report for the citizen (startAssisted).
+    [[nodiscard]] bool assisted() const;
     // The inline message under a field, if it has one (in no language yet: render with catalog).
     [[nodiscard]] const Text* error(Field field) const;
     [[nodiscard]] bool hasErrors() const { return !errors_.empty(); }
@@ -218,8 +268,46 @@ class Flow {
     void retrySave();  // saveFailed -> review
     void finish();     // receipt -> wipe -> welcome
 
-    // Staff assisted mode: the staff member's id is recorded in the report as assistedBy.
-    void setAssistedBy(std::string staffId);
+    // ---- staff (kiosk/flow/flow_staff.cpp)
+    [[nodiscard]] const std::optional<StaffSession>& staff() const { return staff_; }
+    [[nodiscard]] const SignInPad& pad() const { return pad_; }
+    [[nodiscard]] std::int64_t staffPressMs() const { return config_.staffPressMs; }
+    // The name of who assists this report (the signed-in staff member who started it).
+    [[nodiscard]] const std::string& assistedName() const { return assistedName_; }
+    // The long press in the welcome screen's corner: the keypad (only on the welcome screen).
+    void openStaffSignIn();
+    void padDigit(char digit);
+    void padBackspace();
+    // Id entered: on to the PIN.
+    void padNext();
+    // Back to the id, or out of the keypad from the id.
+    void padBack();
+    // The PIN entered: the check to run (the pad's copy of the PIN is wiped); nullopt when there
+    // is nothing to check yet, a check is running, or the account is still paused.
+    [[nodiscard]] std::optional<SignInJob> beginSignIn();
+    void signInFinished(const staff::SignInResult& result);
+    // What the keypad says about the last try (the pause's seconds filled in), if anything.
+    [[nodiscard]] std::optional<Text> padMessage() const;
+    // Seconds left of the lockout pause shown on the keypad (0: none).
+    [[nodiscard]] int lockSecondsLeft() const;
+    void signOut(std::string_view why);
+    // Signed-in staff start a report for the citizen in front of the kiosk: the report records
+    // the staff id, and before its review the kiosk is handed back to the citizen.
+    void startAssisted();
+    // handOver -> review: the citizen holds the kiosk now.
+    void handOverDone();
+    void openPanel();
+    void closePanel();
+    // What the panel shows (the app reads it on the worker and hands it over).
+    void setPanel(PanelSnapshot snapshot);
+    [[nodiscard]] const PanelSnapshot& panel() const { return panel_; }
+    // The receipt code typed on the panel for a reprint.
+    void setPanelCode(std::string code);
+    [[nodiscard]] const std::string& panelCode() const { return panelCode_; }
+    void setPanelNotice(std::optional<Text> notice) { panelNotice_ = std::move(notice); }
+    [[nodiscard]] const std::optional<Text>& panelNotice() const { return panelNotice_; }
+    // Audit notes since the last call (the app writes them).
+    [[nodiscard]] std::vector<StaffNote> takeStaffNotes() { return std::exchange(notes_, {}); }
     void toggleLargeText();
     // Reads the current screen aloud in the visitor's language through `voice`, if the kiosk has
     // one: without a sound device the visitor is told so on screen (speechUnavailable) instead of
@@ -246,6 +334,12 @@ class Flow {
     // core/validation over the whole report (normalizing it in place), mapped onto Field.
     [[nodiscard]] std::vector<std::pair<Field, Text>> fieldErrors(Report& report) const;
     std::string& textRef(Field field);
+    // Staff idle sign-out and the keypad's lockout countdown; true when the screen changed.
+    bool staffTick();
+    bool visitorTick();
+    [[nodiscard]] std::int64_t visitorDeadlineMs() const;
+    [[nodiscard]] std::int64_t staffDeadlineMs() const;
+    void wipePad();
 
     const Clock& clock_;
     bool agentWaitsForEnrolment_ = false;
@@ -269,6 +363,16 @@ class Flow {
     std::vector<Field> revealed_;  // review: masked fields shown in clear
     bool largeText_ = false;
     std::string assistedBy_;
+    std::string assistedName_;
+    bool handedOver_ = false;  // an assisted report went back to the citizen
+    std::optional<StaffSession> staff_;
+    std::int64_t staffTouchMs_ = 0;
+    SignInPad pad_;
+    int lockShownSeconds_ = -1;
+    PanelSnapshot panel_;
+    std::string panelCode_;
+    std::optional<Text> panelNotice_;
+    std::vector<StaffNote> notes_;
     std::int64_t lastTouchMs_ = 0;
     std::int64_t receiptUntilMs_ = 0;  // monotonic; when the receipt is wiped
     int receiptShownSeconds_ = -1;     // the countdown as last drawn, so tick() knows it moved

@@ -116,8 +116,9 @@ class ReviewView final : public View {
             {{"n", std::to_string(d.photos.size())}, {"max", std::to_string(flow.maxPhotos())}}});
         section("photos", "kiosk.photos.title", Screen::photos,
                 {{"kiosk.review.photos", photoCount, {}}});
-        if (!flow.assistedBy().empty()) {
-            ui.textSmall(ui.tr(Text{"kiosk.welcome.staff_on", {{"id", flow.assistedBy()}}}));
+        if (flow.assisted()) {
+            ui.textSmall(ui.tr(Text{"kiosk.staff.assisted_by",
+                                    {{"name", flow.assistedName()}, {"id", flow.assistedBy()}}}));
         }
         ImGui::Separator();
         ui.textSmall(ui.tr("kiosk.review.notice"));

@@ -81,6 +81,15 @@ void topBar(ViewContext& ctx) {
                                 {{"n", std::to_string(flow.stepNumber())},
                                  {"total", std::to_string(flow.stepCount())}}}));
     }
+    // Who is signed in (or assists this report) always shows.
+    if (const auto& staff = flow.staff()) {
+        ui.textSmall(
+            ui.tr(Text{"kiosk.staff.signed_in", {{"name", staff->name}, {"id", staff->id}}}));
+        ui.registerRect("bar.staff", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+    } else if (flow.assisted()) {
+        ui.textSmall(ui.tr(Text{"kiosk.staff.assisted_by",
+                                {{"name", flow.assistedName()}, {"id", flow.assistedBy()}}}));
+    }
     ui.rule();
 }
 
@@ -190,15 +199,30 @@ float View::fullWidth() {
     return ImGui::GetContentRegionAvail().x;
 }
 
-void View::drawFooter(ViewContext& ctx) {
-    Ui& ui = ctx.ui;
+int View::footerPair(Ui& ui, std::string_view leftId, const std::string& leftLabel,
+                     std::string_view rightId, const std::string& rightLabel, Tone rightTone) {
     const Metrics& m = ui.metrics();
     const float w = std::max(m.target * 3.2f, m.width * 0.22f);
-    if (ui.button("nav.back", ui.tr("kiosk.nav.back"), ImVec2(w, m.target), Tone::quiet)) {
-        ctx.flow.back();
+    int touched = 0;
+    if (ui.button(leftId, leftLabel, ImVec2(w, m.target), Tone::quiet)) {
+        touched = 1;
     }
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - w);
-    if (ui.button("nav.next", ui.tr("kiosk.nav.next"), ImVec2(w, m.target), Tone::primary)) {
+    if (!rightId.empty()) {
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - w);
+        if (ui.button(rightId, rightLabel, ImVec2(w, m.target), rightTone)) {
+            touched = 2;
+        }
+    }
+    return touched;
+}
+
+void View::drawFooter(ViewContext& ctx) {
+    Ui& ui = ctx.ui;
+    const int touched = footerPair(ui, "nav.back", ui.tr("kiosk.nav.back"), "nav.next",
+                                   ui.tr("kiosk.nav.next"), Tone::primary);
+    if (touched == 1) {
+        ctx.flow.back();
+    } else if (touched == 2) {
         ctx.flow.next();
     }
 }

@@ -35,6 +35,19 @@ class AppActions {
     // The printer's state as a catalog key ("kiosk.receipt.printing", "printer.state.paper_out").
     [[nodiscard]] virtual std::string printerMessageKey() const = 0;
     [[nodiscard]] virtual std::int64_t nowMs() const = 0;
+
+    // ---- staff (the app runs each on its worker thread; kiosk/staff_desk.hpp)
+    // The PIN the keypad holds, checked (Flow::beginSignIn / signInFinished).
+    virtual void submitSignIn() {}
+    // Reads the panel's state again.
+    virtual void refreshPanel() {}
+    virtual void retryParked(std::string uuid) { (void)uuid; }
+    virtual void retryReason(std::string reason) { (void)reason; }
+    // A reprint of the slip of the code typed on the panel (Flow::panelCode).
+    virtual void reprint() {}
+    // The printer's state for staff ("printer.state.paper_out", ...).
+    [[nodiscard]] virtual std::string printerStateKey() const { return "printer.state.unknown"; }
+    [[nodiscard]] virtual bool speechAvailable() const { return false; }
 };
 
 struct ViewContext {
@@ -63,6 +76,10 @@ class View {
 
     // Width for full-width items in the content area.
     static float fullWidth();
+    // The footer's two buttons: back-like on the left, `right` (when given) at the right edge.
+    // Returns 1 when the left one was touched, 2 for the right one, else 0.
+    static int footerPair(Ui& ui, std::string_view leftId, const std::string& leftLabel,
+                          std::string_view rightId, const std::string& rightLabel, Tone rightTone);
 
   private:
     static void moreBelowBand(Ui& ui);
@@ -87,6 +104,9 @@ std::unique_ptr<View> makeReviewView();
 std::unique_ptr<View> makeSavingView();
 std::unique_ptr<View> makeSaveFailedView();
 std::unique_ptr<View> makeReceiptView();
+std::unique_ptr<View> makeStaffSignInView();
+std::unique_ptr<View> makeStaffPanelView();
+std::unique_ptr<View> makeHandOverView();
 
 // Draws the QR code of `payload` as squares (libqrencode), `size` pixels wide, at the cursor.
 void drawQr(std::string_view payload, float size);

@@ -1,5 +1,6 @@
-// Welcome: the language (Bahasa Indonesia by default, English one touch away), a big start button,
-// and staff assisted mode.
+// Welcome: the language (Bahasa Indonesia by default, English one touch away), a big start button;
+// for staff, a corner held for two seconds (no visible button that invites visitors) opens the
+// sign-in, and while staff are signed in a bar with their name, assisted filing and the panel.
 #include <algorithm>
 
 #include "kiosk/views/view.hpp"
@@ -32,20 +33,18 @@ class WelcomeView final : public View {
         // the gaps give up height first (down to a plain touch target and none), so that no
         // scrollbar appears and the large-text toggle stays in view to be turned off again.
         const float spacing = ImGui::GetStyle().ItemSpacing.y;
-        const float third = (w - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
+        const float half = (w - ImGui::GetStyle().ItemSpacing.x) / 2;
         const std::string largeLabel = ui.tr("kiosk.bar.large_text");
         const std::string readLabel =
             ui.tr(flow.speechUnavailable() ? "kiosk.bar.no_sound" : "kiosk.bar.read_aloud");
-        // Staff assisted mode: staff type their id once; it is recorded with the report.
-        const std::string staffLabel =
-            flow.assistedBy().empty()
-                ? ui.tr("kiosk.welcome.staff")
-                : ui.tr(Text{"kiosk.welcome.staff_on", {{"id", flow.assistedBy()}}});
         float toolsH = m.target;
-        for (const std::string* label : {&largeLabel, &readLabel, &staffLabel}) {
-            toolsH = std::max(toolsH, ui.buttonHeight(*label, third, m.target));
+        for (const std::string* label : {&largeLabel, &readLabel}) {
+            toolsH = std::max(toolsH, ui.buttonHeight(*label, half, m.target));
         }
         const float rows = m.target + toolsH + 2 * spacing;  // languages, tools, between rows
+        if (flow.staff()) {
+            staffBar(ctx, w);  // drawn before the rest is measured, like the notices
+        }
         const float rest = ImGui::GetContentRegionAvail().y;
         const float startH =
             std::clamp(rest - rows - 3 * (m.pad + spacing), m.target, m.target * 2.0f);
@@ -70,7 +69,6 @@ class WelcomeView final : public View {
             flow.start();
         }
         space();
-        const float half = (w - ImGui::GetStyle().ItemSpacing.x) / 2;
         if (ui.button("welcome.lang_id", ui.tr("kiosk.lang.id"), ImVec2(half, m.target),
                       flow.lang() == Lang::id ? Tone::selected : Tone::quiet)) {
             flow.setLang(Lang::id);
@@ -81,28 +79,92 @@ class WelcomeView final : public View {
             flow.setLang(Lang::en);
         }
         space();
-        if (ui.button("welcome.large_text", largeLabel, ImVec2(third, toolsH),
+        if (ui.button("welcome.large_text", largeLabel, ImVec2(half, toolsH),
                       flow.largeText() ? Tone::selected : Tone::quiet)) {
             flow.toggleLargeText();
         }
         ImGui::SameLine();
-        if (ui.button("welcome.read_aloud", readLabel, ImVec2(third, toolsH), Tone::quiet)) {
+        if (ui.button("welcome.read_aloud", readLabel, ImVec2(half, toolsH), Tone::quiet)) {
             ctx.app.readAloud();
         }
-        ImGui::SameLine();
-        if (ui.button("welcome.staff", staffLabel, ImVec2(third, toolsH),
-                      flow.assistedBy().empty() ? Tone::quiet : Tone::selected)) {
-            Editing e;
-            e.id = "welcome.staff_id";
-            e.labelKey = "kiosk.welcome.staff_id";
-            e.value = flow.assistedBy();
-            e.numeric = true;
-            e.rule = InputRule::digits;
-            e.maxLength = 20;
-            e.commit = [&flow](const std::string& v) { flow.setAssistedBy(v); };
-            ui.editing() = std::move(e);
+        if (!flow.staff()) {
+            staffCorner(ctx);
         }
     }
+
+    // Signed-in staff: who, and their three doors.
+    static void staffBar(ViewContext& ctx, float w) {
+        Ui& ui = ctx.ui;
+        Flow& flow = ctx.flow;
+        const Metrics& m = ui.metrics();
+        // Who is signed in is the sign-out button's own label: one row, so that the screen still
+        // fits with large text on a small panel.
+        const std::string who = ui.tr(Text{
+            "kiosk.staff.sign_out_who", {{"name", flow.staff()->name}, {"id", flow.staff()->id}}});
+        const std::string assist = ui.tr("kiosk.staff.assist");
+        const std::string panel = ui.tr("kiosk.staff.panel");
+        const float third = (w - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
+        float h = m.target;
+        for (const std::string* label : {&who, &assist, &panel}) {
+            h = std::max(h, ui.buttonHeight(*label, third, m.target));
+        }
+        if (flow.setupProblems().empty()) {
+            if (ui.button("welcome.assist", assist, ImVec2(third, h), Tone::selected)) {
+                flow.startAssisted();
+            }
+            ImGui::SameLine();
+        }
+        if (ui.button("welcome.panel", panel, ImVec2(third, h), Tone::normal)) {
+            flow.openPanel();
+        }
+        ImGui::SameLine();
+        if (ui.button("welcome.sign_out", who, ImVec2(third, h), Tone::quiet)) {
+            flow.signOut("signed out");
+        }
+    }
+
+    // The top-right corner, held for Flow::staffPressMs(): a ring shows only once pressed and
+    // fills while held; then the keypad opens. Nothing is drawn at rest.
+    void staffCorner(ViewContext& ctx) {
+        Ui& ui = ctx.ui;
+        const Metrics& m = ui.metrics();
+        const float s = m.target * 1.5f;
+        const ImVec2 wp = ImGui::GetWindowPos();
+        const ImVec2 ws = ImGui::GetWindowSize();
+        // Drawn last, over nothing: the cursor is not put back (that would grow the content).
+        ImGui::SetCursorScreenPos(ImVec2(wp.x + ws.x - s, wp.y));
+        ImGui::InvisibleButton("welcome.staff_corner", ImVec2(s, s));
+        ui.registerRect("welcome.staff_corner", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        const bool held = ImGui::IsItemActive() && !ui.dragged();
+        if (!held) {
+            pressedAtMs_ = -1;
+            return;
+        }
+        const std::int64_t now = ctx.app.nowMs();
+        if (pressedAtMs_ < 0) {
+            pressedAtMs_ = now;
+        }
+        const float done = static_cast<float>(now - pressedAtMs_) /
+                           static_cast<float>(std::max<std::int64_t>(1, ctx.flow.staffPressMs()));
+        if (done >= 1.0f) {
+            pressedAtMs_ = -1;
+            ctx.flow.openStaffSignIn();
+            return;
+        }
+        // Around the finger, kept inside the screen so it shows beside it.
+        const float r = m.target * 0.9f;
+        const ImVec2 mouse = ImGui::GetIO().MousePos;
+        const ImVec2 c(std::min(mouse.x, m.width - r - 6), std::max(mouse.y, r + 6));
+        ImDrawList* dl = ImGui::GetForegroundDrawList();
+        constexpr float kTop = -1.5707964f;
+        dl->PathArcTo(c, r, kTop, kTop + 6.2831853f, 48);
+        dl->PathStroke(IM_COL32(200, 200, 200, 200), 0, m.pad * 0.6f);
+        dl->PathArcTo(c, r, kTop, kTop + 6.2831853f * done, 48);
+        dl->PathStroke(IM_COL32(22, 80, 160, 255), 0, m.pad * 0.6f);
+        ui.keepAnimating();
+    }
+
+    std::int64_t pressedAtMs_ = -1;  // screen memory: when the corner went down
 };
 
 }  // namespace

@@ -125,7 +125,7 @@ class NoDevices final : public AppActions {
 };
 
 // The welcome screen drawn for a few frames (ImGui settles scrolling a frame late) at a size.
-bool welcomeScrolls(float width, float height, bool largeText, Lang lang) {
+bool welcomeScrolls(float width, float height, bool largeText, Lang lang, bool staff = false) {
     const Catalog& catalog = testing::shippedCatalog();
     FakeClock clock;
     FakeRegions regions;
@@ -136,6 +136,19 @@ bool welcomeScrolls(float width, float height, bool largeText, Lang lang) {
     flow.setLang(lang);
     if (largeText) {
         flow.toggleLargeText();
+    }
+    if (staff) {  // signed in: the staff bar above the start button
+        flow.openStaffSignIn();
+        flow.padDigit('1');
+        flow.padNext();
+        flow.padDigit('2');
+        REQUIRE(flow.beginSignIn());
+        staff::SignInResult in;
+        in.account = staff::Account{};
+        in.account->id = "4711";
+        in.account->displayName = "Sri Wahyuningsih";
+        flow.signInFinished(in);
+        REQUIRE(flow.staff());
     }
     Ui ui(catalog);
     ui.setLang(lang);
@@ -179,6 +192,7 @@ TEST_CASE("the welcome screen has no scrollbar, large text and small windows inc
                 CAPTURE(large);
                 CAPTURE(size.x);
                 CHECK_FALSE(welcomeScrolls(size.x, size.y, large, lang));
+                CHECK_FALSE(welcomeScrolls(size.x, size.y, large, lang, true));
             }
         }
     }

@@ -7,90 +7,12 @@
 #include "core/validation.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/flow/ports_fake.hpp"
+#include "tests/kiosk/flow/flow_rig.hpp"
 
 using namespace lapor;
 using namespace lapor::kiosk;
 
-namespace {
-
-constexpr const char* kNik = "1101011505900001";  // district 11.01.01, born 15-05-1990
-
-struct Rig {
-    FakeClock clock;
-    Catalog catalog;
-    FakeRegions regions;
-    FakeCatalog agencies;
-    FakeSink sink;
-    Flow flow;
-    static FlowConfig config() {
-        FlowConfig c;
-        c.office = "Kantor Kecamatan Uji";
-        return c;
-    }
-    Rig() : flow(clock, catalog, regions, agencies, config()) {
-        catalog.add(Lang::id, "kiosk.kind.title", "Jenis laporan");
-        catalog.add(Lang::en, "kiosk.kind.title", "Kind of report");
-        catalog.add(Lang::id, "kiosk.kind.help", "Pilih satu");
-    }
-
-    DraftPhoto photo(std::uint8_t tag) {
-        DraftPhoto p;
-        p.photo.jpeg = {0xFF, 0xD8, tag, 0xFF, 0xD9};
-        p.photo.sha256Hex = std::string(64, 'a' + tag % 6);
-        p.thumbnail.jpeg = {0xFF, 0xD8, tag};
-        return p;
-    }
-
-    void pickVillage() {
-        flow.pickRegion(0);  // Aceh
-        flow.pickRegion(0);  // Kab. Aceh Selatan
-        flow.pickRegion(0);  // Bakongan
-        flow.pickRegion(0);  // Keude Bakongan (a village)
-    }
-
-    // Walks to `target` with valid input everywhere.
-    void walkTo(Screen target, bool anonymous = false) {
-        flow.start();
-        if (target == Screen::kind)
-            return;
-        flow.chooseKind(ReportKind::pengaduan);
-        if (target == Screen::what)
-            return;
-        flow.setText(Field::title, "Jalan rusak di depan pasar");
-        flow.setText(Field::body, "Jalan berlubang besar sejak dua bulan, banyak motor jatuh.");
-        pickVillage();
-        flow.setText(Field::place, "Jl. Merdeka No. 5, RT 02/RW 03");
-        flow.next();
-        if (target == Screen::whom)
-            return;
-        flow.chooseAgency("kemenkes");
-        flow.chooseTopic("kesehatan.bpjs");
-        flow.next();
-        if (target == Screen::privacy)
-            return;
-        flow.setAnonymous(anonymous);
-        flow.next();
-        if (target == Screen::about || target == Screen::photos) {
-            if (!anonymous && target == Screen::photos) {
-                fillIdentity();
-                flow.next();
-            }
-            return;
-        }
-        if (!anonymous) {
-            fillIdentity();
-            flow.next();
-        }
-        flow.next();  // photos -> review
-    }
-    void fillIdentity() {
-        flow.setText(Field::name, "Siti Aminah");
-        flow.setText(Field::nik, kNik);
-        flow.setText(Field::phone, "0812-3456-7890");
-    }
-};
-
-}  // namespace
+using namespace lapor::kiosk::testing;
 
 TEST_CASE("welcome: Bahasa Indonesia by default, English one touch away, start goes to kind") {
     Rig r;
@@ -334,7 +256,6 @@ TEST_CASE("review: consent needed; the saved report carries every field; receipt
     r.flow.back();
     r.flow.next();
     CHECK(r.flow.draft().uuid == uuid);  // kept while the visitor goes back and forth
-    r.flow.setAssistedBy("PTG-007");
     CHECK_FALSE(r.flow.beginSave(r.sink));
     CHECK(r.flow.error(Field::consent) != nullptr);
     CHECK(r.flow.screen() == Screen::review);
@@ -353,7 +274,7 @@ TEST_CASE("review: consent needed; the saved report carries every field; receipt
     CHECK(rep.topicId == "kesehatan.bpjs");
     CHECK(rep.identity.name == "Siti Aminah");
     CHECK(rep.identity.phone == "+6281234567890");  // normalized
-    CHECK(rep.assistedBy == "PTG-007");
+    CHECK(rep.assistedBy.empty());  // not assisted (tests/kiosk/flow/flow_staff_test.cpp)
     CHECK(rep.language == "en");
     CHECK(rep.deviceId == "kiosk-dev");
     CHECK(rep.uuid == uuid);
@@ -581,9 +502,8 @@ TEST_CASE("the receipt counts down from 60 s and wipes, touched or not; more tim
     }
 }
 
-TEST_CASE("start over wipes; staff mode and large text are reset for the next visitor") {
+TEST_CASE("start over wipes; large text is reset for the next visitor") {
     Rig r;
-    r.flow.setAssistedBy("PTG-1");
     r.flow.toggleLargeText();
     CHECK(r.flow.largeText());
     r.walkTo(Screen::whom);

@@ -1,0 +1,111 @@
+// Staff sign-in: a numeric keypad with large keys, the staff id and then the PIN (shown masked),
+// the plain message of a wrong PIN or of the lockout pause. The check runs on the worker.
+#include <algorithm>
+
+#include "kiosk/views/view.hpp"
+
+namespace lapor::kiosk {
+
+namespace {
+
+class StaffSignInView final : public View {
+    void drawContent(ViewContext& ctx) override {
+        Ui& ui = ctx.ui;
+        Flow& flow = ctx.flow;
+        const Metrics& m = ui.metrics();
+        const SignInPad& pad = flow.pad();
+        const bool pin = pad.stage == PadStage::pin;
+        // The value in a box: the id in clear, the PIN as dots (never its digits).
+        const float w = fullWidth();
+        const float gap = ImGui::GetStyle().ItemSpacing.x;
+        const float keyW = std::min((w - 2 * gap) / 3, m.target * 2.6f);
+        // The value and the keypad in one centred column, under the thumb of either hand.
+        const float boxW = 3 * keyW + 2 * gap;
+        const float left = ImGui::GetCursorPosX() + std::max(0.0f, (w - boxW) / 2);
+        ImGui::SetCursorPosX(left);
+        ui.text(ui.tr(pin ? "kiosk.staffSignIn.enter_pin" : "kiosk.staffSignIn.enter_id"));
+        ImGui::SetCursorPosX(left);
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        const ImVec2 end(at.x + boxW, at.y + m.target * 1.1f);
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddRectFilled(at, end, IM_COL32(255, 255, 255, 255));
+        dl->AddRect(at, end, IM_COL32(60, 60, 60, 255), 0, 0, 2.0f);
+        ImGui::Dummy(ImVec2(boxW, end.y - at.y));
+        ui.registerRect("pad.value", at, end);
+        const float cy = (at.y + end.y) / 2;
+        if (pin) {
+            const float r = m.body * 0.28f;
+            for (std::size_t i = 0; i < pad.pin.size(); ++i) {
+                dl->AddCircleFilled(ImVec2(at.x + m.pad + r + static_cast<float>(i) * r * 3, cy), r,
+                                    IM_COL32(20, 20, 20, 255), 16);
+            }
+        } else {
+            const std::string shown = pad.id + "|";
+            const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
+            dl->AddText(ImVec2(at.x + m.pad, cy - ts.y / 2), IM_COL32(20, 20, 20, 255),
+                        shown.c_str());
+        }
+        ImGui::SetCursorPosX(left);
+        if (pad.checking) {
+            ui.text(ui.tr("kiosk.staffSignIn.checking"));
+        } else if (const auto msg = flow.padMessage()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.69f, 0.0f, 0.06f, 1.0f));
+            ui.text(ui.tr(*msg));
+            ImGui::PopStyleColor();
+            ui.registerRect("pad.message", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        } else {
+            ui.textSmall(ui.tr("kiosk.staffSignIn.help_rules"));
+        }
+        // The keypad: 1-9, then delete, 0, and the key that moves on.
+        const float keyH = std::max(
+            m.target,
+            std::min(m.target * 1.25f,
+                     (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 4));
+        static const char* const kKeys[] = {"1", "2", "3", "4",   "5", "6",
+                                            "7", "8", "9", "del", "0", "ok"};
+        for (int i = 0; i < 12; ++i) {
+            if (i % 3 != 0) {
+                ImGui::SameLine();
+            } else {
+                ImGui::SetCursorPosX(left);
+            }
+            const std::string k = kKeys[i];
+            const std::string id = "pad." + k;
+            if (k == "del") {
+                if (ui.button(id, ui.tr("kiosk.staffSignIn.delete"), ImVec2(keyW, keyH),
+                              Tone::quiet)) {
+                    flow.padBackspace();
+                }
+            } else if (k == "ok") {
+                if (ui.button(id, ui.tr(pin ? "kiosk.staffSignIn.sign_in" : "kiosk.nav.next"),
+                              ImVec2(keyW, keyH), Tone::primary)) {
+                    confirm(ctx);
+                }
+            } else if (ui.button(id, k, ImVec2(keyW, keyH), Tone::normal, ui.headingFont())) {
+                flow.padDigit(k[0]);
+            }
+        }
+    }
+
+    void drawFooter(ViewContext& ctx) override {
+        if (footerPair(ctx.ui, "nav.back", ctx.ui.tr("kiosk.nav.back"), {}, {}, Tone::quiet) == 1) {
+            ctx.flow.padBack();
+        }
+    }
+
+    static void confirm(ViewContext& ctx) {
+        if (ctx.flow.pad().stage == PadStage::id) {
+            ctx.flow.padNext();
+        } else {
+            ctx.app.submitSignIn();
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<View> makeStaffSignInView() {
+    return std::make_unique<StaffSignInView>();
+}
+
+}  // namespace lapor::kiosk

@@ -1,0 +1,255 @@
+// The flow's staff part: the keypad and its PIN buffer, sign-in outcomes with the lockout pause,
+// idle sign-out, sign-out when a visitor starts, assisted filing with its hand-over, the panel.
+#include <doctest/doctest.h>
+
+#include "kiosk/flow/flow.hpp"
+#include "tests/kiosk/flow/flow_rig.hpp"
+
+using namespace lapor;
+using namespace lapor::kiosk;
+using namespace lapor::kiosk::testing;
+
+namespace {
+
+void type(Flow& flow, std::string_view digits) {
+    for (char c : digits) {
+        flow.padDigit(c);
+    }
+}
+
+staff::SignInResult good(const std::string& id, const std::string& name) {
+    staff::SignInResult r;
+    r.account = staff::Account{};
+    r.account->id = id;
+    r.account->displayName = name;
+    return r;
+}
+
+std::string padKey(const Flow& flow) {
+    const auto m = flow.padMessage();
+    return m ? m->key : std::string("-");
+}
+
+// Signs in "4711" (Sri) through the keypad, the check answered good.
+void signIn(Rig& r) {
+    r.flow.openStaffSignIn();
+    type(r.flow, "4711");
+    r.flow.padNext();
+    type(r.flow, "246810");
+    auto job = r.flow.beginSignIn();
+    REQUIRE(job);
+    r.flow.signInFinished(good("4711", "Sri"));
+    REQUIRE(r.flow.staff());
+}
+
+}  // namespace
+
+TEST_CASE("keypad: the id, then the PIN; the check takes the PIN and the pad keeps no digit") {
+    Rig r;
+    r.flow.openStaffSignIn();
+    REQUIRE(r.flow.screen() == Screen::staffSignIn);
+    CHECK_FALSE(r.flow.beginSignIn());  // nothing typed
+    r.flow.padNext();
+    CHECK(r.flow.pad().stage == PadStage::id);  // no id yet
+    type(r.flow, "47x11");                      // only digits go in
+    CHECK(r.flow.pad().id == "4711");
+    r.flow.padNext();
+    CHECK(r.flow.pad().stage == PadStage::pin);
+    type(r.flow, "2468101");
+    r.flow.padBackspace();
+    CHECK(r.flow.pad().pin == "246810");
+    type(r.flow, "1234567");  // at most 12 digits
+    CHECK(r.flow.pad().pin.size() == 12);
+    auto job = r.flow.beginSignIn();
+    REQUIRE(job);
+    CHECK(job->id == "4711");
+    CHECK(job->pin == "246810123456");
+    CHECK(r.flow.pad().pin.empty());
+    CHECK(r.flow.pad().checking);
+    CHECK_FALSE(r.flow.beginSignIn());  // one check at a time
+    type(r.flow, "9");
+    CHECK(r.flow.pad().pin.empty());  // no typing while it checks
+}
+
+TEST_CASE("a wrong PIN says so plainly; a lockout shows its pause counting down") {
+    Rig r;
+    r.catalog.add(Lang::id, "kiosk.staffSignIn.locked", "Tunggu {seconds} detik");
+    r.catalog.add(Lang::en, "kiosk.staffSignIn.locked", "Wait {seconds} seconds");
+    r.flow.openStaffSignIn();
+    type(r.flow, "4711");
+    r.flow.padNext();
+    type(r.flow, "111111");
+    REQUIRE(r.flow.beginSignIn());
+    staff::SignInResult wrong;
+    wrong.error = staff::SignInError::unknownOrWrong;
+    r.flow.signInFinished(wrong);
+    CHECK_FALSE(r.flow.staff());
+    CHECK(r.flow.screen() == Screen::staffSignIn);
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.wrong");
+    CHECK(r.flow.pad().stage == PadStage::pin);  // the id stays, the PIN is typed again
+    CHECK(r.flow.pad().id == "4711");
+
+    type(r.flow, "222222");
+    REQUIRE(r.flow.beginSignIn());
+    staff::SignInResult locked;
+    locked.error = staff::SignInError::locked;
+    locked.lockedUntilMs = r.clock.wallMs() + 30'000;
+    r.flow.signInFinished(locked);
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.locked");
+    CHECK(r.flow.lockSecondsLeft() == 30);
+    CHECK(r.flow.screenSpeech().find("Tunggu 30 detik") != std::string::npos);
+    type(r.flow, "246810");
+    CHECK_FALSE(r.flow.beginSignIn());  // still paused: not even sent to the check
+    // The countdown wakes the loop once a second.
+    CHECK(r.flow.nextDeadlineMs() <= r.clock.monotonicMs() + 1000);
+    r.clock.advance(1'000);
+    CHECK(r.flow.tick());
+    CHECK(r.flow.lockSecondsLeft() == 29);
+    r.clock.advance(29'000);
+    r.flow.tick();
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.lock_over");
+    CHECK(r.flow.beginSignIn());
+}
+
+TEST_CASE("signed in: the name shows; idle staff are signed out, and the sign-out is noted") {
+    Rig r;
+    signIn(r);
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK(r.flow.staff()->name == "Sri");
+    CHECK(r.flow.pad().id.empty());
+    CHECK(r.flow.takeStaffNotes().empty());  // the sign-in itself is audited by StaffBook
+    r.flow.openPanel();
+    CHECK(r.flow.screen() == Screen::staffPanel);
+    // No visitor idle warning on a staff screen; the staff idle (2 min) signs out.
+    r.clock.advance(90'000);
+    r.flow.tick();
+    CHECK_FALSE(r.flow.idleWarning());
+    CHECK(r.flow.staff());
+    r.flow.touch();
+    r.clock.advance(119'000);
+    r.flow.tick();
+    CHECK(r.flow.staff());
+    CHECK(r.flow.nextDeadlineMs() == r.clock.monotonicMs() + 1'000);
+    r.clock.advance(1'000);
+    CHECK(r.flow.tick());
+    CHECK_FALSE(r.flow.staff());
+    CHECK(r.flow.screen() == Screen::welcome);
+    const auto notes = r.flow.takeStaffNotes();
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].staffId == "4711");
+    CHECK(notes[0].action == "sign-out");
+    CHECK(notes[0].detail == "idle");
+}
+
+TEST_CASE("a visitor starting a report signs staff out") {
+    Rig r;
+    signIn(r);
+    r.flow.start();
+    CHECK(r.flow.screen() == Screen::kind);
+    CHECK_FALSE(r.flow.staff());
+    CHECK_FALSE(r.flow.assisted());
+    const auto notes = r.flow.takeStaffNotes();
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].detail == "a visitor started a report");
+}
+
+TEST_CASE("the keypad left alone goes back to the welcome screen without a trace") {
+    Rig r;
+    r.flow.openStaffSignIn();
+    type(r.flow, "4711");
+    r.clock.advance(120'000);
+    r.flow.tick();
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK(r.flow.pad().id.empty());
+    // A check that comes back after the walk-away opens nothing.
+    r.flow.signInFinished(good("4711", "Sri"));
+    CHECK_FALSE(r.flow.staff());
+}
+
+TEST_CASE("assisted filing: the staff id is recorded; the review and consent are the citizen's") {
+    Rig r;
+    r.catalog.add(Lang::id, "kiosk.what.field_title", "Judul");
+    CHECK_FALSE(r.flow.assisted());
+    signIn(r);
+    r.flow.startAssisted();
+    CHECK(r.flow.screen() == Screen::kind);
+    CHECK(r.flow.assisted());
+    CHECK(r.flow.staff());  // staff type for the citizen
+    auto notes = r.flow.takeStaffNotes();
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].action == "assist");
+    r.walkTo(Screen::photos);
+    REQUIRE(r.flow.screen() == Screen::photos);
+    r.flow.next();
+    // Before the review the kiosk goes back to the citizen, and the staff member is signed out.
+    REQUIRE(r.flow.screen() == Screen::handOver);
+    CHECK_FALSE(r.flow.staff());
+    notes = r.flow.takeStaffNotes();
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].detail == "handed the kiosk to the citizen");
+    CHECK(r.flow.screenSpeech().find("Judul: Jalan rusak di depan pasar") != std::string::npos);
+    CHECK(r.flow.screenSpeech().find(kNik) == std::string::npos);  // never read out
+    r.flow.handOverDone();
+    REQUIRE(r.flow.screen() == Screen::review);
+    // Back to the photos and on again: straight to the review, the kiosk is the citizen's.
+    r.flow.back();
+    r.flow.next();
+    CHECK(r.flow.screen() == Screen::review);
+    CHECK_FALSE(r.flow.beginSave(r.sink));  // the citizen's consent is still needed
+    r.flow.setConsent(true);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    CHECK(job->report.assistedBy == "4711");
+    r.flow.saveFinished({});
+    CHECK(r.flow.screen() == Screen::receipt);
+    CHECK_FALSE(r.flow.assisted());
+}
+
+TEST_CASE("a visitor's report never becomes assisted, and its hand-over is never shown") {
+    Rig r;
+    r.walkTo(Screen::review);
+    CHECK(r.flow.screen() == Screen::review);
+    CHECK(r.flow.assistedBy().empty());
+    r.flow.setConsent(true);
+    auto job = r.flow.beginSave(r.sink);
+    REQUIRE(job);
+    CHECK(job->report.assistedBy.empty());
+}
+
+TEST_CASE("a walk-away during assisted filing wipes it and signs staff out") {
+    Rig r;
+    signIn(r);
+    r.flow.startAssisted();
+    r.walkTo(Screen::what);
+    (void)r.flow.takeStaffNotes();
+    r.clock.advance(80'000);
+    r.flow.tick();
+    r.flow.tick();
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK_FALSE(r.flow.staff());
+    CHECK_FALSE(r.flow.assisted());
+    CHECK(r.flow.takeStaffNotes().size() == 1);
+}
+
+TEST_CASE("the panel: only for signed-in staff; its state and code go with the sign-out") {
+    Rig r;
+    r.flow.openPanel();
+    CHECK(r.flow.screen() == Screen::welcome);
+    PanelSnapshot p;
+    p.read = true;
+    p.waiting = 3;
+    r.flow.setPanel(p);
+    CHECK_FALSE(r.flow.panel().read);  // nobody signed in: not kept
+    signIn(r);
+    r.flow.openPanel();
+    r.flow.setPanel(p);
+    r.flow.setPanelCode("ABCD");
+    CHECK(r.flow.panel().waiting == 3);
+    r.flow.closePanel();
+    CHECK(r.flow.screen() == Screen::welcome);
+    r.flow.openPanel();
+    r.flow.signOut("signed out");
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK_FALSE(r.flow.panel().read);
+    CHECK(r.flow.panelCode().empty());
+}
