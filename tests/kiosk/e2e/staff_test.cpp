@@ -1,0 +1,287 @@
+// Staff at the kiosk, end to end under Xvfb with real xdotool input, with lapor-sandbox and
+// lapor-syncd beside the kiosk: the corner held for two seconds, a wrong PIN and then the right
+// one, a report filed for a citizen who confirms it after the hand-over, the sandbox refusing it
+// (a fault), the refused report in the staff panel with the simulated printer's paper-out, and a
+// retry after the fault is lifted, seen delivered. Screenshots of each staff screen in both
+// languages go to <build>/kiosk-e2e/staff/guide (docs/staff-guide/ keeps a copy).
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "core/crypto.hpp"
+#include "core/receipt_code.hpp"
+#include "core/staff.hpp"
+#include "core/staff_store.hpp"
+#include "core/store.hpp"
+#include "tests/kiosk/e2e/x_driver.hpp"
+
+namespace fs = std::filesystem;
+using namespace lapor;
+using lapor::testing::x::Driver;
+using lapor::testing::x::run;
+
+namespace {
+
+const fs::path kOut = fs::path(LAPOR_BINARY_DIR) / "kiosk-e2e" / "staff";
+const fs::path kSandbox = fs::path(LAPOR_BINARY_DIR) / "sync" / "sandbox" / "lapor-sandbox";
+const fs::path kSyncd = fs::path(LAPOR_BINARY_DIR) / "sync" / "syncd" / "lapor-syncd";
+constexpr const char* kToken = "staff-e2e-token";
+
+// A program of the test's own, its output in `log`; stopped (SIGTERM) at the end.
+struct Process {
+    pid_t pid = -1;
+    Process(const std::vector<std::string>& args, const fs::path& log) {
+        pid = fork();
+        if (pid == 0) {
+            FILE* f = std::freopen(log.c_str(), "w", stdout);
+            (void)f;
+            dup2(1, 2);
+            std::vector<char*> argv;
+            for (const auto& a : args) {
+                argv.push_back(const_cast<char*>(a.c_str()));
+            }
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+    }
+    ~Process() {
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+};
+
+std::string readFile(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Waits (bounded) for `done`, polling.
+bool waitFor(const std::function<bool()>& done, int seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > until) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a bounded wait
+    }
+    return true;
+}
+
+std::unique_ptr<Store> openStore(const fs::path& state, bool create) {
+    crypto::KeySource ks;
+    ks.keyFile = (state / "keys" / "store.key").string();
+    ks.createIfMissing = create;
+    fs::create_directories(state / "keys");
+    auto key = crypto::loadKey(ks, "");
+    REQUIRE(key.ok());
+    StoreOptions o;
+    o.path = (state / "store").string();
+    o.key = std::move(key.value());
+    auto store = Store::open(std::move(o));
+    REQUIRE(store.ok());
+    return std::move(store.value());
+}
+
+std::optional<OutboxEntry> onlyReport(const fs::path& state) {
+    auto store = openStore(state, false);
+    auto all = store->listAll();
+    if (!all.ok() || all->size() != 1) {
+        return std::nullopt;
+    }
+    return all->front();
+}
+
+}  // namespace
+
+TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, retry it") {
+    REQUIRE(run("command -v xdotool >/dev/null && command -v Xvfb >/dev/null && "
+                "command -v import >/dev/null && command -v curl >/dev/null") == 0);
+    REQUIRE(fs::exists(kSandbox));
+    REQUIRE(fs::exists(kSyncd));
+    const fs::path sbxDir = fs::path(kOut.string() + "-sandbox");
+    fs::remove_all(sbxDir);
+    fs::create_directories(sbxDir);
+    const fs::path guide = kOut.string() + "-guide";
+    fs::remove_all(guide);
+
+    // The sandbox on ports the OS picks; it says which.
+    Process sandbox({kSandbox.string(), "--bind", "127.0.0.1", "--port", "0", "--admin-port", "0",
+                     "--token", kToken, "--data-dir", (sbxDir / "data").string(), "--catalog",
+                     std::string(LAPOR_SOURCE_DIR) + "/data/catalog.json"},
+                    sbxDir / "sandbox.log");
+    std::smatch ports;
+    const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+) admin 127\.0\.0\.1:(\d+))");
+    std::string log;
+    REQUIRE(waitFor(
+        [&] {
+            log = readFile(sbxDir / "sandbox.log");
+            return std::regex_search(log, ports, listening);
+        },
+        30));
+    const std::string api = "http://127.0.0.1:" + ports[1].str();
+    const std::string admin = "http://127.0.0.1:" + ports[2].str();
+    // The server refuses every report for now (a rule it says is broken): parked for staff.
+    REQUIRE(run("curl -sf -X POST " + admin +
+                "/admin/faults -H 'Content-Type: application/json' -d "
+                "'{\"kind\":\"status\",\"status\":422,\"code\":\"validation_failed\","
+                "\"method\":\"POST\",\"path\":\"/v1/reports\",\"count\":100}' >/dev/null") == 0);
+
+    const std::string config = "[device]\noffice = \"Kantor Uji e2e\"\n\n[store]\npath = \"" +
+                               (kOut / "state" / "store").string() + "\"\nkey_file = \"" +
+                               (kOut / "state" / "keys" / "store.key").string() +
+                               "\"\n\n[sync]\nserver_url = \"" + api + "\"\ntoken = \"" + kToken +
+                               "\"\nstore_poll_ms = 300\nbackoff_base_ms = 200\n"
+                               "backoff_cap_ms = 1000\nprobe_interval_ms = 500\n";
+    const auto addStaff = [](const fs::path& state) {
+        auto store = openStore(state, true);
+        staff::StoreStaffRecords records(*store);
+        staff::StaffBook book(records, SystemClock::instance());
+        REQUIRE(book.add("4711", "Sri Wahyuni", "246810", "e2e").ok());
+        // The simulated printer: out of paper (staff see it on the panel).
+        fs::create_directories(state / "printer");
+        std::ofstream(state / "printer" / "simulate") << "paper-out\n";
+    };
+    Driver d(kOut, config, addStaff);
+    Process syncd({kSyncd.string(), "--config", (kOut / "lapor.toml").string()},
+                  kOut / "syncd.log");
+    const auto both = [&](const std::string& name) {
+        d.keep(guide / (name + "-id.png"));
+        d.tap("bar.lang", d.last().screen);
+        d.keep(guide / (name + "-en.png"));
+        d.tap("bar.lang", d.last().screen);
+    };
+    const auto press = [&](const std::string& digits) {
+        for (char c : digits) {
+            d.tap(std::string("pad.") + c, "staffSignIn");
+        }
+    };
+
+    d.settle("welcome", "start");
+    // Nothing for staff shows on the welcome screen until the corner is held.
+    CHECK_FALSE(d.last().visible("welcome.assist"));
+    CHECK(d.last().widgets.count("welcome.staff_corner"));
+    // A short touch of the corner does nothing.
+    d.slowTap("welcome.staff_corner", 400, "welcome");
+    d.slowTap("welcome.staff_corner", 2600, "staffSignIn");
+    press("4711");
+    both("sign-in-id");
+    d.tap("pad.ok", "staffSignIn");
+    press("135790");  // wrong
+    both("sign-in-pin");
+    d.tap("pad.ok", "staffSignIn");
+    d.waitUntil([](const auto& s) { return s.visible("pad.message").has_value(); },
+                "wrong PIN said");
+    both("sign-in-wrong");
+    press("246810");
+    d.tap("pad.ok", "");
+    d.waitUntil([](const auto& s) { return s.screen == "welcome" && s.visible("welcome.assist"); },
+                "signed in");
+    d.keep(guide / "welcome-staff-id.png");
+
+    // Assisted filing: staff type, the citizen reviews and consents.
+    d.tap("welcome.assist", "kind");
+    CHECK(d.last().visible("bar.staff"));
+    d.tap("kind.pengaduan", "what");
+    d.tap("what.title", "what");
+    d.typeKeys("Lampu jalan mati", "what");
+    d.key("Return", "what");
+    d.tap("what.body", "what");
+    d.typeKeys("Lampu jalan di depan pasar mati sejak seminggu", "what");
+    d.key("Return", "what");
+    d.tap("what.region", "what");
+    d.tap("region.search", "what");
+    d.typeKeys("keude bakongan", "what");
+    d.key("Return", "what");
+    d.tap("region.choice.0", "what");
+    d.tap("nav.next", "whom");
+    d.tap("whom.agency.pemda", "whom");
+    d.tap("whom.topic.jalan-rusak", "whom");
+    d.tap("nav.next", "privacy");
+    d.tap("privacy.anonymous", "privacy");
+    d.tap("nav.next", "photos");
+    d.tap("nav.next", "handOver");
+    CHECK_FALSE(d.last().visible("bar.staff"));  // signed out: the kiosk is the citizen's now
+    both("hand-over");
+    d.tap("handOver.continue", "review");
+    d.tap("review.consent", "review");
+    d.tap("review.send", "");
+    d.settle("receipt", "saved");
+    d.tap("receipt.done", "welcome");
+
+    // The sandbox refuses it: parked, with the server's reason.
+    std::optional<OutboxEntry> parked;
+    REQUIRE(waitFor(
+        [&] {
+            parked = onlyReport(d.state());
+            return parked && parked->state == OutboxState::parked;
+        },
+        60));
+    CHECK(parked->lastError.find("422") != std::string::npos);
+    {
+        auto store = openStore(d.state(), false);
+        auto r = store->loadReportPublic(parked->uuid);
+        REQUIRE(r.ok());
+        CHECK(r->assistedBy == "4711");
+    }
+
+    // Staff sign in again and open the panel: the refused report and the printer out of paper.
+    d.slowTap("welcome.staff_corner", 2600, "staffSignIn");
+    press("4711");
+    d.tap("pad.ok", "staffSignIn");
+    press("246810");
+    d.tap("pad.ok", "");
+    d.waitUntil([](const auto& s) { return s.screen == "welcome" && s.visible("welcome.panel"); },
+                "signed in again");
+    d.tap("welcome.panel", "staffPanel");
+    const std::string retry = "panel.retry." + parked->receiptCode;
+    d.waitUntil(
+        [&](const auto& s) {
+            return s.widgets.count(retry) && s.widgets.count("panel.printer.state.paper_out");
+        },
+        "panel shows the refused report and the paper-out");
+    both("panel-refused");
+
+    // The fault lifted, a retry: delivered, and the panel counts it.
+    REQUIRE(run("curl -sf -X DELETE " + admin + "/admin/faults >/dev/null") == 0);
+    d.tap(retry, "staffPanel");
+    REQUIRE(waitFor(
+        [&] {
+            auto e = onlyReport(d.state());
+            return e && isDelivered(e->state);
+        },
+        60));
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.delivered_today.1") > 0; },
+                "delivered today shows 1");
+    CHECK_FALSE(d.last().widgets.count(retry));
+    d.waitUntil([](const auto& s) { return s.visible("panel.notice").has_value(); },
+                "the retry's notice at the top");
+    both("panel-delivered");
+    (void)d.find("panel.printer.state.paper_out");  // scrolled into view
+    both("panel-devices");
+    auto store = openStore(d.state(), false);
+    auto audit = store->auditLog(100);
+    REQUIRE(audit.ok());
+    bool failed = false, unparked = false;
+    for (const auto& e : *audit) {
+        failed = failed || e.action == "sign-in-failed";
+        unparked = unparked || (e.action == "unpark" && e.staffId == "4711");
+        CHECK(e.detail.find("246810") == std::string::npos);
+    }
+    CHECK(failed);
+    CHECK(unparked);
+    CHECK(readFile(kOut / "kiosk.log").find("246810") == std::string::npos);
+}
