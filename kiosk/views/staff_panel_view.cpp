@@ -10,14 +10,16 @@ namespace lapor::kiosk {
 
 namespace {
 
-std::string mib(std::uint64_t bytes) {
+std::string sizeText(std::uint64_t bytes) {
     char buf[32];
     if (bytes >= (std::uint64_t{10} << 30)) {
         std::snprintf(buf, sizeof buf, "%.0f GB", static_cast<double>(bytes) / (1u << 30));
     } else if (bytes >= (std::uint64_t{1} << 30)) {
         std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / (1u << 30));
-    } else {
+    } else if (bytes >= (std::uint64_t{1} << 20)) {
         std::snprintf(buf, sizeof buf, "%.0f MB", static_cast<double>(bytes) / (1u << 20));
+    } else {
+        std::snprintf(buf, sizeof buf, "%.0f KB", static_cast<double>(bytes) / (1u << 10));
     }
     return buf;
 }
@@ -143,14 +145,15 @@ class StaffPanelView final : public View {
                                                 : "kiosk.staffPanel.speech.none"));
         if (p.diskFreeBytes) {
             const std::string disk =
-                ui.tr(Text{"kiosk.staffPanel.disk", {{"free", mib(*p.diskFreeBytes)}}});
+                ui.tr(Text{"kiosk.staffPanel.disk", {{"free", sizeText(*p.diskFreeBytes)}}});
             *p.diskFreeBytes < kLowRoomBytes ? warnText(ui, disk) : ui.text(disk);
         }
         const std::uint64_t room =
             p.storeMaxBytes > p.storeUsedBytes ? p.storeMaxBytes - p.storeUsedBytes : 0;
-        const std::string store = ui.tr(Text{
-            "kiosk.staffPanel.store",
-            {{"used", mib(p.storeUsedBytes)}, {"max", mib(p.storeMaxBytes)}, {"free", mib(room)}}});
+        const std::string store = ui.tr(Text{"kiosk.staffPanel.store",
+                                             {{"used", sizeText(p.storeUsedBytes)},
+                                              {"max", sizeText(p.storeMaxBytes)},
+                                              {"free", sizeText(room)}}});
         room < kLowRoomBytes ? warnText(ui, store) : ui.text(store);
         const std::string clock = ui.tr(Text{"kiosk.staffPanel.clock", {{"time", when(now)}}});
         if (clockBehind(now, p.newestKnownMs)) {

@@ -178,19 +178,22 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
     d.slowTap("welcome.staff_corner", 400, "welcome");
     d.slowTap("welcome.staff_corner", 2600, "staffSignIn");
     press("4711");
-    both("sign-in-id");
+    both("sign-in-number");
     d.tap("pad.ok", "staffSignIn");
     press("135790");  // wrong
     both("sign-in-pin");
     d.tap("pad.ok", "staffSignIn");
     d.waitUntil([](const auto& s) { return s.visible("pad.message").has_value(); },
                 "wrong PIN said");
-    both("sign-in-wrong");
+    both("sign-in-wrong-pin");
     press("246810");
     d.tap("pad.ok", "");
     d.waitUntil([](const auto& s) { return s.screen == "welcome" && s.visible("welcome.assist"); },
                 "signed in");
     d.keep(guide / "welcome-staff-id.png");
+    d.tap("welcome.lang_en", "welcome");
+    d.keep(guide / "welcome-staff-en.png");
+    d.tap("welcome.lang_id", "welcome");
 
     // Assisted filing: staff type, the citizen reviews and consents.
     d.tap("welcome.assist", "kind");
