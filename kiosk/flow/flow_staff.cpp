@@ -13,6 +13,9 @@ namespace {
 // Longest staff id and PIN the keypad takes (core/staff.hpp: ids up to 16, PINs up to 12).
 constexpr std::size_t kMaxId = 16;
 constexpr std::size_t kMaxPin = 12;
+// Room reserved for the pad's strings: more than std::string keeps inline (15 in libstdc++), so
+// the digits live in one heap buffer that is wiped in place.
+constexpr std::size_t kPinBuffer = 32;
 
 Text msg(std::string key) {
     return Text{std::move(key), {}};
@@ -44,9 +47,9 @@ void Flow::padDigit(char digit) {
     if (into.size() >= (pad_.stage == PadStage::id ? kMaxId : kMaxPin)) {
         return;
     }
-    // Appended in place: reserve() up front so that no copy of the digits is left behind when
-    // the string grows (the secure heap wipes what is freed anyway).
-    into.reserve(kMaxId);
+    // Appended in place: reserved up front so that no copy of the digits is left behind when the
+    // string grows (the secure heap wipes what is freed anyway).
+    into.reserve(kPinBuffer);
     into.push_back(digit);
     if (lockSecondsLeft() == 0) {
         pad_.message.reset();  // the pause's countdown stays in view while it runs
@@ -94,7 +97,10 @@ std::optional<SignInJob> Flow::beginSignIn() {
     }
     SignInJob job;
     job.id = pad_.id;
-    job.pin = pad_.pin;  // the job's copy; the pad's is wiped now
+    // The job's copy, on the heap (beyond a string's inline buffer): moving the job to the worker
+    // then hands over a pointer and leaves no copy of the digits behind. The pad's is wiped now.
+    job.pin.reserve(kPinBuffer);
+    job.pin.assign(pad_.pin);
     wipeString(pad_.pin);
     pad_.pin.clear();
     pad_.checking = true;

@@ -64,6 +64,8 @@ TEST_CASE("keypad: the id, then the PIN; the check takes the PIN and the pad kee
     REQUIRE(job);
     CHECK(job->id == "4711");
     CHECK(job->pin == "246810123456");
+    // On the heap, not in the string's inline buffer that a move copies and leaves behind.
+    CHECK(job->pin.capacity() > 15);
     CHECK(r.flow.pad().pin.empty());
     CHECK(r.flow.pad().checking);
     CHECK_FALSE(r.flow.beginSignIn());  // one check at a time
