@@ -1,6 +1,7 @@
 // Staff sign-in: a numeric keypad with large keys, the staff id and then the PIN (shown masked),
 // the plain message of a wrong PIN or of the lockout pause. The check runs on the worker.
 #include <algorithm>
+#include <cmath>
 
 #include "kiosk/views/view.hpp"
 
@@ -15,18 +16,30 @@ class StaffSignInView final : public View {
         const Metrics& m = ui.metrics();
         const SignInPad& pad = flow.pad();
         const bool pin = pad.stage == PadStage::pin;
-        // The value in a box: the id in clear, the PIN as dots (never its digits).
         const float w = fullWidth();
         const float gap = ImGui::GetStyle().ItemSpacing.x;
-        const float keyW = std::min((w - 2 * gap) / 3, m.target * 2.6f);
-        // The value and the keypad in one centred column, under the thumb of either hand.
+        const float vgap = ImGui::GetStyle().ItemSpacing.y;
+        const float avail = ImGui::GetContentRegionAvail().y;
+        const float line = ImGui::GetTextLineHeightWithSpacing();
+        const float boxH = m.target * 1.1f;
+        // One centred column (value above the keys) when it fits the height; on a short screen
+        // (800x480, large text) the value and its message on the left and the keys on the right,
+        // so that the dots stay in view while the keys are touched.
+        const bool twoColumns =
+            line * 3 + boxH + 4 * m.target + 5 * vgap > avail && w > 2 * m.target * 4;
+        const float keysW = twoColumns ? (w - gap) / 2 : w;
+        const float keyW = std::min((keysW - 2 * gap) / 3, m.target * 2.6f);
         const float boxW = 3 * keyW + 2 * gap;
-        const float left = ImGui::GetCursorPosX() + std::max(0.0f, (w - boxW) / 2);
+        const float x0 = ImGui::GetCursorPosX();
+        const float y0 = ImGui::GetCursorPosY();
+        const float left = twoColumns ? x0 : x0 + std::max(0.0f, (w - boxW) / 2);
         ImGui::SetCursorPosX(left);
+        ImGui::BeginGroup();
+        ImGui::PushTextWrapPos(left + boxW);
         ui.text(ui.tr(pin ? "kiosk.staffSignIn.enter_pin" : "kiosk.staffSignIn.enter_id"));
-        ImGui::SetCursorPosX(left);
+        // The value in a box: the id in clear, the PIN as dots (never its digits).
         const ImVec2 at = ImGui::GetCursorScreenPos();
-        const ImVec2 end(at.x + boxW, at.y + m.target * 1.1f);
+        const ImVec2 end(at.x + boxW, at.y + boxH);
         ImDrawList* dl = ImGui::GetWindowDrawList();
         dl->AddRectFilled(at, end, IM_COL32(255, 255, 255, 255));
         dl->AddRect(at, end, IM_COL32(60, 60, 60, 255), 0, 0, 2.0f);
@@ -45,7 +58,6 @@ class StaffSignInView final : public View {
             dl->AddText(ImVec2(at.x + m.pad, cy - ts.y / 2), IM_COL32(20, 20, 20, 255),
                         shown.c_str());
         }
-        ImGui::SetCursorPosX(left);
         if (pad.checking) {
             ui.text(ui.tr("kiosk.staffSignIn.checking"));
         } else if (const auto msg = flow.padMessage()) {
@@ -56,18 +68,24 @@ class StaffSignInView final : public View {
         } else {
             ui.textSmall(ui.tr("kiosk.staffSignIn.help_rules"));
         }
+        ImGui::PopTextWrapPos();
+        ImGui::EndGroup();
         // The keypad: 1-9, then delete, 0, and the key that moves on.
+        const float keysLeft = twoColumns ? x0 + keysW + gap : left;
+        if (twoColumns) {
+            ImGui::SetCursorPos(ImVec2(keysLeft, y0));
+        }
+        // Whole pixels, and one to spare: a fraction over the height would show a scrollbar.
         const float keyH = std::max(
-            m.target,
-            std::min(m.target * 1.25f,
-                     (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 4));
+            m.target, std::min(m.target * 1.25f,
+                               std::floor((ImGui::GetContentRegionAvail().y - 3 * vgap - 1) / 4)));
         static const char* const kKeys[] = {"1", "2", "3", "4",   "5", "6",
                                             "7", "8", "9", "del", "0", "ok"};
         for (int i = 0; i < 12; ++i) {
             if (i % 3 != 0) {
                 ImGui::SameLine();
             } else {
-                ImGui::SetCursorPosX(left);
+                ImGui::SetCursorPosX(keysLeft);
             }
             const std::string k = kKeys[i];
             const std::string id = "pad." + k;
