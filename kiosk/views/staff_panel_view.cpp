@@ -59,9 +59,10 @@ class StaffPanelView final : public View {
         } else if (l.online) {
             ui.text(ui.tr("kiosk.staffPanel.link.online"));
         } else {
-            warnText(ui, l.lastErrorMs > 0 ? ui.tr(Text{"kiosk.staffPanel.link.offline_since",
-                                                        {{"time", when(l.lastErrorMs)}}})
-                                           : ui.tr("kiosk.staffPanel.link.offline"));
+            // Offline since the last exchange that worked (the agent keeps no first-failure time).
+            warnText(ui, l.lastSuccessMs > 0 ? ui.tr(Text{"kiosk.staffPanel.link.offline_since",
+                                                          {{"time", when(l.lastSuccessMs)}}})
+                                             : ui.tr("kiosk.staffPanel.link.offline"));
         }
         // Ids that name the state, so that tests read what is shown without reading text.
         const char* linkState = l.waitsForEnrolment ? "not_enrolled"
