@@ -163,10 +163,12 @@ class Store {
 
     // --- reports (the kiosk) ---
     // Stores the report, its photos, its outbox entry (queued) and first history row in ONE
-    // transaction; durable when it returns ok. Refuses (Errc::invalidInput) a UUID or receipt code
-    // already stored, a malformed UUID, and a photo whose bytes do not match its sha256Hex (an
-    // empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is full:
-    // nothing is stored then, and the store stays readable.
+    // transaction; durable when it returns ok. A report with an empty receiptCode gets a new
+    // random one (receipt::generate with receiptPrefix()) inside that transaction, drawn again if
+    // taken, so a failed save burns no code. Refuses (Errc::invalidInput) a UUID or given receipt
+    // code already stored, a malformed UUID, and a photo whose bytes do not match its sha256Hex
+    // (an empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is
+    // full: nothing is stored then, and the store stays readable.
     [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos);
     // The same, with the photos sealed ahead (sealPhotos); when `sealed` is not of this report and
     // these photos, they are sealed now, as above.
@@ -176,6 +178,7 @@ class Store {
     [[nodiscard]] Result<SealedPhotos> sealPhotos(std::string_view uuid,
                                                   std::span<const Photo> photos) const;
     // Several reports in one transaction (all or none), e.g. an imported bundle. Same checks.
+    // Returns the receipt code of each, in batch order (as given, or as assigned).
     struct ReportToSave {
         const Report* report = nullptr;
         std::span<const Photo> photos;
@@ -184,7 +187,7 @@ class Store {
         // in the same transaction.
         bool slipDue = false;
     };
-    [[nodiscard]] Status saveReports(std::span<const ReportToSave> batch);
+    [[nodiscard]] Result<std::vector<std::string>> saveReports(std::span<const ReportToSave> batch);
     // The report with its identity decrypted (empty after retention purged it).
     // Errc::notFound, Errc::permission without a key, Errc::corrupt when decryption fails.
     [[nodiscard]] Result<Report> loadReport(std::string_view uuid) const;
