@@ -118,25 +118,9 @@ Result<std::string> putReport(Store::Impl& m, Writer& w, const Prepared& p, std:
         return s.error();
     if (Status s = w.put(m.identity, uuid, chars(p.identitySealed)); !s.ok())
         return s.error();
-    const std::span<const std::uint8_t> allSealed = p.photosSealed();
-    std::size_t sealedAt = 0;  // photo chunks come out of allSealed in order
-    for (std::uint32_t i = 0; i < p.photos.size(); ++i) {
-        const PhotoInfo& info = p.infos[i];
-        if (Status s = w.put(m.photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info)); !s.ok())
-            return s.error();
-        const std::size_t size = p.photos[i].jpeg.size();
-        for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
-            const std::size_t n =
-                std::min(photoChunkBytes, size - c * photoChunkBytes) + crypto::sealOverhead;
-            if (sealedAt + n > allSealed.size())
-                return makeError(Errc::internal, "sealed photo chunks do not match the photos");
-            if (Status s =
-                    w.put(m.photos, photoKey(uuid, i, c), chars(allSealed.subspan(sealedAt, n)));
-                !s.ok())
-                return s.error();
-            sealedAt += n;
-        }
-    }
+    if (Status s = putPhotos(w, m.photoMeta, m.photos, uuid, p.photos, p.infos, p.photosSealed());
+        !s.ok())
+        return s.error();
     Rec rec;
     rec.seq = seq;
     OutboxEntry& e = rec.e;
