@@ -175,7 +175,7 @@ struct ReportStatus {
     std::vector<ReplyEntry> replies;   // oldest first
     bool closed = false;
     std::optional<std::int64_t> closesAtMs;
-    // The agency followed it up and it is not closed: the visitor may reply (4.5).
+    // The agency's follow-up is there and the report is not closed: the visitor may reply (4.5).
     bool canReply = false;
 };
 
@@ -371,6 +371,9 @@ class Store {
     [[nodiscard]] Result<ReplyEntry> replyEntry(std::string_view id) const;
     // The replies of a report, oldest first.
     [[nodiscard]] Result<std::vector<ReplyEntry>> replies(std::string_view reportUuid) const;
+    // Every reply in `state` (nullopt: all), oldest first (lapor-ctl, the agent's start).
+    [[nodiscard]] Result<std::vector<ReplyEntry>> listReplies(
+        std::optional<OutboxState> state = std::nullopt) const;
     // Like claimNext, for replies: queued (oldest first), failed and due, or sending with an
     // expired lease; leased to `ownerId`.
     [[nodiscard]] Result<std::optional<ReplyClaim>> claimNextReply(std::string_view ownerId,

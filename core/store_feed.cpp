@@ -143,7 +143,7 @@ Result<ReportStatus> Store::Impl::statusIn(const Reader& r, std::string_view uui
         if (u.followUp)
             out.followUps.push_back(*u.followUp);
     }
-    auto replied = repliesIn(r, uuid);
+    auto replied = repliesIn(r, [&](const ReplyEntry& e) { return e.reportUuid == uuid; });
     if (!replied.ok())
         return replied.error();
     out.replies = std::move(*replied);
@@ -151,7 +151,8 @@ Result<ReportStatus> Store::Impl::statusIn(const Reader& r, std::string_view uui
         const FeedUpdate& last = out.timeline.back();
         out.closed = last.closed;
         out.closesAtMs = last.closesAtMs;
-        out.canReply = !last.closed && last.status == "followed_up";
+        // A follow-up the visitor can answer must be there (Open311 statuses bring none).
+        out.canReply = !last.closed && last.status == "followed_up" && !out.followUps.empty();
     } else {
         // Stored by an agent before the timeline existed: the state alone.
         out.closed = out.state == OutboxState::closed;

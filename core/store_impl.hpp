@@ -426,8 +426,9 @@ struct Store::Impl {
 
     // --- the feed and the replies (store_feed.cpp, store_replies.cpp) ---
     [[nodiscard]] Result<ReportStatus> statusIn(const Reader& r, std::string_view uuid) const;
-    [[nodiscard]] Result<std::vector<ReplyEntry>> repliesIn(const Reader& r,
-                                                            std::string_view reportUuid) const;
+    // The replies that `keep` takes, oldest first.
+    [[nodiscard]] Result<std::vector<ReplyEntry>> repliesIn(
+        const Reader& r, const std::function<bool(const ReplyEntry&)>& keep) const;
 
     // --- reports and photos (store_reports.cpp, store_photos.cpp) ---
     [[nodiscard]] Result<Report> loadPublic(const Reader& r, std::string_view uuid) const;

@@ -140,8 +140,8 @@ std::optional<ReplyKind> parseReplyKind(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-Result<std::vector<ReplyEntry>> Store::Impl::repliesIn(const Reader& r,
-                                                       std::string_view reportUuid) const {
+Result<std::vector<ReplyEntry>> Store::Impl::repliesIn(
+    const Reader& r, const std::function<bool(const ReplyEntry&)>& keep) const {
     if (!feedTables)
         return std::vector<ReplyEntry>();
     // Replies are few (one report in many gets one): a scan is cheaper than an index to keep.
@@ -150,7 +150,7 @@ Result<std::vector<ReplyEntry>> Store::Impl::repliesIn(const Reader& r,
         return all.error();
     std::vector<ReplyEntry> out;
     for (ReplyEntry& e : *all) {
-        if (e.reportUuid == reportUuid)
+        if (keep(e))
             out.push_back(std::move(e));
     }
     std::sort(out.begin(), out.end(),
@@ -264,8 +264,16 @@ Result<ReplyEntry> Store::replyEntry(std::string_view id) const {
 
 Result<std::vector<ReplyEntry>> Store::replies(std::string_view reportUuid) const {
     const Impl& m = *impl_;
-    return m.read<std::vector<ReplyEntry>>(
-        [&](const Reader& r) { return m.repliesIn(r, reportUuid); });
+    return m.read<std::vector<ReplyEntry>>([&](const Reader& r) {
+        return m.repliesIn(r, [&](const ReplyEntry& e) { return e.reportUuid == reportUuid; });
+    });
+}
+
+Result<std::vector<ReplyEntry>> Store::listReplies(std::optional<OutboxState> state) const {
+    const Impl& m = *impl_;
+    return m.read<std::vector<ReplyEntry>>([&](const Reader& r) {
+        return m.repliesIn(r, [&](const ReplyEntry& e) { return !state || e.state == *state; });
+    });
 }
 
 Result<std::optional<ReplyClaim>> Store::claimNextReply(std::string_view ownerId,
