@@ -63,7 +63,9 @@ TEST_CASE("receipt: a code is the device part and a random part, unrelated to th
     CHECK(seen.size() == 20000);
     for (const auto& position : counts) {
         CHECK(position.size() == receipt::kRadix);
-        for (const auto& [symbol, n] : position) {
+        for (const auto& entry : position) {
+            const char symbol = entry.first;  // (no structured binding: clang 14's CAPTURE)
+            const int n = entry.second;
             CAPTURE(symbol);
             CHECK(n > 500);  // 645 expected, standard deviation about 25
             CHECK(n < 800);
