@@ -1,4 +1,4 @@
-// Receipt codes: base-31 device part and sequence with a position-weighted check symbol mod 31.
+// Receipt codes: base-31 device part and random part with a position-weighted check symbol mod 31.
 #include "core/receipt_code.hpp"
 
 #include <sodium.h>
@@ -57,9 +57,9 @@ Reading read(std::string_view input) {
     }
     if (r.canonical.empty()) {
         r.problem = Problem::empty;
-    } else if (r.canonical.size() != kCodeSymbols) {
+    } else if (r.canonical.size() != kCodeSymbols && r.canonical.size() != kLegacyCodeSymbols) {
         r.problem = Problem::length;
-    } else if (checkSymbol(std::string_view(r.canonical).substr(0, kCodeSymbols - 1)) !=
+    } else if (checkSymbol(std::string_view(r.canonical).substr(0, r.canonical.size() - 1)) !=
                r.canonical.back()) {
         r.problem = Problem::checksum;
     }
@@ -75,11 +75,6 @@ std::string randomDevicePart() {
         part.push_back(kAlphabet[randombytes_uniform(kRadix)]);
     }
     return part;
-}
-
-std::uint32_t randomSequenceStart() {
-    ensureSodium();
-    return randombytes_uniform(kSequenceSpace);
 }
 
 char checkSymbol(std::string_view payload) {
@@ -99,29 +94,7 @@ char checkSymbol(std::string_view payload) {
     return kAlphabet[need * inverse % kRadix];
 }
 
-std::uint32_t sequenceStart(std::string_view deviceId) {
-    ensureSodium();
-    std::uint8_t hash[8];
-    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(deviceId.data()),
-                       deviceId.size(), nullptr, 0);
-    std::uint64_t v = 0;
-    for (const std::uint8_t b : hash) {
-        v = (v << 8) | b;
-    }
-    return static_cast<std::uint32_t>(v % kSequenceSpace);  // 2^64 mod S bias: below 10^-11
-}
-
-Result<std::string> generateNth(std::string_view devicePart, std::string_view deviceId,
-                                std::uint64_t n) {
-    if (n >= kSequenceSpace) {
-        return makeError(Errc::invalidInput, "receipt device part used up after " +
-                                                 std::to_string(kSequenceSpace) + " codes");
-    }
-    const std::uint64_t sequence = (sequenceStart(deviceId) + n) % kSequenceSpace;
-    return generate(devicePart, static_cast<std::uint32_t>(sequence));
-}
-
-Result<std::string> generate(std::string_view devicePart, std::uint32_t sequence) {
+Result<std::string> generate(std::string_view devicePart) {
     if (devicePart.size() != kDeviceSymbols) {
         return makeError(Errc::invalidInput, "receipt device part must have " +
                                                  std::to_string(kDeviceSymbols) + " symbols");
@@ -129,40 +102,36 @@ Result<std::string> generate(std::string_view devicePart, std::uint32_t sequence
     for (const char c : devicePart) {
         if (valueOf(c) < 0) {
             return makeError(Errc::invalidInput,
-                             "receipt device part has a symbol outside the "
-                             "alphabet");
+                             "receipt device part has a symbol outside the alphabet");
         }
     }
-    if (sequence >= kSequenceSpace) {
-        return makeError(Errc::invalidInput, "receipt sequence " + std::to_string(sequence) +
-                                                 " is past the device part's space; draw a new "
-                                                 "device part");
-    }
+    ensureSodium();
     std::string code(devicePart);
-    char digits[kSequenceSymbols];
-    std::uint32_t rest = sequence;
-    for (std::size_t i = kSequenceSymbols; i-- > 0;) {
-        digits[i] = kAlphabet[rest % kRadix];
-        rest /= kRadix;
+    for (std::size_t i = 0; i < kRandomSymbols; ++i) {
+        code.push_back(kAlphabet[randombytes_uniform(kRadix)]);  // uniform: no modulo bias
     }
-    code.append(digits, kSequenceSymbols);
     code.push_back(checkSymbol(code));
     return code;
 }
 
 std::string format(std::string_view canonical) {
-    if (canonical.size() != kCodeSymbols) {
-        return std::string(canonical);
-    }
     std::string out;
-    out.append(canonical.substr(0, kDeviceSymbols)).push_back('-');
-    out.append(canonical.substr(kDeviceSymbols, kSequenceSymbols)).push_back('-');
-    out.append(canonical.substr(kDeviceSymbols + kSequenceSymbols));
+    if (canonical.size() == kCodeSymbols) {
+        out.append(canonical.substr(0, 4)).push_back('-');
+        out.append(canonical.substr(4, 5)).push_back('-');
+        out.append(canonical.substr(9));
+    } else if (canonical.size() == kLegacyCodeSymbols) {
+        out.append(canonical.substr(0, 4)).push_back('-');
+        out.append(canonical.substr(4, 5)).push_back('-');
+        out.append(canonical.substr(9));
+    } else {
+        out = canonical;
+    }
     return out;
 }
 
 bool isCanonical(std::string_view code) {
-    if (code.size() != kCodeSymbols) {
+    if (code.size() != kCodeSymbols && code.size() != kLegacyCodeSymbols) {
         return false;
     }
     for (const char c : code) {
@@ -170,7 +139,7 @@ bool isCanonical(std::string_view code) {
             return false;
         }
     }
-    return checkSymbol(code.substr(0, kCodeSymbols - 1)) == code.back();
+    return checkSymbol(code.substr(0, code.size() - 1)) == code.back();
 }
 
 Result<std::string> parse(std::string_view input) {

@@ -10,10 +10,14 @@ namespace lapor::codec {
 using nlohmann::json;
 
 std::string encodeReportPublic(const Report& r) {
+    return encodeReportPublic(r, r.receiptCode);
+}
+
+std::string encodeReportPublic(const Report& r, std::string_view receiptCode) {
     json j = {
         {"v", reportFormatVersion},
         {"uuid", r.uuid},
-        {"receipt", r.receiptCode},
+        {"receipt", receiptCode},
         {"kind", static_cast<int>(r.kind)},
         {"title", r.title},
         {"body", r.body},

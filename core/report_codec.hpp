@@ -16,6 +16,9 @@ inline constexpr int reportFormatVersion = 1;
 
 // Every field of the report except its identity, as JSON {"v":1,...}.
 [[nodiscard]] std::string encodeReportPublic(const Report& report);
+// The same with `receiptCode` in place of report.receiptCode (the store assigns codes inside the
+// save's transaction, after the report was prepared).
+[[nodiscard]] std::string encodeReportPublic(const Report& report, std::string_view receiptCode);
 // The inverse; identity stays empty. Errc::corrupt on malformed input, Errc::tooNew on a newer "v".
 [[nodiscard]] Result<Report> decodeReportPublic(std::string_view json);
 

@@ -84,6 +84,110 @@ struct Claim {
     std::int64_t leaseUntilMs = 0;
 };
 
+// --- what became of a delivered report (docs/protocol.md 4.2-4.5) ---
+
+// The agency's follow-up (tanggapan), as the status feed gave it.
+struct FollowUp {
+    std::string text;      // up to 4000 characters
+    std::string agencyId;  // the catalog's id
+    std::string agency;    // the answering office's name
+    std::int64_t atMs = 0;
+    int utcOffsetMinutes = 0;  // of the feed's local_at: the report's own zone
+    friend bool operator==(const FollowUp&, const FollowUp&) = default;
+};
+
+// One update of the status feed (4.3). The store keeps each once per report (by `id`) as the
+// report's timeline, with its follow-up; no personal data is in it.
+struct FeedUpdate {
+    std::string id;  // the feed's id of the update
+    std::string uuid;
+    std::string trackingId;
+    std::string event = "status";  // status, followup, reply; an unknown one is kept raw
+    std::string status;            // the protocol's name after it, raw ("forwarded", ...)
+    std::int64_t atMs = 0;         // UTC
+    std::string note;
+    bool closed = false;  // closed or rejected: the feed of this report ends
+    std::optional<std::int64_t> closesAtMs;
+    std::string agencyId;  // on forwarded: where it went
+    std::string agency;
+    std::optional<FollowUp> followUp;  // on event "followup"
+    std::string replyId;               // on event "reply"
+    // The outbox state `status` moves the report to (set by the agent, which knows the protocol's
+    // names); nullopt: the timeline keeps it, the state stays.
+    std::optional<OutboxState> state;
+    friend bool operator==(const FeedUpdate&, const FeedUpdate&) = default;
+};
+
+// The citizen's answer to a follow-up. Stored on disk: never renumber.
+enum class ReplyKind : std::uint8_t {
+    information = 1,  // adds information (text and/or photos)
+    notResolved = 2,  // the answer does not resolve it
+};
+// "information", "not_resolved" (the protocol's names).
+[[nodiscard]] const char* replyKindName(ReplyKind kind) noexcept;
+[[nodiscard]] std::optional<ReplyKind> parseReplyKind(std::string_view name) noexcept;
+
+struct Reply {
+    std::string id;  // its RFC 4122 UUID, made when the visitor confirms: the Idempotency-Key
+    std::string reportUuid;
+    ReplyKind kind = ReplyKind::information;
+    std::string text;  // sealed at rest, like the reporter's identity
+    std::int64_t createdAtMs = 0;
+    int utcOffsetMinutes = 7 * 60;
+    std::string language = "id";
+};
+
+// A reply's outbox record (no text). States: queued, sending, failed, parked, delivered.
+struct ReplyEntry {
+    std::string id;
+    std::string reportUuid;
+    ReplyKind kind = ReplyKind::information;
+    OutboxState state = OutboxState::queued;
+    std::int64_t createdAtMs = 0;
+    int utcOffsetMinutes = 7 * 60;
+    std::string language = "id";
+    std::int64_t updatedAtMs = 0;
+    std::int64_t nextAttemptAtMs = 0;
+    std::int64_t leaseUntilMs = 0;
+    std::string leaseOwner;
+    std::uint32_t attempts = 0;
+    std::string lastError;
+    std::int64_t deliveredAtMs = 0;
+    std::uint32_t photoCount = 0;
+    std::uint64_t seq = 0;
+    friend bool operator==(const ReplyEntry&, const ReplyEntry&) = default;
+};
+
+// What a status screen (or lapor-ctl show) needs of one report, found by its receipt code:
+// never any identity, and readable without the store key.
+struct ReportStatus {
+    std::string uuid;
+    std::string receiptCode;
+    ReportKind kind = ReportKind::pengaduan;
+    std::string title;
+    std::int64_t filedAtMs = 0;
+    int utcOffsetMinutes = 7 * 60;
+    OutboxState state = OutboxState::queued;  // the kiosk's own part: queued, sending, ...
+    std::string trackingId;                   // once delivered
+    std::int64_t deliveredAtMs = 0;
+    std::vector<FeedUpdate> timeline;  // the national system's part, oldest first
+    std::vector<FollowUp> followUps;   // oldest first
+    std::vector<ReplyEntry> replies;   // oldest first
+    bool closed = false;
+    std::optional<std::int64_t> closesAtMs;
+    // The agency's follow-up is there and the report is not closed: the visitor may reply (4.5).
+    bool canReply = false;
+};
+
+// A claimed reply: the agent owns it until leaseUntilMs.
+struct ReplyClaim {
+    std::string id;
+    std::string reportUuid;
+    std::string trackingId;  // the report's
+    std::uint32_t attempts = 0;
+    std::int64_t leaseUntilMs = 0;
+};
+
 // A stored photo, without its bytes.
 struct PhotoInfo {
     std::uint32_t index = 0;  // 0-based, in the order saved
@@ -163,10 +267,12 @@ class Store {
 
     // --- reports (the kiosk) ---
     // Stores the report, its photos, its outbox entry (queued) and first history row in ONE
-    // transaction; durable when it returns ok. Refuses (Errc::invalidInput) a UUID or receipt code
-    // already stored, a malformed UUID, and a photo whose bytes do not match its sha256Hex (an
-    // empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is full:
-    // nothing is stored then, and the store stays readable.
+    // transaction; durable when it returns ok. A report with an empty receiptCode gets a new
+    // random one (receipt::generate with receiptPrefix()) inside that transaction, drawn again if
+    // taken, so a failed save burns no code. Refuses (Errc::invalidInput) a UUID or given receipt
+    // code already stored, a malformed UUID, and a photo whose bytes do not match its sha256Hex
+    // (an empty sha256Hex is computed). Errc::diskFull when the map cannot grow or the disk is
+    // full: nothing is stored then, and the store stays readable.
     [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos);
     // The same, with the photos sealed ahead (sealPhotos); when `sealed` is not of this report and
     // these photos, they are sealed now, as above.
@@ -176,6 +282,7 @@ class Store {
     [[nodiscard]] Result<SealedPhotos> sealPhotos(std::string_view uuid,
                                                   std::span<const Photo> photos) const;
     // Several reports in one transaction (all or none), e.g. an imported bundle. Same checks.
+    // Returns the receipt code of each, in batch order (as given, or as assigned).
     struct ReportToSave {
         const Report* report = nullptr;
         std::span<const Photo> photos;
@@ -184,7 +291,7 @@ class Store {
         // in the same transaction.
         bool slipDue = false;
     };
-    [[nodiscard]] Status saveReports(std::span<const ReportToSave> batch);
+    [[nodiscard]] Result<std::vector<std::string>> saveReports(std::span<const ReportToSave> batch);
     // The report with its identity decrypted (empty after retention purged it).
     // Errc::notFound, Errc::permission without a key, Errc::corrupt when decryption fails.
     [[nodiscard]] Result<Report> loadReport(std::string_view uuid) const;
@@ -239,6 +346,51 @@ class Store {
     // Every entry, oldest first.
     [[nodiscard]] Result<std::vector<OutboxEntry>> listAll(std::size_t limit = 0) const;
     [[nodiscard]] Result<StoreStats> stats() const;
+
+    // --- the status feed, follow-ups and replies (core/store_feed.cpp, core/store_replies.cpp) ---
+    // Where the agent keeps the feed's cursor (a status record, written by applyFeedPage).
+    static constexpr std::string_view feedCursorKey = "syncd.status_cursor";
+    // Stores one page of the feed and its next cursor in ONE transaction, so a crash can only
+    // make the agent read the page again. Each update is kept once per report (by id: a repeat is
+    // ignored) in the report's timeline; one with a state moves the outbox state as
+    // addStatusUpdate does. Updates of reports this store does not hold are skipped. Returns how
+    // many updates were new.
+    [[nodiscard]] Result<std::size_t> applyFeedPage(std::span<const FeedUpdate> updates,
+                                                    std::string_view nextCursor);
+    // The report's timeline, oldest first (by time, then by order of arrival).
+    [[nodiscard]] Result<std::vector<FeedUpdate>> timeline(std::string_view uuid) const;
+    // What a status screen shows of the report with this receipt code (canonical form). No
+    // identity, needs no key. Errc::notFound when no report has it.
+    [[nodiscard]] Result<ReportStatus> statusByReceiptCode(std::string_view code) const;
+    [[nodiscard]] Result<ReportStatus> statusOf(std::string_view uuid) const;
+
+    // Stores the reply, its photos (sealed like a report's, under the reply's id: readPhotoRange
+    // and listPhotos take it) and its outbox entry (queued) in ONE transaction. Refuses
+    // (Errc::invalidInput) a malformed or already stored id, a report that does not take replies
+    // now (ReportStatus::canReply), an "information" reply without text or photo, text over 4000
+    // bytes, more than 5 photos. Errc::permission without a key.
+    [[nodiscard]] Status saveReply(const Reply& reply, std::span<const Photo> photos);
+    // With its text opened; Errc::notFound, Errc::permission without a key.
+    [[nodiscard]] Result<Reply> loadReply(std::string_view id) const;
+    [[nodiscard]] Result<ReplyEntry> replyEntry(std::string_view id) const;
+    // The replies of a report, oldest first.
+    [[nodiscard]] Result<std::vector<ReplyEntry>> replies(std::string_view reportUuid) const;
+    // Every reply in `state` (nullopt: all), oldest first (lapor-ctl, the agent's start).
+    [[nodiscard]] Result<std::vector<ReplyEntry>> listReplies(
+        std::optional<OutboxState> state = std::nullopt) const;
+    // Like claimNext, for replies: queued (oldest first), failed and due, or sending with an
+    // expired lease; leased to `ownerId`.
+    [[nodiscard]] Result<std::optional<ReplyClaim>> claimNextReply(std::string_view ownerId,
+                                                                   std::int64_t leaseMs);
+    [[nodiscard]] Status renewReplyLease(std::string_view id, std::string_view ownerId,
+                                         std::int64_t leaseMs);
+    // -> delivered (idempotent).
+    [[nodiscard]] Status recordReplyDelivered(std::string_view id);
+    // sending/queued/failed -> failed, due again at nextAttemptAtMs.
+    [[nodiscard]] Status recordReplyFailure(std::string_view id, std::string_view reason,
+                                            std::int64_t nextAttemptAtMs);
+    // -> parked (refused for good), with the server's reason.
+    [[nodiscard]] Status parkReply(std::string_view id, std::string_view reason);
 
     // --- catalog ---
     // The catalog the agent last stored; Errc::notFound when none yet (use the default then).

@@ -11,6 +11,8 @@
 //   store_catalog.cpp    the agency catalog the agent stored
 //   store_status.cpp     status records (the agent's "syncd", per-report bookkeeping)
 //   store_retention.cpp  purging delivered reports' personal data, and verify
+//   store_feed.cpp       the status feed's timeline and follow-ups, the status view by code
+//   store_replies.cpp    the citizen's replies: saving (one transaction), their outbox
 // Nothing outside those files includes this header.
 #pragma once
 
@@ -26,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/log.hpp"
 #include "core/store.hpp"
 
 namespace lapor::storage {
@@ -227,6 +230,12 @@ Result<std::vector<T>> decodePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view 
 // ---------------------------------------------------------------------------------------------
 // Photos (store_photos.cpp)
 
+// Writes the photometa rows and sealed chunks of `photos` (sealed back to back in `sealed`, as
+// sealChunks makes them) under `owner`: a report's UUID or a reply's id.
+[[nodiscard]] Status putPhotos(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, std::string_view owner,
+                               std::span<const Photo> list, const std::vector<PhotoInfo>& infos,
+                               std::span<const std::uint8_t> sealed);
+
 // Size, hash and chunk count of each photo, as stored in the photometa table.
 [[nodiscard]] Result<std::vector<PhotoInfo>> photoInfos(std::span<const Photo> photos);
 // Every chunk of every photo sealed, back to back in photo and chunk order.
@@ -255,6 +264,9 @@ struct Store::Impl {
     // until a writer opens it (staffTables false), and reads them as empty.
     MDB_dbi staff = 0, audit = 0;
     bool staffTables = true;
+    // Likewise the status feed's timeline and the replies (issue 12).
+    MDB_dbi timeline = 0, replies = 0, replyText = 0, replyDue = 0;
+    bool feedTables = true;
     std::string deviceId, prefix;
     std::uint32_t schema = 0;
 
@@ -356,6 +368,43 @@ struct Store::Impl {
     // attempt.
     [[nodiscard]] static std::int64_t dueMsOf(const OutboxEntry& e);
 
+    // The first entry of a due index (dueKey -> id) due by `now`, as load(w, id) reads its
+    // record (Result<R>). An entry whose record is gone would block the queue forever: dropped.
+    template <class R, class Load>
+    Result<std::optional<std::pair<std::string, R>>> firstDue(Writer& w, MDB_dbi dueDbi,
+                                                              std::int64_t nowMs, Load&& load) {
+        using Found = std::optional<std::pair<std::string, R>>;
+        auto c = storage::Cursor::open(w.txn(), dueDbi);
+        if (!c.ok())
+            return c.error();
+        for (;;) {
+            MDB_val k{}, v{};
+            // Ordered by due time: queued items at 0, a failed one at its next attempt, a claimed
+            // one at its lease's end, so an expired claim comes up here.
+            const int rc = c->get(k, v, MDB_FIRST);
+            if (rc == MDB_NOTFOUND)
+                return Found();
+            if (rc != 0)
+                return storage::lmdbError(rc, "cursor");
+            if (static_cast<std::int64_t>(storage::readBE(storage::sv(k), 0, 8)) > nowMs)
+                return Found();
+            std::string id(storage::sv(v));
+            Result<R> rec = load(w, id);
+            if (rec.ok())
+                return Found(std::pair<std::string, R>(std::move(id), std::move(*rec)));
+            if (rec.error().code != Errc::notFound)
+                return rec.error();
+            log::warn("store", "dropping due-index entry of missing record " + id);
+            if (Status s = w.check(mdb_cursor_del(*c, 0), "delete"); !s.ok())
+                return s.error();
+        }
+    }
+
+    // An outbox state change through `apply`, inside a write transaction (addStatusUpdate and
+    // applyFeedPage share it).
+    [[nodiscard]] Status statusUpdateIn(Writer& w, std::string_view uuid, OutboxState status,
+                                        std::int64_t atMs, std::string_view note);
+
     // Loads, lets `change(w, rec, changed)` edit the record (returning an error to refuse, or
     // clearing `changed` to leave it), and stores it.
     template <class F>
@@ -374,6 +423,12 @@ struct Store::Impl {
             return storeRec(w, *rec, old, oldDue, false);
         });
     }
+
+    // --- the feed and the replies (store_feed.cpp, store_replies.cpp) ---
+    [[nodiscard]] Result<ReportStatus> statusIn(const Reader& r, std::string_view uuid) const;
+    // The replies that `keep` takes, oldest first.
+    [[nodiscard]] Result<std::vector<ReplyEntry>> repliesIn(
+        const Reader& r, const std::function<bool(const ReplyEntry&)>& keep) const;
 
     // --- reports and photos (store_reports.cpp, store_photos.cpp) ---
     [[nodiscard]] Result<Report> loadPublic(const Reader& r, std::string_view uuid) const;

@@ -35,20 +35,32 @@ Status Store::Impl::openDatabases(MDB_txn* txn, unsigned create) {
         const char* name;
         MDB_dbi* dbi;
         unsigned flags;
-        bool added = false;  // may be missing from an older store opened read-only
+        bool* present = nullptr;  // added later: may be missing from an older store opened
+                                  // read-only, which then reads them as empty
     } dbs[] = {
-        {"meta", &meta, 0},         {"reports", &reports, 0},
-        {"identity", &identity, 0}, {"photometa", &photoMeta, 0},
-        {"photos", &photos, 0},     {"outbox", &outbox, 0},
-        {"due", &due, 0},           {"bystate", &byState, MDB_DUPSORT | MDB_DUPFIXED},
-        {"history", &history, 0},   {"receipts", &receipts, 0},
-        {"catalog", &catalog, 0},   {"status", &status, 0},
-        {"staff", &staff, 0, true}, {"audit", &audit, 0, true},
+        {"meta", &meta, 0},
+        {"reports", &reports, 0},
+        {"identity", &identity, 0},
+        {"photometa", &photoMeta, 0},
+        {"photos", &photos, 0},
+        {"outbox", &outbox, 0},
+        {"due", &due, 0},
+        {"bystate", &byState, MDB_DUPSORT | MDB_DUPFIXED},
+        {"history", &history, 0},
+        {"receipts", &receipts, 0},
+        {"catalog", &catalog, 0},
+        {"status", &status, 0},
+        {"staff", &staff, 0, &staffTables},
+        {"audit", &audit, 0, &staffTables},
+        {"timeline", &timeline, 0, &feedTables},
+        {"replies", &replies, 0, &feedTables},
+        {"replytext", &replyText, 0, &feedTables},
+        {"replydue", &replyDue, 0, &feedTables},
     };
     for (const Db& db : dbs) {
         int rc = mdb_dbi_open(txn, db.name, db.flags | create, db.dbi);
-        if (rc == MDB_NOTFOUND && db.added) {
-            staffTables = false;
+        if (rc == MDB_NOTFOUND && db.present) {
+            *db.present = false;
             continue;
         }
         if (rc == MDB_NOTFOUND) {
@@ -118,7 +130,7 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options) {
     int rc = impl->env.create();
     if (rc != 0)
         return lmdbError(rc, "create environment");
-    mdb_env_set_maxdbs(impl->env, 16);
+    mdb_env_set_maxdbs(impl->env, 32);
     mdb_env_set_mapsize(impl->env, o.mapSize);
     // MDB_NOTLS: read transactions are not bound to a thread (callers may use threads).
     // No MDB_NOSYNC, MDB_NOMETASYNC or MDB_WRITEMAP: every commit is durable.

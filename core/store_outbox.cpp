@@ -136,33 +136,14 @@ Result<std::optional<Claim>> Store::claimNext(std::string_view ownerId, std::int
         return makeError(Errc::invalidInput, "claim needs an owner and a lease");
     return m.write<std::optional<Claim>>([&](Writer& w) -> Result<std::optional<Claim>> {
         const std::int64_t now = m.now();
-        auto c = Cursor::open(w.txn(), m.due);
-        if (!c.ok())
-            return c.error();
-        MDB_val k{}, v{};
-        std::string uuid;
-        Result<Rec> rec = makeError(Errc::notFound, "");
-        for (;;) {
-            // The due index is ordered by due time: queued items at 0, a failed one at its next
-            // attempt, a claimed one at its lease's end, so an expired claim comes up here.
-            int rc = c->get(k, v, MDB_FIRST);
-            if (rc == MDB_NOTFOUND)
-                return std::optional<Claim>();
-            if (rc != 0)
-                return lmdbError(rc, "cursor");
-            if (static_cast<std::int64_t>(readBE(sv(k), 0, 8)) > now)
-                return std::optional<Claim>();
-            uuid = std::string(sv(v));
-            rec = m.loadRec(w, uuid);
-            if (rec.ok() || rec.error().code != Errc::notFound)
-                break;
-            // An index entry without its record would block the queue forever: drop it.
-            log::warn("store", "dropping due-index entry of missing report " + uuid);
-            if (Status s = w.check(mdb_cursor_del(*c, 0), "delete"); !s.ok())
-                return s.error();
-        }
-        if (!rec.ok())
-            return rec.error();
+        auto found = m.firstDue<Rec>(
+            w, m.due, now, [&](const Reader& r, std::string_view id) { return m.loadRec(r, id); });
+        if (!found.ok())
+            return found.error();
+        if (!*found)
+            return std::optional<Claim>();
+        const std::string uuid = (*found)->first;
+        Rec* rec = &(*found)->second;
         OutboxEntry& e = rec->e;
         OutboxState old = e.state;
         std::int64_t oldDue = Impl::dueMsOf(e);
@@ -284,38 +265,46 @@ Result<std::uint64_t> Store::unparkAll(std::string_view reason, std::string_view
     });
 }
 
-Status Store::addStatusUpdate(std::string_view uuid, OutboxState status, std::int64_t atMs,
-                              std::string_view note) {
-    Impl& m = *impl_;
+Status Store::Impl::statusUpdateIn(Writer& w, std::string_view uuid, OutboxState status,
+                                   std::int64_t atMs, std::string_view note) {
     if (!isDelivered(status)) {
         return makeError(Errc::invalidInput,
                          std::string("status update cannot be ") + outboxStateName(status));
     }
-    return m.transition(uuid, [&](Writer& w, Rec& rec, bool& changed) -> Status {
-        OutboxEntry& e = rec.e;
-        if (!isDelivered(e.state)) {
-            return makeError(Errc::invalidInput, "report " + e.uuid + " is not delivered yet");
+    auto rec = loadRec(w, uuid);
+    if (!rec.ok())
+        return rec.error();
+    OutboxEntry& e = rec->e;
+    const OutboxState old = e.state;
+    const std::int64_t oldDue = dueMsOf(e);
+    if (!isDelivered(e.state)) {
+        return makeError(Errc::invalidInput, "report " + e.uuid + " is not delivered yet");
+    }
+    if (rec->historyCount > 0) {
+        auto last = w.get(history, historyKey(e.uuid, rec->historyCount - 1));
+        if (!last.ok())
+            return last.error();
+        if (*last) {
+            auto row = decodeHistory(**last);
+            if (row.ok() && row->atMs == atMs && row->state == status && row->reason == note)
+                return {};  // the agent polled the same status again
         }
-        if (rec.historyCount > 0) {
-            auto last = w.get(m.history, historyKey(e.uuid, rec.historyCount - 1));
-            if (!last.ok())
-                return last.error();
-            if (*last) {
-                auto row = decodeHistory(**last);
-                if (row.ok() && row->atMs == atMs && row->state == status && row->reason == note) {
-                    changed = false;  // the agent polled the same status again
-                    return {};
-                }
-            }
-        }
-        // Statuses can arrive out of order: the newest one by its own time decides the state.
-        if (atMs >= rec.statusAtMs) {
-            e.state = status;
-            rec.statusAtMs = atMs;
-        }
-        e.updatedAtMs = m.now();
-        return m.addHistory(w, rec, status, atMs, note);
-    });
+    }
+    // Statuses can arrive out of order: the newest one by its own time decides the state.
+    if (atMs >= rec->statusAtMs) {
+        e.state = status;
+        rec->statusAtMs = atMs;
+    }
+    e.updatedAtMs = now();
+    if (Status s = addHistory(w, *rec, status, atMs, note); !s.ok())
+        return s;
+    return storeRec(w, *rec, old, oldDue, false);
+}
+
+Status Store::addStatusUpdate(std::string_view uuid, OutboxState status, std::int64_t atMs,
+                              std::string_view note) {
+    Impl& m = *impl_;
+    return m.write<void>([&](Writer& w) { return m.statusUpdateIn(w, uuid, status, atMs, note); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -80,6 +80,31 @@ std::vector<std::uint8_t> sealChunks(const crypto::Key& key, std::string_view uu
     return out;
 }
 
+Status putPhotos(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, std::string_view owner,
+                 std::span<const Photo> list, const std::vector<PhotoInfo>& infos,
+                 std::span<const std::uint8_t> sealed) {
+    std::size_t sealedAt = 0;  // photo chunks come out of `sealed` in order
+    for (std::uint32_t i = 0; i < list.size(); ++i) {
+        const PhotoInfo& info = infos[i];
+        if (Status s = w.put(photoMeta, photoMetaKey(owner, i), encodePhotoInfo(info)); !s.ok())
+            return s;
+        const std::size_t size = list[i].jpeg.size();
+        for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
+            const std::size_t n =
+                std::min(photoChunkBytes, size - c * photoChunkBytes) + crypto::sealOverhead;
+            if (sealedAt + n > sealed.size())
+                return makeError(Errc::internal, "sealed photo chunks do not match the photos");
+            const auto part = sealed.subspan(sealedAt, n);
+            if (Status s = w.put(photos, photoKey(owner, i, c),
+                                 {reinterpret_cast<const char*>(part.data()), part.size()});
+                !s.ok())
+                return s;
+            sealedAt += n;
+        }
+    }
+    return {};
+}
+
 }  // namespace storage
 
 bool SealedPhotos::matches(std::string_view uuid, std::span<const Photo> photos) const {
@@ -155,11 +180,17 @@ Result<T> readPhotoWith(const Store::Impl& m, std::string_view uuid, std::uint32
 Result<std::vector<PhotoInfo>> Store::listPhotos(std::string_view uuid) const {
     const Impl& m = *impl_;
     return m.read<std::vector<PhotoInfo>>([&](const Reader& r) -> Result<std::vector<PhotoInfo>> {
+        // A report's photos, or a reply's (saved under the reply's id).
         auto exists = r.view(m.outbox, uuid);
         if (!exists.ok())
             return exists.error();
+        if (!*exists && m.feedTables) {
+            exists = r.view(m.replies, uuid);
+            if (!exists.ok())
+                return exists.error();
+        }
         if (!*exists)
-            return makeError(Errc::notFound, "no report " + std::string(uuid));
+            return makeError(Errc::notFound, "no report or reply " + std::string(uuid));
         return decodePrefix<PhotoInfo>(r.txn(), m.photoMeta, uuid, decodePhotoInfo);
     });
 }

@@ -1,5 +1,6 @@
 // Saving reports: checked and sealed before the lock, then the report, its identity, photos,
 // outbox entry and first history row in ONE write transaction; and loading them back.
+#include "core/receipt_code.hpp"
 #include "core/report_codec.hpp"
 #include "core/store_impl.hpp"
 #include "core/store_slips.hpp"
@@ -37,8 +38,8 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
         return makeError(Errc::invalidInput,
                          "report UUID must be 36 lowercase characters (RFC 4122)");
     }
-    if (report.receiptCode.empty() || report.receiptCode.size() > 32) {
-        return makeError(Errc::invalidInput, "report has no receipt code");
+    if (report.receiptCode.size() > 32) {  // empty: the store assigns one (putReport)
+        return makeError(Errc::invalidInput, "report's receipt code is longer than 32 characters");
     }
     if (!report.replacesUuid.empty() && !validUuid(report.replacesUuid)) {
         return makeError(Errc::invalidInput, "replaced report's UUID is malformed");
@@ -71,80 +72,96 @@ std::string_view chars(std::span<const std::uint8_t> bytes) {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-// Writes one prepared report, inside the batch's write transaction.
-Status putReport(Store::Impl& m, Writer& w, const Prepared& p, std::uint64_t seq, std::int64_t at) {
+// Takes a new random receipt code in the receipts table, inside the save's transaction, so that a
+// save that fails leaves no code behind. A code already taken (about one draw in 10^7 for a store
+// of 100,000 reports) is drawn again.
+Result<std::string> assignReceiptCode(Store::Impl& m, Writer& w, std::string_view uuid) {
+    for (int draw = 0; draw < 16; ++draw) {
+        auto code = receipt::generate(m.prefix);
+        if (!code.ok())
+            return code.error();
+        const int rc = w.putRc(m.receipts, *code, uuid, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST)
+            continue;
+        if (Status s = w.check(rc, "write"); !s.ok())
+            return s.error();
+        return code;
+    }
+    return makeError(Errc::internal, "16 receipt codes in a row were taken: is the RNG broken?");
+}
+
+// Writes one prepared report, inside the batch's write transaction; returns its receipt code.
+Result<std::string> putReport(Store::Impl& m, Writer& w, const Prepared& p, std::uint64_t seq,
+                              std::int64_t at) {
     const Report& report = *p.report;
     const std::string& uuid = report.uuid;
-    int rc = w.putRc(m.reports, uuid, p.publicJson, MDB_NOOVERWRITE);
+    std::string code = report.receiptCode;
+    if (code.empty()) {
+        auto drawn = assignReceiptCode(m, w, uuid);
+        if (!drawn.ok())
+            return drawn.error();
+        code = std::move(*drawn);
+    } else {
+        const int rc = w.putRc(m.receipts, code, uuid, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST)
+            return makeError(Errc::invalidInput, "receipt code " + code + " is already in use");
+        if (Status s = w.check(rc, "write"); !s.ok())
+            return s.error();
+    }
+    const std::string assignedJson =
+        report.receiptCode.empty() ? codec::encodeReportPublic(report, code) : std::string();
+    int rc = w.putRc(m.reports, uuid, report.receiptCode.empty() ? assignedJson : p.publicJson,
+                     MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
         return makeError(Errc::invalidInput, "report " + uuid + " is already stored");
     if (Status s = w.check(rc, "write"); !s.ok())
-        return s;
-    rc = w.putRc(m.receipts, report.receiptCode, uuid, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST) {
-        return makeError(Errc::invalidInput,
-                         "receipt code " + report.receiptCode + " is already in use");
-    }
-    if (Status s = w.check(rc, "write"); !s.ok())
-        return s;
+        return s.error();
     if (Status s = w.put(m.identity, uuid, chars(p.identitySealed)); !s.ok())
-        return s;
-    const std::span<const std::uint8_t> allSealed = p.photosSealed();
-    std::size_t sealedAt = 0;  // photo chunks come out of allSealed in order
-    for (std::uint32_t i = 0; i < p.photos.size(); ++i) {
-        const PhotoInfo& info = p.infos[i];
-        if (Status s = w.put(m.photoMeta, photoMetaKey(uuid, i), encodePhotoInfo(info)); !s.ok())
-            return s;
-        const std::size_t size = p.photos[i].jpeg.size();
-        for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
-            const std::size_t n =
-                std::min(photoChunkBytes, size - c * photoChunkBytes) + crypto::sealOverhead;
-            if (sealedAt + n > allSealed.size())
-                return makeError(Errc::internal, "sealed photo chunks do not match the photos");
-            if (Status s =
-                    w.put(m.photos, photoKey(uuid, i, c), chars(allSealed.subspan(sealedAt, n)));
-                !s.ok())
-                return s;
-            sealedAt += n;
-        }
-    }
+        return s.error();
+    if (Status s = putPhotos(w, m.photoMeta, m.photos, uuid, p.photos, p.infos, p.photosSealed());
+        !s.ok())
+        return s.error();
     Rec rec;
     rec.seq = seq;
     OutboxEntry& e = rec.e;
     e.uuid = uuid;
-    e.receiptCode = report.receiptCode;
+    e.receiptCode = code;
     e.state = OutboxState::queued;
     e.createdAtMs = report.createdAtMs != 0 ? report.createdAtMs : at;
     e.updatedAtMs = at;
     e.replacesUuid = report.replacesUuid;
     e.photoCount = static_cast<std::uint32_t>(p.photos.size());
     if (Status s = m.addHistory(w, rec, OutboxState::queued, at, "saved"); !s.ok())
-        return s;
+        return s.error();
     // With the report, so that no crash can leave a stored report without its slip.
     if (p.slipDue) {
         if (Status s = w.put(m.status, slipStatusKey(uuid), slipDueValue); !s.ok())
-            return s;
+            return s.error();
     }
-    return m.storeRec(w, rec, OutboxState::queued, 0, true);
+    if (Status s = m.storeRec(w, rec, OutboxState::queued, 0, true); !s.ok())
+        return s.error();
+    return code;
 }
 
 }  // namespace
 
 Status Store::saveReport(const Report& report, std::span<const Photo> photos) {
     const ReportToSave one{&report, photos};
-    return saveReports(std::span<const ReportToSave>(&one, 1));
+    auto codes = saveReports(std::span<const ReportToSave>(&one, 1));
+    return codes.ok() ? Status{} : Status(codes.error());
 }
 
 Status Store::saveReport(const Report& report, std::span<const Photo> photos,
                          const SealedPhotos& sealed) {
     const ReportToSave one{&report, photos, &sealed};
-    return saveReports(std::span<const ReportToSave>(&one, 1));
+    auto codes = saveReports(std::span<const ReportToSave>(&one, 1));
+    return codes.ok() ? Status{} : Status(codes.error());
 }
 
-Status Store::saveReports(std::span<const ReportToSave> batch) {
+Result<std::vector<std::string>> Store::saveReports(std::span<const ReportToSave> batch) {
     Impl& m = *impl_;
     if (Status s = m.requireKey(); !s.ok())
-        return s;
+        return s.error();
     // Work that needs no lock happens before the write transaction.
     std::vector<Prepared> ready;
     ready.reserve(batch.size());
@@ -163,16 +180,23 @@ Status Store::saveReports(std::span<const ReportToSave> batch) {
     }
     const std::int64_t now = m.now();
 
-    return m.write<void>([&](Writer& w) -> Status {
+    using Codes = std::vector<std::string>;
+    return m.write<Codes>([&](Writer& w) -> Result<Codes> {
         auto seqRaw = w.get(m.meta, "next_seq");
         if (!seqRaw.ok())
             return seqRaw.error();
         std::uint64_t seq = *seqRaw && (*seqRaw)->size() == 8 ? readBE(**seqRaw, 0, 8) : 1;
+        Codes codes;
+        codes.reserve(ready.size());
         for (const Prepared& p : ready) {
-            if (Status s = putReport(m, w, p, seq++, now); !s.ok())
-                return s;
+            auto code = putReport(m, w, p, seq++, now);
+            if (!code.ok())
+                return code.error();
+            codes.push_back(std::move(*code));
         }
-        return w.put(m.meta, "next_seq", be(seq, 8));
+        if (Status s = w.put(m.meta, "next_seq", be(seq, 8)); !s.ok())
+            return s.error();
+        return codes;
     });
 }
 

@@ -44,7 +44,10 @@ void KioskActions::startSave() {
         return;
     }
     s_.worker->run([this, sink = s_.store.sink, job = std::move(*job)]() mutable {
-        Status result = sink->save(job.report, job.photos);
+        Result<std::string> result = sink->save(job.report, job.photos);
+        if (result.ok()) {
+            job.report.receiptCode = result.value();
+        }
         if (result.ok() && s_.slips) {
             // Owed by the store from the save on: a failure here is recovered at the next start.
             if (Status st = s_.slips->queue(job.report); !st.ok()) {

@@ -1,10 +1,8 @@
 // The flow's ReportSink and CatalogSource over the LMDB store (core/store).
-#include <charconv>
 #include <mutex>
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
-#include "core/receipt_code.hpp"
 #include "core/store.hpp"
 #include "kiosk/links.hpp"
 
@@ -12,17 +10,12 @@ namespace lapor::kiosk {
 
 namespace {
 
-// How many receipt codes this kiosk has issued, kept beside the store's status records. The code
-// itself is the store's receipt prefix (drawn once per store) plus the n-th sequence number
-// (core/receipt_code.hpp). A code drawn for a save that then fails is simply skipped.
-constexpr std::string_view kReceiptCountKey = "kiosk.receipt_count";
-
 class StoreSink final : public ReportSink {
   public:
     StoreSink(std::shared_ptr<Store> store, std::uint64_t reserveBytes)
         : store_(std::move(store)), reserveBytes_(reserveBytes) {}
 
-    Status save(const Report& report, const std::vector<Photo>& photos) override {
+    Result<std::string> save(const Report& report, const std::vector<Photo>& photos) override {
         SealedPhotos ahead;
         {
             std::lock_guard lock(aheadMutex_);
@@ -30,7 +23,11 @@ class StoreSink final : public ReportSink {
         }
         // The slip is owed from the same commit on (kiosk/slip_desk.hpp).
         const Store::ReportToSave one{&report, photos, &ahead, true};
-        return store_->saveReports(std::span<const Store::ReportToSave>(&one, 1));
+        auto codes = store_->saveReports(std::span<const Store::ReportToSave>(&one, 1));
+        if (!codes) {
+            return codes.error();
+        }
+        return std::move(codes.value().front());
     }
     void sealAhead(const std::string& uuid, const std::vector<Photo>& photos) override {
         auto sealed = store_->sealPhotos(uuid, photos);
@@ -54,39 +51,6 @@ class StoreSink final : public ReportSink {
     bool agentWaitsForEnrolment() const override {
         auto s = store_->getStatus(Store::enrolmentStatusKey);
         return s.ok() && s.value().has_value();
-    }
-
-    Result<std::string> newReceiptCode() override {
-        auto state = store_->getStatus(kReceiptCountKey);
-        if (!state) {
-            return state.error();
-        }
-        std::uint64_t n = 0;
-        bool parsed = false;
-        if (state.value()) {
-            const std::string& s = *state.value();
-            const auto r = std::from_chars(s.data(), s.data() + s.size(), n);
-            parsed = r.ec == std::errc() && r.ptr == s.data() + s.size();
-        }
-        if (!parsed) {
-            // First start, or a damaged counter: every report in the store used one code, so
-            // counting them can only skip codes, never reuse one.
-            auto counts = store_->counts();
-            if (!counts) {
-                return counts.error();
-            }
-            n = 0;
-            for (OutboxState st : allOutboxStates()) {
-                n += counts->count(st);
-            }
-            if (state.value()) {
-                log::warn("kiosk", "receipt counter unreadable; restarting from the store's count");
-            }
-        }
-        if (auto put = store_->putStatus(kReceiptCountKey, std::to_string(n + 1)); !put) {
-            return put.error();
-        }
-        return receipt::generateNth(store_->receiptPrefix(), store_->deviceId(), n);
     }
 
   private:

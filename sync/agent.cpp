@@ -20,7 +20,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kComponent = "syncd";
-constexpr std::string_view kCursorKey = "syncd.status_cursor";
 
 }  // namespace
 
@@ -63,15 +62,23 @@ void Agent::releaseStaleLeases() {
     // by an earlier run that died (SIGKILL, power cut). Releasing it now saves waiting out the
     // lease; the report is due first (the next run finishes what the last started) and the
     // server's idempotency makes a re-send safe.
-    auto sending = store_.listByState(OutboxState::sending);
-    if (!sending.ok()) {
-        return;
-    }
     const std::string prefix = options_.ownerPrefix + ":";
-    for (const auto& e : *sending) {
-        if (e.leaseOwner.rfind(prefix, 0) == 0 && e.leaseOwner.rfind(ownerBase_ + ":", 0) != 0) {
-            if (store_.recordFailure(e.uuid, "agent restarted", 0).ok()) {
+    const auto leftByEarlierRun = [&](const std::string& owner) {
+        return owner.rfind(prefix, 0) == 0 && owner.rfind(ownerBase_ + ":", 0) != 0;
+    };
+    if (auto sending = store_.listByState(OutboxState::sending); sending.ok()) {
+        for (const auto& e : *sending) {
+            if (leftByEarlierRun(e.leaseOwner) &&
+                store_.recordFailure(e.uuid, "agent restarted", 0).ok()) {
                 log::info(kComponent, "released the lease left on " + e.uuid);
+            }
+        }
+    }
+    if (auto sending = store_.listReplies(OutboxState::sending); sending.ok()) {
+        for (const auto& e : *sending) {
+            if (leftByEarlierRun(e.leaseOwner) &&
+                store_.recordReplyFailure(e.id, "agent restarted", 0).ok()) {
+                log::info(kComponent, "released the lease left on reply " + e.id);
             }
         }
     }
@@ -202,39 +209,16 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
         }
         return fail(claim, report.error(), ExchangeNote{});
     }
-    auto photos = store_.listPhotos(uuid);
-    if (!photos.ok()) {
-        return fail(claim, photos.error(), ExchangeNote{});
+    Uploaded up =
+        uploadPhotos(*report, [&] { return store_.renewLease(uuid, owner, options_.leaseMs); });
+    if (up.leaseLost) {
+        log::warn(kComponent, "lost the lease on " + uuid + " mid-upload; leaving it");
+        return Outcome::stopped;
     }
-    // Uploads made earlier for this report's photos (URL, offset, a PATCH under way), kept
-    // across restarts.
-    auto uploads = ReportUploads::load(store_, uuid);
-    std::vector<PhotoRef> refs;
-    for (const PhotoInfo& info : *photos) {
-        if (stopping_.load()) {
-            return fail(claim, makeError(Errc::cancelled, "agent stopping"), ExchangeNote{});
-        }
-        StorePhotoSource source(store_, uuid, info.index, info.size);
-        PhotoUpload upload;
-        upload.index = info.index;
-        upload.sha256Hex = info.sha256Hex;
-        upload.source = &source;
-        upload.known = uploads.get(info.index);
-        upload.onProgress = [&](const TusUploadState& state) {
-            return uploads.save(info.index, state);
-        };
-        ExchangeNote note;
-        auto url = uplink_.uploadPhoto(*report, upload, note);
-        if (!url.ok()) {
-            return fail(claim, url.error(), note);
-        }
-        uploads.complete(info.index, *url, info.size);
-        refs.push_back(PhotoRef{*url, info.sha256Hex, info.size});
-        if (Status s = store_.renewLease(uuid, owner, options_.leaseMs); !s.ok()) {
-            log::warn(kComponent, "lost the lease on " + uuid + " mid-upload; leaving it");
-            return Outcome::stopped;
-        }
+    if (up.error) {
+        return fail(claim, *up.error, up.note);
     }
+    const std::vector<PhotoRef>& refs = up.refs;
     if (stopping_.load()) {
         return fail(claim, makeError(Errc::cancelled, "agent stopping"), ExchangeNote{});
     }
@@ -250,7 +234,7 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
         noteError(s.error(), false);
         return Outcome::retryLater;
     }
-    if (!uploads.empty()) {
+    if (up.recorded) {
         (void)ReportUploads::forget(store_, uuid);
     }
     book_.success(uuid);
@@ -264,13 +248,66 @@ Outcome Agent::process(const Claim& claim, const std::string& owner) {
     return Outcome::delivered;
 }
 
+Agent::Uploaded Agent::uploadPhotos(const Report& carrier, const std::function<Status()>& renew) {
+    Uploaded out;
+    const std::string& id = carrier.uuid;
+    auto photos = store_.listPhotos(id);
+    if (!photos.ok()) {
+        out.error = photos.error();
+        return out;
+    }
+    // Uploads made earlier for these photos (URL, offset, a PATCH under way), kept across
+    // restarts.
+    auto uploads = ReportUploads::load(store_, id);
+    for (const PhotoInfo& info : *photos) {
+        if (stopping_.load()) {
+            out.error = makeError(Errc::cancelled, "agent stopping");
+            return out;
+        }
+        StorePhotoSource source(store_, id, info.index, info.size);
+        PhotoUpload upload;
+        upload.index = info.index;
+        upload.sha256Hex = info.sha256Hex;
+        upload.source = &source;
+        upload.known = uploads.get(info.index);
+        upload.onProgress = [&](const TusUploadState& state) {
+            return uploads.save(info.index, state);
+        };
+        auto url = uplink_.uploadPhoto(carrier, upload, out.note);
+        if (!url.ok()) {
+            out.error = url.error();
+            return out;
+        }
+        uploads.complete(info.index, *url, info.size);
+        out.refs.push_back(PhotoRef{*url, info.sha256Hex, info.size});
+        if (Status s = renew(); !s.ok()) {
+            out.leaseLost = true;
+            return out;
+        }
+    }
+    if (stopping_.load()) {
+        out.error = makeError(Errc::cancelled, "agent stopping");
+    }
+    out.recorded = !uploads.empty();
+    return out;
+}
+
 Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& note) {
-    const std::string& uuid = claim.uuid;
+    const ItemOps ops{"report",
+                      [&](std::string_view reason, std::int64_t next) {
+                          return store_.recordFailure(claim.uuid, reason, next);
+                      },
+                      [&](std::string_view reason) { return store_.park(claim.uuid, reason); }};
+    return failItem(claim.uuid, ops, error, note);
+}
+
+Outcome Agent::failItem(const std::string& uuid, const ItemOps& ops, const Error& error,
+                        const ExchangeNote& note) {
     const std::int64_t now = clock_.wallMs();
     if (error.code == Errc::cancelled) {
-        // Stopping: hand the report back at once (the lease is released with it), due before
+        // Stopping: hand the item back at once (the lease is released with it), due before
         // everything else so that the next run finishes what this one started.
-        (void)store_.recordFailure(uuid, "agent stopped", 0);
+        (void)ops.failure("agent stopped", 0);
         return Outcome::stopped;
     }
     const Verdict verdict = judge(error, note);
@@ -280,12 +317,14 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
             log::warn(kComponent, "server reports an idempotency conflict for " + uuid +
                                       ": the same key was used with another body; parked");
         }
-        (void)store_.park(uuid, verdict.reason);
+        (void)ops.park(verdict.reason);
         book_.forget(uuid);
         std::lock_guard lock(stateMutex_);
         ++counters_.parked;
-        log::warn(kComponent, "parked " + uuid + ": " + errcName(error.code) +
-                                  (note.status ? " HTTP " + std::to_string(note.status) : ""));
+        log::warn(kComponent, std::string("parked ") + ops.what + " " + uuid + ": " +
+                                  errcName(error.code) +
+                                  (note.status ? " HTTP " + std::to_string(note.status) : "") +
+                                  (note.code.empty() ? "" : " " + note.code));
         return Outcome::parked;
     }
     if (verdict.kind == Verdict::Kind::restartUpload) {
@@ -306,71 +345,16 @@ Outcome Agent::fail(const Claim& claim, const Error& error, const ExchangeNote& 
                              std::max(options_.probeIntervalMs, verdict.retryAfterMs.value_or(0)));
         }
     }
-    (void)store_.recordFailure(uuid, error.message, now + delay);
+    (void)ops.failure(error.message, now + delay);
     {
         std::lock_guard lock(stateMutex_);
         ++counters_.failures;
     }
-    log::info(kComponent, "attempt on " + uuid + " failed (" + errcName(error.code) +
+    log::info(kComponent, std::string("attempt on ") + ops.what + " " + uuid + " failed (" +
+                              errcName(error.code) +
                               (note.status ? " HTTP " + std::to_string(note.status) : "") + ": " +
                               error.message + "); next in " + std::to_string(delay) + " ms");
     return Outcome::retryLater;
-}
-
-Status Agent::pullStatus() {
-    std::string cursor;
-    if (auto c = store_.getStatus(kCursorKey); c.ok() && c->has_value()) {
-        cursor = **c;
-    }
-    std::vector<Followed> followed;
-    for (OutboxState s : {OutboxState::delivered, OutboxState::received, OutboxState::verified,
-                          OutboxState::forwarded, OutboxState::followedUp}) {
-        if (auto list = store_.listByState(s, 500); list.ok()) {
-            for (const auto& e : *list) {
-                followed.push_back({e.uuid, e.trackingId});
-            }
-        }
-    }
-    for (int page = 0; page < 50 && !stopping_.load(); ++page) {
-        ExchangeNote note;
-        auto got = uplink_.pullStatus(cursor, followed, note);
-        if (!got.ok()) {
-            const Verdict verdict = judge(got.error(), note);
-            if (verdict.kind == Verdict::Kind::park && !cursor.empty()) {
-                (void)store_.putStatus(kCursorKey, "");  // a cursor the server no longer knows
-            }
-            noteError(got.error(), verdict.kind == Verdict::Kind::holdServer);
-            log::warn(kComponent, "status pull failed (" + std::string(errcName(got.error().code)) +
-                                      "): " + got.error().message);
-            if (verdict.kind == Verdict::Kind::holdServer) {
-                heldForToken_ = verdict.hold == Verdict::Hold::token;
-                (void)book_.failure("(status)", clock_.monotonicMs(), verdict.retryAfterMs, true);
-            }
-            return got.error();
-        }
-        noteSuccess();
-        for (const auto& u : got->updates) {
-            auto state = outboxStateForStatus(u.status);
-            if (!state) {
-                log::debug(kComponent, "ignored unknown status \"" + u.status + "\"");
-                continue;
-            }
-            const std::string note2 = u.status == "rejected" ? "rejected: " + u.note : u.note;
-            Status s = store_.addStatusUpdate(u.uuid, *state, u.atMs, note2);
-            if (s.ok()) {
-                std::lock_guard lock(stateMutex_);
-                ++counters_.statusUpdates;
-            }
-        }
-        if (got->nextCursor != cursor) {
-            cursor = got->nextCursor;
-            (void)store_.putStatus(kCursorKey, cursor);
-        }
-        if (!got->more) {
-            break;
-        }
-    }
-    return {};
 }
 
 Status Agent::pullCatalog() {
@@ -445,7 +429,10 @@ void Agent::workerLoop(int worker, int slot) {
             waitFor(g);
             continue;
         }
-        const Outcome o = deliverOne(owner);
+        Outcome o = deliverOne(owner);
+        if (o == Outcome::nothingDue) {
+            o = deliverReplyOne(owner);  // replies after reports: a report is the first word
+        }
         if (o == Outcome::nothingDue) {
             waitFor(options_.storePollMs);
         } else if (o == Outcome::delivered) {

@@ -47,6 +47,7 @@ struct AgentCounters {
     std::uint64_t failures = 0;
     std::uint64_t parked = 0;
     std::uint64_t statusUpdates = 0;
+    std::uint64_t repliesDelivered = 0;
     std::uint64_t catalogUpdates = 0;
 };
 
@@ -78,7 +79,9 @@ class Agent {
 
     // One attempt on the next due report, on the calling thread (tests and the workers).
     [[nodiscard]] Outcome deliverOne(const std::string& owner);
-    // One round of status pulling (all pages) and one catalog check.
+    // One attempt on the next due reply (docs/protocol.md 4.5; sync/agent_replies.cpp).
+    [[nodiscard]] Outcome deliverReplyOne(const std::string& owner);
+    // One round of status pulling (all pages: sync/agent_status.cpp) and one catalog check.
     [[nodiscard]] Status pullStatus();
     [[nodiscard]] Status pullCatalog();
     // Writes the status record now.
@@ -100,6 +103,25 @@ class Agent {
   private:
     Outcome process(const Claim& claim, const std::string& owner);
     Outcome fail(const Claim& claim, const Error& error, const ExchangeNote& note);
+    // What a failure does to an outbox item, a report's or a reply's.
+    struct ItemOps {
+        const char* what;  // "report" or "reply", for the log
+        std::function<Status(std::string_view reason, std::int64_t nextAttemptAtMs)> failure;
+        std::function<Status(std::string_view reason)> park;
+    };
+    Outcome failItem(const std::string& id, const ItemOps& ops, const Error& error,
+                     const ExchangeNote& note);
+    // Uploads the photos stored under carrier.uuid (a report's UUID or a reply's id, which the
+    // tus metadata names), renewing the claim after each.
+    struct Uploaded {
+        std::vector<PhotoRef> refs;
+        std::optional<Error> error;  // set when an upload failed (with `note`)
+        ExchangeNote note;
+        bool leaseLost = false;
+        bool recorded = false;  // upload states were kept in the store: forget them once sent
+    };
+    Uploaded uploadPhotos(const Report& carrier, const std::function<Status()>& renew);
+    Outcome processReply(const ReplyClaim& claim, const std::string& owner);
     void noteSuccess();
     void noteError(const Error& error, bool serverAway);
     void workerLoop(int worker, int slot);

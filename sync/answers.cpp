@@ -71,6 +71,26 @@ class FieldReader {
         }
         return *ms;
     }
+    // An RFC 3339 time, or nullopt when absent or null.
+    std::optional<std::int64_t> nullableTime(const char* key) {
+        const json* v = find(key, false);
+        if (v == nullptr || v->is_null()) {
+            return std::nullopt;
+        }
+        return time(key, true, 0);
+    }
+    // The object under `key` (optional: nullptr when absent or null).
+    const json* object(const char* key) {
+        const json* v = find(key, false);
+        if (v == nullptr || v->is_null()) {
+            return nullptr;
+        }
+        if (!v->is_object()) {
+            fail(key, "not an object");
+            return nullptr;
+        }
+        return v;
+    }
     // The array under `key` (required), or nullptr.
     const json* array(const char* key) {
         const json* v = find(key, true);
@@ -253,6 +273,40 @@ Result<std::string> parseSubmitAnswer(std::string_view body, std::string_view uu
     return id;
 }
 
+Status parseReplyAnswer(std::string_view body, std::string_view replyId) {
+    constexpr std::string_view what = "reply POST";
+    const json j = parseJson(body);
+    if (!j.is_object()) {
+        return malformedAnswer(what, "body", "not a JSON object");
+    }
+    FieldReader f(j, "");
+    const std::string named = f.text("reply_id", true, 64);
+    if (f.ok() && named != replyId) {
+        f.fail("reply_id", "names another reply");
+    }
+    (void)f.text("tracking_id", false, 32);
+    (void)f.time("received_at", false, 0);
+    if (!f.ok()) {
+        return f.error(what);
+    }
+    return {};
+}
+
+namespace {
+
+// The offset of an RFC 3339 local time ("...+07:00"), in minutes; 0 for "Z" or unreadable.
+int offsetMinutesOf(std::string_view t) {
+    if (t.size() < 6 || (t[t.size() - 6] != '+' && t[t.size() - 6] != '-') ||
+        t[t.size() - 3] != ':') {
+        return 0;
+    }
+    const auto digit = [&](std::size_t i) { return t[t.size() - i] - '0'; };
+    const int minutes = (digit(5) * 10 + digit(4)) * 60 + digit(2) * 10 + digit(1);
+    return t[t.size() - 6] == '-' ? -minutes : minutes;
+}
+
+}  // namespace
+
 Result<StatusPage> parseStatusPage(std::string_view body, const std::string& cursor) {
     constexpr std::string_view what = "status GET";
     const json j = parseJson(body);
@@ -289,7 +343,30 @@ Result<StatusPage> parseStatusPage(std::string_view body, const std::string& cur
             f.fail("status", "not of a-z, 0-9 and _");
         }
         s.atMs = f.time("at", true, 0);
-        s.note = f.text("note", false, 4000);
+        s.note = f.text("note", false, 16000);
+        s.id = f.text("id", false, 64);
+        s.event = f.text("event", false, 32);
+        if (s.event.empty()) {
+            s.event = "status";
+        }
+        s.closed = f.flag("closed", s.status == "closed" || s.status == "rejected");
+        s.closesAtMs = f.nullableTime("closes_at");
+        s.agencyId = f.text("agency_id", false, 64);
+        s.agency = f.text("agency", false, 400);
+        s.replyId = f.text("reply_id", false, 64);
+        if (const json* fu = f.object("followup")) {
+            FieldReader g(*fu, where + ".followup");
+            FollowUp up;
+            up.text = g.text("text", false, 16000);  // 4000 characters of up to 4 bytes
+            up.agencyId = g.text("agency_id", false, 64);
+            up.agency = g.text("agency", false, 400);
+            up.atMs = g.time("at", true, 0);
+            up.utcOffsetMinutes = offsetMinutesOf(g.text("local_at", false, 64));
+            if (!g.ok()) {
+                return g.error(what);
+            }
+            s.followUp = std::move(up);
+        }
         if (!f.ok()) {
             return f.error(what);
         }

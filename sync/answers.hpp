@@ -51,6 +51,8 @@ struct ErrorBody {
 [[nodiscard]] Result<std::string> parseSubmitAnswer(std::string_view body, std::string_view uuid,
                                                     std::string_view requestBody);
 
+// POST /v1/reports/{tracking_id}/replies (4.5): ok when the answer names `replyId` as reply_id.
+[[nodiscard]] Status parseReplyAnswer(std::string_view body, std::string_view replyId);
 // GET /v1/reports/status (4.3). `cursor` is kept when the page names none.
 [[nodiscard]] Result<StatusPage> parseStatusPage(std::string_view body, const std::string& cursor);
 

@@ -5,6 +5,15 @@
 
 namespace lapor::sync {
 
+Status Uplink::submitReply(const Reply&, const std::string&, const std::vector<PhotoRef>&,
+                           ExchangeNote& note) {
+    note = {};
+    note.code = "unsupported";
+    return makeError(Errc::rejected,
+                     "this server's protocol takes no replies (Open311 GeoReport v2 has none): "
+                     "the reply stays on the kiosk; staff can pass it on by hand");
+}
+
 HttpUplink::HttpUplink(HttpClient& http, const Clock& clock, ProtocolGuard guard,
                        const UplinkOptions& options, std::string tusEndpoint,
                        const std::string& tusToken)

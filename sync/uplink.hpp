@@ -40,14 +40,9 @@ struct PhotoUpload {
     TusClient::Progress onProgress;
 };
 
-// One status change from the national system.
-struct StatusUpdate {
-    std::string uuid;
-    std::string trackingId;
-    std::string status;  // protocol name: received, verified, forwarded, followed_up, closed, ...
-    std::int64_t atMs = 0;
-    std::string note;
-};
+// One update of the national system's status feed, as the store keeps it (core/store.hpp):
+// status is the protocol name (received, verified, forwarded, followed_up, closed, ...).
+using StatusUpdate = FeedUpdate;
 
 struct StatusPage {
     std::vector<StatusUpdate> updates;
@@ -78,6 +73,12 @@ class Uplink {
     [[nodiscard]] virtual Result<StatusPage> pullStatus(const std::string& cursor,
                                                         const std::vector<Followed>& followed,
                                                         ExchangeNote& note) = 0;
+    // Sends the citizen's reply to the report `trackingId`, its photos already uploaded
+    // (idempotent by reply.id: docs/protocol.md 4.5); ok once the server holds it. The default is
+    // a protocol without replies (Open311 GeoReport v2): refused for good with a reason for staff.
+    [[nodiscard]] virtual Status submitReply(const Reply& reply, const std::string& trackingId,
+                                             const std::vector<PhotoRef>& photos,
+                                             ExchangeNote& note);
     // The catalog when it differs from `etag`; nullopt when unchanged (or not offered).
     [[nodiscard]] virtual Result<std::optional<AgencyCatalog>> pullCatalog(const std::string& etag,
                                                                            ExchangeNote& note) = 0;

@@ -60,6 +60,22 @@ Result<std::string> ScriptedUplink::submit(const Report& r, const std::vector<Ph
     return "LPR-2026-" + std::to_string(100000 + submitted.size());
 }
 
+Status ScriptedUplink::submitReply(const Reply& reply, const std::string& trackingId,
+                                   const std::vector<PhotoRef>&, ExchangeNote& note) {
+    if (!serverUp) {
+        note = away().second;
+        return away().first;
+    }
+    if (!replyFailures.empty()) {
+        auto [e, n] = replyFailures.front();
+        replyFailures.pop_front();
+        note = n;
+        return e;
+    }
+    replied.emplace_back(reply.id, trackingId);
+    return {};
+}
+
 Result<StatusPage> ScriptedUplink::pullStatus(const std::string& cursor,
                                               const std::vector<Followed>&, ExchangeNote& note) {
     if (!serverUp) {

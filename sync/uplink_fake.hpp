@@ -28,6 +28,8 @@ struct ScriptedUplink final : Uplink {
     bool serverUp = true;  // false: every exchange fails as a 503 would
     int probes = 0;
     std::function<void()> onSubmit;  // runs at the start of each submit (on the caller's thread)
+    std::deque<std::pair<Error, ExchangeNote>> replyFailures;  // next replies fail with these
+    std::vector<std::pair<std::string, std::string>> replied;  // reply id, tracking ID
 
     // What every exchange answers while serverUp is false.
     [[nodiscard]] static std::pair<Error, ExchangeNote> away();
@@ -37,6 +39,9 @@ struct ScriptedUplink final : Uplink {
     [[nodiscard]] Result<std::string> submit(const Report& report,
                                              const std::vector<PhotoRef>& photos,
                                              ExchangeNote& note) override;
+    [[nodiscard]] Status submitReply(const Reply& reply, const std::string& trackingId,
+                                     const std::vector<PhotoRef>& photos,
+                                     ExchangeNote& note) override;
     [[nodiscard]] Result<StatusPage> pullStatus(const std::string& cursor,
                                                 const std::vector<Followed>& followed,
                                                 ExchangeNote& note) override;

@@ -118,6 +118,28 @@ std::optional<std::int64_t> parseRfc3339(const std::string& text) {
     return (static_cast<std::int64_t>(timegm(&tm)) - offsetMinutes * 60) * 1000 + ms;
 }
 
+namespace {
+
+json photoList(const std::vector<PhotoRef>& photos) {
+    json list = json::array();
+    for (const auto& p : photos) {
+        list.push_back({{"upload", p.upload}, {"sha256", p.sha256Hex}, {"bytes", p.bytes}});
+    }
+    return list;
+}
+
+}  // namespace
+
+std::string replyJson(const Reply& reply, const std::vector<PhotoRef>& photos) {
+    json j;
+    j["kind"] = replyKindName(reply.kind);
+    j["text"] = reply.text;
+    j["photos"] = photoList(photos);
+    j["created_at"] = rfc3339Local(reply.createdAtMs, reply.utcOffsetMinutes);
+    j["language"] = reply.language.empty() ? "id" : reply.language;
+    return j.dump();
+}
+
 std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
     json j;
     j["kind"] = kindName(r.kind);
@@ -136,10 +158,7 @@ std::string reportJson(const Report& r, const std::vector<PhotoRef>& photos) {
                          {"phone", r.identity.phone},
                          {"email", r.identity.email}};
     }
-    j["photos"] = json::array();
-    for (const auto& p : photos) {
-        j["photos"].push_back({{"upload", p.upload}, {"sha256", p.sha256Hex}, {"bytes", p.bytes}});
-    }
+    j["photos"] = photoList(photos);
     j["device_id"] = r.deviceId;
     j["office"] = r.office;
     j["language"] = r.language.empty() ? "id" : r.language;
@@ -165,19 +184,22 @@ Result<std::string> LaporUplink::uploadPhoto(const Report& report, const PhotoUp
     return uploadWithTus(report, photo, note);
 }
 
-Result<std::string> LaporUplink::submit(const Report& report, const std::vector<PhotoRef>& photos,
-                                        ExchangeNote& note) {
+template <class Read>
+auto LaporUplink::postIdempotent(const std::string& path, const std::string& key, std::string body,
+                                 std::string_view what, ExchangeNote& note, Read&& read)
+    -> decltype(read(HttpResponse{}, std::string())) {
     HttpRequest req;
     req.method = "POST";
-    req.url = options_.baseUrl + "/v1/reports";
+    req.url = options_.baseUrl + path;
     req.headers = auth();
     req.headers.emplace_back("Content-Type", "application/json");
-    req.headers.emplace_back("Idempotency-Key", report.uuid);
-    req.body = reportJson(report, photos);
+    req.headers.emplace_back("Idempotency-Key", key);
+    req.body = std::move(body);
     req.timeoutMs = options_.requestTimeoutMs;
     req.maxBodyBytes = kSubmitAnswerCap;
-    auto res = send(req, "report POST", {200, 201}, note);
-    // The body holds the reporter's identity in clear: wiped once the answer is checked against it.
+    auto res = send(req, what, {200, 201}, note);
+    // The body holds the reporter's identity, or the citizen's words, in clear: wiped once the
+    // answer is checked against it.
     struct WipeBody {
         std::string& body;
         ~WipeBody() { wipeString(body); }
@@ -185,8 +207,25 @@ Result<std::string> LaporUplink::submit(const Report& report, const std::vector<
     if (!res.ok()) {
         return res.error();
     }
+    return readAnswer(read(*res, req.body), *res, note);
+}
+
+Result<std::string> LaporUplink::submit(const Report& report, const std::vector<PhotoRef>& photos,
+                                        ExchangeNote& note) {
     // Only a well-formed answer naming this report (and the body sent) counts as delivered.
-    return readAnswer(parseSubmitAnswer(res->body, report.uuid, req.body), *res, note);
+    return postIdempotent("/v1/reports", report.uuid, reportJson(report, photos), "report POST",
+                          note, [&](const HttpResponse& res, const std::string& sent) {
+                              return parseSubmitAnswer(res.body, report.uuid, sent);
+                          });
+}
+
+Status LaporUplink::submitReply(const Reply& reply, const std::string& trackingId,
+                                const std::vector<PhotoRef>& photos, ExchangeNote& note) {
+    return postIdempotent("/v1/reports/" + percentEncode(trackingId) + "/replies", reply.id,
+                          replyJson(reply, photos), "reply POST", note,
+                          [&](const HttpResponse& res, const std::string&) {
+                              return parseReplyAnswer(res.body, reply.id);
+                          });
 }
 
 Result<StatusPage> LaporUplink::pullStatus(const std::string& cursor, const std::vector<Followed>&,

@@ -21,6 +21,10 @@ class LaporUplink final : public HttpUplink {
     [[nodiscard]] Result<std::string> submit(const Report& report,
                                              const std::vector<PhotoRef>& photos,
                                              ExchangeNote& note) override;
+    // POST /v1/reports/{tracking_id}/replies (4.5).
+    [[nodiscard]] Status submitReply(const Reply& reply, const std::string& trackingId,
+                                     const std::vector<PhotoRef>& photos,
+                                     ExchangeNote& note) override;
     [[nodiscard]] Result<StatusPage> pullStatus(const std::string& cursor,
                                                 const std::vector<Followed>& followed,
                                                 ExchangeNote& note) override;
@@ -32,11 +36,18 @@ class LaporUplink final : public HttpUplink {
 
   private:
     Headers auth() const;
+    // POSTs a JSON body under an Idempotency-Key, wipes the body, reads a 200/201 with `read`.
+    template <class Read>
+    auto postIdempotent(const std::string& path, const std::string& key, std::string body,
+                        std::string_view what, ExchangeNote& note, Read&& read)
+        -> decltype(read(HttpResponse{}, std::string()));
 
     LaporUplinkOptions options_;
 };
 
 // The report as the protocol's JSON body (docs/protocol.md 4.1); identity only when not anonymous.
 [[nodiscard]] std::string reportJson(const Report& report, const std::vector<PhotoRef>& photos);
+// The reply as the protocol's JSON body (4.5).
+[[nodiscard]] std::string replyJson(const Reply& reply, const std::vector<PhotoRef>& photos);
 
 }  // namespace lapor::sync

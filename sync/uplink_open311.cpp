@@ -187,12 +187,15 @@ Result<StatusPage> Open311Uplink::pullStatus(const std::string&,
             return updates.error();
         }
         for (auto& u : *updates) {
-            // status_notes carries the LAPOR! status name; plain Open311 has only open/closed.
+            // status_notes carries the LAPOR! status name (the sandbox); a real server's notes
+            // are the agency's free text, kept as the timeline row's note. Plain Open311 has only
+            // open/closed, and no follow-ups or replies (docs/protocol.md 6).
             if (outboxStateForStatus(u.note)) {
                 u.status = u.note;
+                u.note.clear();
             }
-            u.note.clear();
-            if (outboxStateForStatus(u.status)) {
+            u.closed = u.status == "closed" || u.status == "rejected";
+            if (outboxStateForStatus(u.status) || !u.note.empty()) {
                 page.updates.push_back(std::move(u));  // plain "open": nothing new to the store
             }
         }

@@ -301,6 +301,53 @@ int cmdList(const Store& store, const Args& a) {
     return exitOk;
 }
 
+// What the national system said (the feed's timeline, the agency's follow-ups) and the citizen's
+// replies: what the kiosk's status screen shows. A reply's text only with personal data.
+int showFollowUp(const Store& store, const std::string& uuid, bool withPersonalData) {
+    auto view = store.statusOf(uuid);
+    if (!view.ok())
+        return fail(view.error(), exitFailed);
+    std::cout << "timeline:" << (view->timeline.empty() ? " (nothing from the server yet)" : "")
+              << "\n";
+    for (const auto& u : view->timeline) {
+        std::cout << "  " << isoTime(u.atMs) << "  " << u.status;
+        if (u.event != "status")
+            std::cout << " (" << u.event << ")";
+        if (!u.agency.empty())
+            std::cout << "  to " << u.agency << " (" << u.agencyId << ")";
+        if (!u.note.empty() && !u.followUp)
+            std::cout << "  " << u.note;
+        std::cout << "\n";
+    }
+    std::cout << "follow-ups:" << (view->followUps.empty() ? " none" : "") << "\n";
+    for (const auto& f : view->followUps) {
+        std::cout << "  " << isoTime(f.atMs) << "  " << f.agency << " (" << f.agencyId << "):\n"
+                  << "    " << f.text << "\n";
+    }
+    std::cout << "closed        " << (view->closed ? "yes" : "no");
+    if (view->closesAtMs)
+        std::cout << ", closes " << isoTime(*view->closesAtMs) << " unless the reporter replies";
+    std::cout << "\nreply         " << (view->canReply ? "possible" : "not possible now") << "\n";
+    if (view->replies.empty())
+        return exitOk;
+    std::cout << "replies:\n";
+    for (const auto& r : view->replies) {
+        std::cout << "  " << isoTime(r.createdAtMs) << "  " << r.id << "  " << replyKindName(r.kind)
+                  << "  " << outboxStateName(r.state) << ", " << r.photoCount << " photo(s), "
+                  << r.attempts << " attempt(s)";
+        if (!r.lastError.empty())
+            std::cout << ", last error: " << r.lastError;
+        std::cout << "\n";
+        if (withPersonalData) {
+            auto full = store.loadReply(r.id);
+            std::cout << "    "
+                      << (full.ok() ? full->text : "(unreadable: " + full.error().message + ")")
+                      << "\n";
+        }
+    }
+    return exitOk;
+}
+
 int cmdShow(const Store& store, const Args& a) {
     if (a.positional.size() != 1)
         return usageError("show needs one receipt code or UUID");
@@ -359,7 +406,7 @@ int cmdShow(const Store& store, const Args& a) {
             std::cout << "  " << h.reason;
         std::cout << "\n";
     }
-    return exitOk;
+    return showFollowUp(store, *uuid, a.withPersonalData);
 }
 
 int cmdVerify(const Store& store) {

@@ -614,7 +614,7 @@ std::vector<std::pair<Field, Text>> Flow::fieldErrors(Report& report) const {
     return out;
 }
 
-std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
+std::optional<SaveJob> Flow::beginSave(ReportSink& /*sink: assigns the code when it saves*/) {
     if (screen_ != Screen::review) {
         return std::nullopt;
     }
@@ -632,17 +632,8 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
     job.report = buildReport();
     // Stored in the normalized forms validation produced (tidied text, E.164 phone).
     (void)fieldErrors(job.report);
-    auto code = sink.newReceiptCode();
-    if (!code) {
-        wipeReport(job.report);
-        saveError_ = saveFailureMsg(code.error());
-        log::error("kiosk", "no receipt code: " + std::string(errcName(code.error().code)) + ": " +
-                                code.error().message);
-        go(Screen::saveFailed);
-        return std::nullopt;
-    }
     job.report.uuid = draft_.uuid.empty() ? newUuidV4() : draft_.uuid;
-    job.report.receiptCode = std::move(code.value());
+    job.report.receiptCode.clear();
     job.photos.reserve(draft_.photos.size());
     for (const auto& p : draft_.photos) {
         job.photos.push_back(p.photo);
@@ -653,7 +644,7 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& sink) {
     return job;
 }
 
-void Flow::saveFinished(const Status& result) {
+void Flow::saveFinished(const Result<std::string>& result) {
     if (screen_ != Screen::saving) {
         return;
     }
@@ -665,6 +656,7 @@ void Flow::saveFinished(const Status& result) {
         go(Screen::saveFailed);
         return;
     }
+    pending_->receiptCode = result.value();
     log::info("kiosk", "report stored: receipt " + pending_->receiptCode);
     // Stored: nothing the visitor typed needs to stay in memory any more.
     Receipt kept = std::move(*pending_);

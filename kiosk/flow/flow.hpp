@@ -264,7 +264,8 @@ class Flow {
     // screen holding it) or no receipt code could be drawn (saveFailed).
     [[nodiscard]] std::optional<SaveJob> beginSave(ReportSink& sink);
     // saving -> receipt (the draft is wiped, only the receipt is kept) or saveFailed (input kept).
-    void saveFinished(const Status& result);
+    // `result`: the receipt code the store assigned, or why the save failed.
+    void saveFinished(const Result<std::string>& result);
     void retrySave();  // saveFailed -> review
     void finish();     // receipt -> wipe -> welcome
 

@@ -55,11 +55,13 @@ class CatalogSource {
 class ReportSink {
   public:
     virtual ~ReportSink() = default;
-    [[nodiscard]] virtual Status save(const Report& report, const std::vector<Photo>& photos) = 0;
+    // Saves a report whose receiptCode is empty and answers the receipt code the store assigned
+    // inside the same transaction (core/receipt_code.hpp, canonical form): a failed save issues
+    // no code.
+    [[nodiscard]] virtual Result<std::string> save(const Report& report,
+                                                   const std::vector<Photo>& photos) = 0;
     // The device's id, as the store drew it when it was created.
     [[nodiscard]] virtual std::string deviceId() const = 0;
-    // A receipt code not issued before on this device (core/receipt_code.hpp, canonical form).
-    [[nodiscard]] virtual Result<std::string> newReceiptCode() = 0;
     // Readies the storage for the next save (Store::reserveSpace); slow, so the app calls it off
     // the visitor's path: at start and after each save. A failure only costs the next save time.
     virtual void prepareForNextSave() {}

@@ -45,21 +45,15 @@ std::vector<CatalogChoice> FakeCatalog::topics(std::string_view agencyId,
     return {};
 }
 
-Status FakeSink::save(const Report& report, const std::vector<Photo>& photos) {
+Result<std::string> FakeSink::save(const Report& report, const std::vector<Photo>& photos) {
     if (!next.ok()) {
-        return std::exchange(next, Status{});
-    }
-    saved.push_back(report);
-    savedPhotos.push_back(photos);
-    return {};
-}
-
-Result<std::string> FakeSink::newReceiptCode() {
-    if (!nextCode.ok()) {
-        return std::exchange(nextCode, Status{}).error();
+        return std::exchange(next, Status{}).error();
     }
     ++codes;
-    return std::string("K7QMP4XTA") + static_cast<char>('A' + codes);
+    saved.push_back(report);
+    saved.back().receiptCode = std::string("K7QMP4XTA2A") + static_cast<char>('A' + codes);
+    savedPhotos.push_back(photos);
+    return saved.back().receiptCode;
 }
 
 }  // namespace lapor::kiosk

@@ -39,17 +39,16 @@ class FakeCatalog final : public CatalogSource {
                                                     std::string_view language) const override;
 };
 
-// Keeps what it saved; `next` and `nextCode` make the next save or receipt code fail once.
+// Keeps what it saved; `next` makes the next save fail once. Codes are K7QMP4XTA2AB, ...AC, ...
 class FakeSink final : public ReportSink {
   public:
     std::vector<Report> saved;
     std::vector<std::vector<Photo>> savedPhotos;
-    Status next;      // what the next save answers
-    Status nextCode;  // what the next newReceiptCode answers when not ok
+    Status next;  // what the next save answers
     int codes = 0;
-    [[nodiscard]] Status save(const Report& report, const std::vector<Photo>& photos) override;
+    [[nodiscard]] Result<std::string> save(const Report& report,
+                                           const std::vector<Photo>& photos) override;
     [[nodiscard]] std::string deviceId() const override { return "dev-test"; }
-    [[nodiscard]] Result<std::string> newReceiptCode() override;
 };
 
 // Records every utterance.

@@ -1,7 +1,7 @@
 // lapor-syncd: delivers the outbox to the national system (see docs/operators-sync.md).
 //   lapor-syncd [--config FILE] [--drain] [--verbose]
-// --drain: exit 0 once nothing is left to send (queued, sending or failed); for tests and for
-// carrying a kiosk's backlog over a temporary link by hand.
+// --drain: exit 0 once nothing is left to send (reports or replies queued, sending or failed); for
+// tests and for carrying a kiosk's backlog over a temporary link by hand.
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
@@ -39,8 +39,17 @@ int usage() {
 
 bool drained(const Store& store) {
     auto c = store.counts();
-    return c.ok() && c->count(OutboxState::queued) == 0 && c->count(OutboxState::sending) == 0 &&
-           c->count(OutboxState::failed) == 0;
+    if (!c.ok() || c->count(OutboxState::queued) != 0 || c->count(OutboxState::sending) != 0 ||
+        c->count(OutboxState::failed) != 0) {
+        return false;
+    }
+    for (OutboxState s : {OutboxState::queued, OutboxState::sending, OutboxState::failed}) {
+        auto replies = store.listReplies(s);  // the citizens' replies are sent too
+        if (!replies.ok() || !replies->empty()) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // Not enrolled yet: nothing can be sent, so the agent stays up (its watchdog fed, its status

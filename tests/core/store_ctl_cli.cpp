@@ -11,6 +11,7 @@
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
 #include "core/store_slips.hpp"
+#include "store_feed_support.hpp"
 #include "store_test_support.hpp"
 
 using namespace lapor;
@@ -160,7 +161,7 @@ TEST_CASE("lapor-ctl: missing store, bad configuration") {
 
 TEST_CASE("lapor-ctl: show takes a receipt code as printed on the slip, in any case") {
     Prepared p;
-    auto code = receipt::generateNth("K7QM", "kiosk-1", 7);
+    auto code = receipt::generate("K7QM");
     REQUIRE(code.ok());
     Report r = sampleReport(4);
     r.receiptCode = *code;
@@ -248,4 +249,41 @@ TEST_CASE("lapor-ctl: staff accounts with the PIN from standard input, and the a
     CHECK(audit.out.find("902114") == std::string::npos);
     // Accounts need the key.
     CHECK(ctl("--store " + p.store + " --key-file /nonexistent staff list").exit == 7);
+}
+
+TEST_CASE("lapor-ctl: show prints the timeline, the agency's follow-up and the replies") {
+    Prepared p;
+    const std::string code = [&] {
+        auto s = Store::open(storeOptions(p.store));
+        REQUIRE(s.ok());
+        const auto page = followedUpFeed(p.delivered, 1'767'225'600'000);
+        REQUIRE((*s)->applyFeedPage(page, "10").ok());
+        Reply reply;
+        reply.id = "5f0c1e2a-3b4d-4e5f-8a6b-7c8d9e0f1a2b";
+        reply.reportUuid = p.delivered.uuid;
+        reply.kind = ReplyKind::notResolved;
+        reply.text = "Belum diperbaiki sama sekali.";
+        REQUIRE((*s)->saveReply(reply, {}).ok());
+        return (*s)->outboxEntry(p.delivered.uuid)->receiptCode;
+    }();
+    Run show = ctl(p.base + " show " + code);
+    CHECK(show.exit == 0);
+    CHECK(show.out.find("timeline:") != std::string::npos);
+    CHECK(show.out.find("2026-01-01T00:00:02Z  forwarded  to Kementerian PUPR (kemen-pupr)") !=
+          std::string::npos);
+    CHECK(show.out.find("followed_up (followup)") != std::string::npos);
+    CHECK(show.out.find("Dinas PU Kabupaten Aceh Selatan (kemen-pupr):\n    Perbaikan "
+                        "dijadwalkan minggu depan.") != std::string::npos);
+    CHECK(show.out.find("closes 2026-01-11T00:00:00Z unless the reporter replies") !=
+          std::string::npos);
+    CHECK(show.out.find("reply         possible") != std::string::npos);
+    CHECK(show.out.find("5f0c1e2a-3b4d-4e5f-8a6b-7c8d9e0f1a2b  not_resolved  queued") !=
+          std::string::npos);
+    CHECK(show.out.find("Belum diperbaiki") == std::string::npos);  // the citizen's words: hidden
+    Run full = ctl(p.base + " show " + code + " --with-personal-data");
+    CHECK(full.out.find("    Belum diperbaiki sama sekali.") != std::string::npos);
+    // A report the server has said nothing about yet says so.
+    Run queued = ctl(p.base + " show " + p.queued.uuid);
+    CHECK(queued.out.find("timeline: (nothing from the server yet)") != std::string::npos);
+    CHECK(queued.out.find("follow-ups: none") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <set>
 
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
@@ -288,4 +289,58 @@ TEST_CASE("store: photos sealed ahead are saved as they are, and only for their 
         REQUIRE_FALSE(sealed.ok());
         CHECK(sealed.error().code == Errc::permission);
     }
+}
+
+TEST_CASE("store: a report without a code gets a random one inside its own save") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    std::vector<Report> reports;
+    for (std::uint64_t i = 1; i <= 50; ++i) {
+        reports.push_back(sampleReport(i));
+        reports.back().receiptCode.clear();
+    }
+    std::vector<Store::ReportToSave> batch;
+    for (const Report& r : reports) {
+        batch.push_back({&r, {}});
+    }
+    auto codes = (*store)->saveReports(batch);
+    REQUIRE(codes.ok());
+    REQUIRE(codes->size() == reports.size());
+    std::set<std::string> distinct(codes->begin(), codes->end());
+    CHECK(distinct.size() == reports.size());
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        const std::string& code = (*codes)[i];
+        CAPTURE(code);
+        CHECK(receipt::isCanonical(code));
+        CHECK(code.size() == receipt::kCodeSymbols);
+        CHECK(code.substr(0, 4) == (*store)->receiptPrefix());
+        CHECK(*(*store)->findByReceiptCode(code) == reports[i].uuid);
+        CHECK((*store)->loadReportPublic(reports[i].uuid)->receiptCode == code);
+        CHECK((*store)->outboxEntry(reports[i].uuid)->receiptCode == code);
+    }
+    // A given code is kept as given (imports, tests).
+    Report given = sampleReport(99);
+    REQUIRE((*store)->saveReport(given, {}).ok());
+    CHECK(*(*store)->findByReceiptCode(given.receiptCode) == given.uuid);
+}
+
+TEST_CASE("store: a save that fails leaves no receipt code behind") {
+    TempDir dir;
+    auto store = Store::open(storeOptions(dir.path()));
+    REQUIRE(store.ok());
+    Report first = sampleReport(1);
+    first.receiptCode.clear();
+    REQUIRE((*store)->saveReport(first, {}).ok());
+    const auto before = (*store)->listStatus();
+    REQUIRE(before.ok());
+    // The same UUID again is refused: the code it drew is rolled back with the rest.
+    auto again = (*store)->saveReports(std::vector<Store::ReportToSave>{{&first, {}}});
+    CHECK(again.error().code == Errc::invalidInput);
+    CHECK(*(*store)->listStatus() == *before);
+    auto all = (*store)->listAll();
+    REQUIRE(all->size() == 1);
+    // Exactly one code in the receipts table: the first report's.
+    const std::string code = all->front().receiptCode;
+    CHECK(*(*store)->findByReceiptCode(code) == first.uuid);
 }

@@ -167,11 +167,20 @@ TEST_CASE("agent: status updates are applied and the cursor kept") {
     Fixture f;
     const auto a = f.add(1, 0);
     CHECK(f.agent->deliverOne("w") == Outcome::delivered);
-    StatusPage p1{{{a, "LPR-2026-100001", "received", f.clock.wallMs(), ""}}, "1", true};
-    StatusPage p2{{{a, "LPR-2026-100001", "verified", f.clock.wallMs() + 1, "ok"},
-                   {a, "LPR-2026-100001", "teleported", f.clock.wallMs() + 2, ""}},
-                  "3",
-                  false};
+    const auto upd = [&](std::string status, std::int64_t at, std::string note) {
+        StatusUpdate u;
+        u.uuid = a;
+        u.trackingId = "LPR-2026-100001";
+        u.status = std::move(status);
+        u.atMs = at;
+        u.note = std::move(note);
+        return u;
+    };
+    StatusPage p1{{upd("received", f.clock.wallMs(), "")}, "1", true};
+    StatusPage p2{
+        {upd("verified", f.clock.wallMs() + 1, "ok"), upd("teleported", f.clock.wallMs() + 2, "")},
+        "3",
+        false};
     f.uplink.pages = {p1, p2};
     REQUIRE(f.agent->pullStatus().ok());
     CHECK(f.uplink.cursorsSeen == std::vector<std::string>{"", "1"});

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
             reports.push_back(benchReport(i));
         for (const Report& r : reports)
             batch.push_back({&r, {}});
-        if (Status s = store.saveReports(batch); !s.ok()) {
+        if (auto s = store.saveReports(batch); !s.ok()) {
             std::fprintf(stderr, "fill: %s\n", s.error().message.c_str());
             return 2;
         }
