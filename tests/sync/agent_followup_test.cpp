@@ -54,7 +54,7 @@ TEST_CASE(
     FollowUpRig rig;
     auto store = openSyncdStore(rig.dir);
     const auto uuids = fillStore(*store, 1, 1, 40'000, 12);
-    const std::string uuid = uuids[0];
+    const std::string& uuid = uuids[0];
     auto daemon = rig.syncd();
     REQUIRE(waitUntil([&] { return isDelivered(store->outboxEntry(uuid)->state); },
                       std::chrono::seconds(30)));
