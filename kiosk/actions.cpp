@@ -62,6 +62,47 @@ void KioskActions::startSave() {
     });
 }
 
+void KioskActions::lookupStatus() {
+    auto job = s_.flow->beginLookup();
+    if (!job) {
+        return;
+    }
+    s_.worker->run([this, source = s_.store.status, code = std::move(job->code)]() mutable {
+        Result<ReportStatus> found =
+            source ? source->lookup(code)
+                   : Result<ReportStatus>(makeError(Errc::unavailable, "the kiosk has no store"));
+        const std::int64_t lastContact = source ? source->lastContactMs() : 0;
+        wipeString(code);
+        post_([this, found = std::move(found), lastContact]() {
+            s_.flow->lookupFinished(found, lastContact);
+        });
+    });
+}
+
+void KioskActions::saveReply() {
+    auto job = s_.flow->beginReplySave();
+    if (!job) {
+        return;
+    }
+    s_.worker->run([this, source = s_.store.status, job = std::move(*job)]() mutable {
+        const Status result = source
+                                  ? source->saveReply(job.reply, job.photos)
+                                  : Status(makeError(Errc::unavailable, "the kiosk has no store"));
+        // The job is a copy of the visitor's words and photos; the flow wipes the original.
+        wipeString(job.reply.text);
+        wipePhotos(job.photos);
+        post_([this, result]() { s_.flow->replySaved(result); });
+    });
+}
+
+void KioskActions::printStatusSlip() {
+    // TODO(h16): the status slip (hardware/status_slip) through the print queue.
+}
+
+std::string KioskActions::statusSlipMessageKey() const {
+    return s_.printer ? "kiosk.status.print_help" : "kiosk.receipt.no_printer";
+}
+
 // The photos are final on the review screen (an edit goes back to it): they are encrypted for the
 // report now, while the visitor reads, so that the save after "Kirim" only copies and commits.
 void KioskActions::sealPhotosAhead() {

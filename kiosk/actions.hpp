@@ -38,6 +38,11 @@ class KioskActions final : public AppActions {
     void reprint() override;
     [[nodiscard]] std::string printerStateKey() const override;
     [[nodiscard]] bool speechAvailable() const override { return s_.voice != nullptr; }
+    void lookupStatus() override;
+    void saveReply() override;
+    void printStatusSlip() override;
+    [[nodiscard]] std::string statusSlipMessageKey() const override;
+    [[nodiscard]] std::int64_t wallMs() const override { return clock_.wallMs(); }
     // Audit rows for what the flow noted (sign-outs...), written on the worker.
     void writeStaffNotes();
 

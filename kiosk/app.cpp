@@ -163,6 +163,12 @@ bool App::init() {
     views_[Screen::staffSignIn] = makeStaffSignInView();
     views_[Screen::staffPanel] = makeStaffPanelView();
     views_[Screen::handOver] = makeHandOverView();
+    views_[Screen::statusCode] = makeStatusCodeView();
+    views_[Screen::status] = makeStatusView();
+    views_[Screen::reply] = makeReplyView();
+    views_[Screen::replyReview] = makeReplyReviewView();
+    views_[Screen::replySaving] = makeReplySavingView();
+    views_[Screen::replyDone] = makeReplyDoneView();
 
     return testHost_.open(options_, clock_, *ui_);
 }

@@ -20,6 +20,7 @@ struct StoreLink {
     std::shared_ptr<Store> store;  // for the slips owed (kiosk/slip_desk.hpp)
     std::shared_ptr<ReportSink> sink;
     std::shared_ptr<CatalogSource> catalog;
+    std::shared_ptr<StatusSource> status;
 };
 
 // The store where `config` ([store], [paths]) puts it, read from the configuration itself.

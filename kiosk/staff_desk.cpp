@@ -16,8 +16,6 @@ namespace lapor::kiosk {
 namespace {
 
 constexpr std::int64_t kDayMs = 86'400'000;
-// The agent's status record (sync/agent.hpp agentStatusKey; the kiosk does not link the agent).
-constexpr std::string_view kAgentStatusKey = "syncd";
 
 // Local midnight (at the office's offset) of the day `wallMs` falls in, as UTC ms.
 std::int64_t localMidnight(std::int64_t wallMs, int utcOffsetMinutes) {

@@ -4,6 +4,7 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/store.hpp"
+#include "kiosk/flow/panel.hpp"
 #include "kiosk/links.hpp"
 
 namespace lapor::kiosk {
@@ -59,6 +60,28 @@ class StoreSink final : public ReportSink {
     std::mutex aheadMutex_;  // sealAhead and save run on the app's worker; the lock is cheap
     SealedPhotos ahead_;
     friend class StoreCatalog;
+};
+
+class StoreStatus final : public StatusSource {
+  public:
+    explicit StoreStatus(std::shared_ptr<Store> store) : store_(std::move(store)) {}
+
+    Result<ReportStatus> lookup(std::string_view code) const override {
+        return store_->statusByReceiptCode(code);
+    }
+    Status saveReply(const Reply& reply, const std::vector<Photo>& photos) override {
+        return store_->saveReply(reply, photos);
+    }
+    std::int64_t lastContactMs() const override {
+        auto rec = store_->getStatus(kAgentStatusKey);
+        if (!rec.ok() || !rec->has_value()) {
+            return 0;
+        }
+        return parseAgentRecord(**rec).lastSuccessMs;
+    }
+
+  private:
+    std::shared_ptr<Store> store_;
 };
 
 class StoreCatalog final : public CatalogSource {
@@ -121,6 +144,7 @@ Result<StoreLink> openStoreLink(const Config& config, const Clock& clock) {
     StoreLink link;
     link.catalog = std::make_shared<StoreCatalog>(std::move(catalog.value()));
     link.store = std::move(store.value());
+    link.status = std::make_shared<StoreStatus>(link.store);
     link.sink = std::make_shared<StoreSink>(link.store, config.reserveMiB << 20);
     return link;
 }

@@ -34,6 +34,8 @@ Screen screenOf(Field f) {
         case Field::phone:
         case Field::email: return Screen::about;
         case Field::consent: return Screen::review;
+        case Field::statusCode: return Screen::statusCode;
+        case Field::replyText: return Screen::reply;
     }
     return Screen::review;
 }
@@ -88,6 +90,12 @@ const char* screenName(Screen screen) noexcept {
         case Screen::staffSignIn: return "staffSignIn";
         case Screen::staffPanel: return "staffPanel";
         case Screen::handOver: return "handOver";
+        case Screen::statusCode: return "statusCode";
+        case Screen::status: return "status";
+        case Screen::reply: return "reply";
+        case Screen::replyReview: return "replyReview";
+        case Screen::replySaving: return "replySaving";
+        case Screen::replyDone: return "replyDone";
     }
     return "?";
 }
@@ -122,7 +130,8 @@ Flow::Flow(const Clock& clock, const Catalog& catalog, const RegionSource& regio
       catalog_(catalog),
       regions_(regions),
       agencyCatalog_(agencies),
-      config_(std::move(config)) {
+      config_(std::move(config)),
+      guard_(clock) {
     lastTouchMs_ = clock_.monotonicMs();
     draft_.incidentDate = today();
     picker_.choices = regions_.children("");
@@ -161,6 +170,9 @@ std::vector<Screen> Flow::steps() const {
 }
 
 int Flow::stepNumber() const {
+    if (replying_) {
+        return 0;  // the photos of a reply are not a step of a report
+    }
     const auto all = steps();
     const auto at = std::find(all.begin(), all.end(), screen_);
     return at == all.end() ? 0 : static_cast<int>(at - all.begin()) + 1;
@@ -180,7 +192,8 @@ bool Flow::dirty() const {
            !draft_.agencyId.empty() || !draft_.identity.name.empty() ||
            !draft_.identity.nik.empty() || !draft_.identity.phone.empty() ||
            !draft_.identity.email.empty() || !draft_.photos.empty() || receipt_ ||
-           !assistedBy_.empty() || lang_ != Lang::id || largeText_ || !pad_.id.empty();
+           !assistedBy_.empty() || lang_ != Lang::id || largeText_ || !pad_.id.empty() ||
+           !lookup_.code.empty() || status_;
 }
 
 // ---------------------------------------------------------------- idle
@@ -357,6 +370,9 @@ Screen Flow::prevOf(Screen s) const {
 }
 
 void Flow::next() {
+    if (statusNext()) {
+        return;
+    }
     if (screen_ == Screen::welcome) {
         start();
         return;
@@ -386,6 +402,9 @@ void Flow::next() {
 }
 
 void Flow::back() {
+    if (statusBack()) {
+        return;
+    }
     if (screen_ == Screen::saving || screen_ == Screen::receipt || screen_ == Screen::welcome) {
         return;
     }
@@ -398,7 +417,7 @@ void Flow::back() {
 }
 
 void Flow::cancel() {
-    if (screen_ == Screen::saving) {
+    if (screen_ == Screen::saving || screen_ == Screen::replySaving) {
         return;
     }
     wipeAll();
@@ -431,6 +450,8 @@ std::string& Flow::textRef(Field field) {
         case Field::nik: return draft_.identity.nik;
         case Field::phone: return draft_.identity.phone;
         case Field::email: return draft_.identity.email;
+        case Field::statusCode: return lookup_.code;
+        case Field::replyText: return reply_.text;
         default: break;
     }
     static std::string none;
@@ -446,6 +467,17 @@ void Flow::setText(Field field, std::string value) {
     std::string& target = textRef(field);
     wipeString(target);
     target = std::move(value);
+    if (field == Field::statusCode) {
+        lookup_.message.reset();  // answered by what the visitor types now
+        lookup_.fromQr = false;
+        return;
+    }
+    if (field == Field::replyText) {
+        if (std::find(attempted_.begin(), attempted_.end(), field) != attempted_.end()) {
+            (void)validateReply();
+        }
+        return;
+    }
     revalidate(field);
 }
 
@@ -722,6 +754,7 @@ void Flow::wipeAll() {
         signOut("the visitor's session ended");
     }
     wipePad();
+    wipeStatus();
     lang_ = Lang::id;
     largeText_ = false;
     fromReview_ = false;

@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "core/i18n.hpp"
+#include "core/lookup_guard.hpp"
 #include "core/report.hpp"
 #include "core/staff.hpp"
 #include "core/time_zone.hpp"
@@ -37,6 +38,14 @@ enum class Screen : std::uint8_t {
     staffSignIn,
     staffPanel,
     handOver,
+    // A returning visitor (kiosk/flow/flow_status.cpp): the receipt code typed or held up to the
+    // camera as the slip's QR, what became of the report, and the citizen's reply to the agency.
+    statusCode,
+    status,
+    reply,        // what the reply says (information, or "this does not resolve it")
+    replyReview,  // the reply as it will be sent, with its send button
+    replySaving,
+    replyDone,
 };
 // Screens only staff use: the visitor's idle warning does not run there, the staff idle does.
 [[nodiscard]] constexpr bool isStaffScreen(Screen s) noexcept {
@@ -66,6 +75,8 @@ enum class Field : std::uint8_t {
     phone,
     email,
     consent,
+    statusCode,  // the receipt code a returning visitor types
+    replyText,   // the citizen's reply to the agency's follow-up
 };
 
 struct DraftPhoto {
@@ -113,6 +124,35 @@ struct SaveJob {
     std::vector<Photo> photos;
 };
 
+// The receipt code a returning visitor types (or the camera reads off the slip's QR), and what
+// the last lookup found.
+struct StatusLookup {
+    std::string code;                // as typed: spaces, dashes and lower case are fine
+    bool looking = false;            // the app is asking the store
+    std::optional<Text> message;     // why the last lookup showed nothing, in no language yet
+    std::int64_t pausedUntilMs = 0;  // monotonic: wrong codes pause the lookups (LookupGuard)
+    bool fromQr = false;             // the code came from the camera
+};
+
+// A lookup the app runs on its worker (StatusSource::lookup) and reports with lookupFinished().
+struct LookupJob {
+    std::string code;  // canonical
+};
+
+// The citizen's reply to the agency's follow-up, while it is being written.
+struct ReplyDraft {
+    std::optional<ReplyKind> kind;
+    std::string text;
+    std::string id;  // the reply's UUID (its Idempotency-Key), drawn when it is first reviewed
+    std::optional<Text> saveError;  // why the last save failed
+};
+
+// A reply to store (StatusSource::saveReply) on the worker, reported with replySaved().
+struct ReplyJob {
+    Reply reply;
+    std::vector<Photo> photos;
+};
+
 // The staff sign-in keypad: the staff id, then the PIN (shown masked). The PIN's digits live only
 // here until the check takes them (beginSignIn) and are wiped on every change.
 enum class PadStage : std::uint8_t { id, pin };
@@ -157,6 +197,7 @@ struct FlowConfig {
     // How long the welcome screen's corner must be held to open the staff sign-in.
     std::int64_t staffPressMs = 2'000;
     std::size_t maxPhotos = 5;
+    std::size_t maxReplyChars = 4000;  // the protocol's limit on a reply's text (4.5)
     std::size_t regionResults = 8;
     std::string deviceId = "kiosk-dev";
     std::string office;
@@ -319,6 +360,39 @@ class Flow {
     // What readAloud() says: the screen's title and guidance, and its inline messages.
     [[nodiscard]] std::string screenSpeech() const;
 
+    // ---- a returning visitor (kiosk/flow/flow_status.cpp)
+    // welcome (or the staff panel) -> the code entry.
+    void openStatus();
+    [[nodiscard]] const StatusLookup& lookup() const { return lookup_; }
+    // A code read off a slip's QR by the camera: put in and looked up at once (nullopt while one
+    // is already being looked up, or it is the code just shown).
+    [[nodiscard]] std::optional<LookupJob> scannedCode(std::string code);
+    // The code entered: its check symbol first (a mistyped code says so and costs nothing), then
+    // the pause of wrong codes; nullopt when there is nothing to look up now (the message says
+    // why).
+    [[nodiscard]] std::optional<LookupJob> beginLookup();
+    // What the store answered (Errc::notFound: no report here has this code), and when the agent
+    // last reached the national system (for "offline for 3 days").
+    void lookupFinished(const Result<ReportStatus>& result, std::int64_t lastContactMs);
+    // Seconds left of the wrong-code pause (0: none).
+    [[nodiscard]] int lookupPauseSecondsLeft() const;
+    // The report the status screen shows (none on other screens).
+    [[nodiscard]] const std::optional<ReportStatus>& status() const { return status_; }
+    [[nodiscard]] std::int64_t lastContactMs() const { return lastContactMs_; }
+    // The status screen was opened by staff from their panel (back leads there).
+    [[nodiscard]] bool statusForStaff() const { return statusForStaff_; }
+    // status -> reply (only while the report takes replies).
+    void startReply();
+    void chooseReplyKind(ReplyKind kind);
+    [[nodiscard]] const ReplyDraft& replyDraft() const { return reply_; }
+    // The photos screen serves the reply: its back and next lead to the reply.
+    [[nodiscard]] bool replying() const { return replying_; }
+    void replyPhotos();  // reply -> photos
+    // replyReview -> replySaving: the reply to store; nullopt when it is not complete.
+    [[nodiscard]] std::optional<ReplyJob> beginReplySave();
+    // replySaving -> replyDone (photos wiped) or back to replyReview with the reason.
+    void replySaved(const Status& result);
+
     // Counts wipes (tests and the app's screen refresh check it).
     [[nodiscard]] int wipeCount() const { return wipes_; }
 
@@ -341,6 +415,11 @@ class Flow {
     [[nodiscard]] std::int64_t visitorDeadlineMs() const;
     [[nodiscard]] std::int64_t staffDeadlineMs() const;
     void wipePad();
+    void wipeStatus();
+    // back() and next() on the returning visitor's screens; false: not one of them.
+    bool statusBack();
+    bool statusNext();
+    [[nodiscard]] bool validateReply();
 
     const Clock& clock_;
     bool agentWaitsForEnrolment_ = false;
@@ -374,6 +453,13 @@ class Flow {
     std::string panelCode_;
     std::optional<Text> panelNotice_;
     std::vector<StaffNote> notes_;
+    LookupGuard guard_;
+    StatusLookup lookup_;
+    std::optional<ReportStatus> status_;
+    std::int64_t lastContactMs_ = 0;
+    bool statusForStaff_ = false;
+    ReplyDraft reply_;
+    bool replying_ = false;
     std::int64_t lastTouchMs_ = 0;
     std::int64_t receiptUntilMs_ = 0;  // monotonic; when the receipt is wiped
     int receiptShownSeconds_ = -1;     // the countdown as last drawn, so tick() knows it moved

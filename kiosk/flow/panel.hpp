@@ -25,6 +25,10 @@ struct LinkInfo {
     bool waitsForEnrolment = false;  // no device token yet: nothing is sent
 };
 
+// The key of that record in the store's status table (sync/agent.hpp agentStatusKey; the kiosk
+// does not link the agent).
+inline constexpr std::string_view kAgentStatusKey = "syncd";
+
 // Reads the agent's record; an unreadable one is "not known" (the panel says the agent is silent).
 [[nodiscard]] LinkInfo parseAgentRecord(std::string_view json);
 

@@ -9,6 +9,7 @@
 
 #include "core/i18n.hpp"
 #include "core/report.hpp"
+#include "core/report_status.hpp"
 #include "core/result.hpp"
 
 namespace lapor::kiosk {
@@ -74,6 +75,22 @@ class ReportSink {
     }
     // The agent said in the store that it has no device token yet: reports wait, none is sent.
     [[nodiscard]] virtual bool agentWaitsForEnrolment() const { return false; }
+};
+
+// What became of the reports this kiosk filed, for a returning visitor (and staff): found by
+// receipt code, never with any identity; and the citizen's reply to the agency's follow-up.
+class StatusSource {
+  public:
+    virtual ~StatusSource() = default;
+    // The report with this canonical receipt code (core/receipt_code.hpp); Errc::notFound when
+    // this kiosk holds none with it.
+    [[nodiscard]] virtual Result<ReportStatus> lookup(std::string_view code) const = 0;
+    // Stores the reply with all its photos in one transaction (Store::saveReply): all or nothing.
+    [[nodiscard]] virtual Status saveReply(const Reply& reply,
+                                           const std::vector<Photo>& photos) = 0;
+    // When the agent last reached the national system (wall ms; 0: never, or not known), for
+    // "the kiosk has been offline for 3 days" on a report still waiting here.
+    [[nodiscard]] virtual std::int64_t lastContactMs() const = 0;
 };
 
 // Reads text aloud (hardware/speech.hpp's espeak-ng in the app). Returns at once.

@@ -179,6 +179,11 @@ class StaffPanelView final : public View {
                       ImVec2(w, m.target), Tone::primary)) {
             ctx.app.reprint();
         }
+        // A visitor's report, as the visitor sees it (with a status slip to print).
+        if (ui.button("panel.status", ui.tr("kiosk.staffPanel.status_button"), ImVec2(w, m.target),
+                      Tone::normal)) {
+            flow.openStatus();
+        }
     }
 
     void drawFooter(ViewContext& ctx) override {

@@ -48,6 +48,19 @@ class AppActions {
     // The printer's state for staff ("printer.state.paper_out", ...).
     [[nodiscard]] virtual std::string printerStateKey() const { return "printer.state.unknown"; }
     [[nodiscard]] virtual bool speechAvailable() const { return false; }
+
+    // ---- a returning visitor (on the worker)
+    // Looks up the code the visitor entered (Flow::beginLookup / lookupFinished).
+    virtual void lookupStatus() {}
+    // Stores the citizen's reply (Flow::beginReplySave / replySaved).
+    virtual void saveReply() {}
+    // Prints a status slip of the report on the status screen.
+    virtual void printStatusSlip() {}
+    // What the status screen says of the printer ("kiosk.status.print_help", a printer state).
+    [[nodiscard]] virtual std::string statusSlipMessageKey() const {
+        return "kiosk.status.print_help";
+    }
+    [[nodiscard]] virtual std::int64_t wallMs() const { return 0; }
 };
 
 struct ViewContext {
@@ -107,6 +120,12 @@ std::unique_ptr<View> makeReceiptView();
 std::unique_ptr<View> makeStaffSignInView();
 std::unique_ptr<View> makeStaffPanelView();
 std::unique_ptr<View> makeHandOverView();
+std::unique_ptr<View> makeStatusCodeView();
+std::unique_ptr<View> makeStatusView();
+std::unique_ptr<View> makeReplyView();
+std::unique_ptr<View> makeReplyReviewView();
+std::unique_ptr<View> makeReplySavingView();
+std::unique_ptr<View> makeReplyDoneView();
 
 // Draws the QR code of `payload` as squares (libqrencode), `size` pixels wide, at the cursor.
 void drawQr(std::string_view payload, float size);

@@ -64,9 +64,26 @@ class WelcomeView final : public View {
             }
             ui.textSmall(ui.tr("kiosk.setup.restart"));
             ui.registerRect("welcome.not_ready", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
-        } else if (ui.button("welcome.start", ui.tr("kiosk.welcome.start"), ImVec2(w, startH),
-                             Tone::primary, ui.headingFont())) {
-            flow.start();
+            if (ui.button("welcome.status", ui.tr("kiosk.welcome.status"), ImVec2(w, m.target),
+                          Tone::normal)) {
+                flow.openStatus();
+            }
+        } else {
+            // A returning visitor's door is as large as a new visitor's.
+            const std::string startLabel = ui.tr("kiosk.welcome.start");
+            const std::string statusLabel = ui.tr("kiosk.welcome.status");
+            const float h =
+                std::max({startH, ui.buttonHeight(startLabel, half, startH, ui.headingFont()),
+                          ui.buttonHeight(statusLabel, half, startH, ui.headingFont())});
+            if (ui.button("welcome.start", startLabel, ImVec2(half, h), Tone::primary,
+                          ui.headingFont())) {
+                flow.start();
+            }
+            ImGui::SameLine();
+            if (ui.button("welcome.status", statusLabel, ImVec2(half, h), Tone::normal,
+                          ui.headingFont())) {
+                flow.openStatus();
+            }
         }
         space();
         if (ui.button("welcome.lang_id", ui.tr("kiosk.lang.id"), ImVec2(half, m.target),
