@@ -78,7 +78,7 @@ EnrolState StaffDesk::enrol(EnrolJob& job, sync::HttpClient* http) {
         case sync::EnrolStep::config:
         case sync::EnrolStep::deviceKey: state = EnrolState::notSetUp; break;
         case sync::EnrolStep::exchange:
-            state = failed->error.code == Errc::rejected      ? EnrolState::refused
+            state = failed->error.code == Errc::rejected       ? EnrolState::refused
                     : failed->error.code == Errc::invalidInput ? EnrolState::refused
                                                                : EnrolState::unreachable;
             break;

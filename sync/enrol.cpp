@@ -84,9 +84,9 @@ std::optional<EnrolFailure> enrolDevice(const Config& config, const std::string&
         return EnrolFailure{EnrolStep::config, sync.error()};
     }
     if (sync->tokenFile.empty()) {
-        return EnrolFailure{
-            EnrolStep::config,
-            Error{Errc::invalidInput, "sync.token_file is not set: nowhere to keep the device token"}};
+        return EnrolFailure{EnrolStep::config,
+                            Error{Errc::invalidInput,
+                                  "sync.token_file is not set: nowhere to keep the device token"}};
     }
     auto device = crypto::loadDeviceKey(deviceKeyPath(config), false);
     if (!device.ok()) {

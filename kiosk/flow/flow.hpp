@@ -128,13 +128,12 @@ struct SignInPad {
     PadStage stage = PadStage::id;
     std::string id;
     std::string pin;
-    std::string pin2;                       // the new PIN typed again
-    std::optional<StaffSession> who;       // signed in, the new PIN still to choose
-    bool checking = false;           // the worker is checking the PIN
-    std::optional<Text> message;     // why the last sign-in failed, in no language yet
-    std::int64_t lockedUntilMs = 0;  // wall ms: the lockout pause of that account
+    std::string pin2;                 // the new PIN typed again
+    std::optional<StaffSession> who;  // signed in, the new PIN still to choose
+    bool checking = false;            // the worker is checking the PIN
+    std::optional<Text> message;      // why the last sign-in failed, in no language yet
+    std::int64_t lockedUntilMs = 0;   // wall ms: the lockout pause of that account
 };
-
 
 // A PIN check the app runs on its worker thread (an Argon2id check takes 100-350 ms) and reports
 // back with signInFinished(). Whoever runs it wipes `pin` after the check.

@@ -198,9 +198,8 @@ class StaffPanelView final : public View {
         if (const auto message = flow.enrolMessage()) {
             const bool good = state == EnrolState::enrolled || state == EnrolState::working;
             good ? ui.text(ui.tr(*message)) : warnText(ui, ui.tr(*message));
-            static constexpr const char* kStateIds[] = {"none",        "working",   "enrolled",
-                                                        "refused",     "unreachable", "not_set_up",
-                                                        "failed"};
+            static constexpr const char* kStateIds[] = {
+                "none", "working", "enrolled", "refused", "unreachable", "not_set_up", "failed"};
             ui.registerRect(std::string("panel.enrol.") + kStateIds[static_cast<int>(state)],
                             ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
         }

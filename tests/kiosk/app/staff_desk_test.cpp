@@ -214,14 +214,14 @@ TEST_CASE("a PIN reset by an operator: the staff member's own new PIN clears the
     CHECK(changed);
 }
 
-TEST_CASE("enrolment from the panel: the same steps as lapor-ctl enroll, audited without the code") {
+TEST_CASE(
+    "enrolment from the panel: the same steps as lapor-ctl enroll, audited without the code") {
     Desk d;
     const std::string tokenFile = d.dir.sub("device.token");
-    auto parsed = parseConfig("[store]\npath = \"" + d.dir.sub("store") + "\"\nkey_file = \"" +
-                                  d.dir.sub("store.key") +
-                                  "\"\n[sync]\nserver_url = \"http://uplink.test\"\ntoken_file = \"" +
-                                  tokenFile + "\"\n",
-                              "test.toml");
+    auto parsed = parseConfig(
+        "[store]\npath = \"" + d.dir.sub("store") + "\"\nkey_file = \"" + d.dir.sub("store.key") +
+            "\"\n[sync]\nserver_url = \"http://uplink.test\"\ntoken_file = \"" + tokenFile + "\"\n",
+        "test.toml");
     REQUIRE(parsed.ok());
     // No device key yet: the technician's part (lapor-ctl init-secrets).
     d.desk->setEnrolment(*parsed, "dev-1");
@@ -231,16 +231,18 @@ TEST_CASE("enrolment from the panel: the same steps as lapor-ctl enroll, audited
     REQUIRE(crypto::loadDeviceKey(d.dir.sub("device.key"), true).ok());
     REQUIRE(d.store->putStatus(Store::enrolmentStatusKey, "waiting").ok());
 
-    sync::FakeHttpClient http([](const sync::FakeHttpClient::Recorded& rec) -> Result<sync::HttpResponse> {
-        const sync::Headers proto{{"Lapor-Protocol", "1"}};
-        if (rec.body.find("GOODCODE") != std::string::npos) {
-            return sync::makeResponse(201, proto, R"({"device_token":"tok-123"})");
-        }
-        if (rec.body.find("DOWN") != std::string::npos) {
-            return makeError(Errc::network, "could not connect");
-        }
-        return sync::makeResponse(409, proto, R"({"code":"code_used","message":"already used"})");
-    });
+    sync::FakeHttpClient http(
+        [](const sync::FakeHttpClient::Recorded& rec) -> Result<sync::HttpResponse> {
+            const sync::Headers proto{{"Lapor-Protocol", "1"}};
+            if (rec.body.find("GOODCODE") != std::string::npos) {
+                return sync::makeResponse(201, proto, R"({"device_token":"tok-123"})");
+            }
+            if (rec.body.find("DOWN") != std::string::npos) {
+                return makeError(Errc::network, "could not connect");
+            }
+            return sync::makeResponse(409, proto,
+                                      R"({"code":"code_used","message":"already used"})");
+        });
     EnrolJob used{"4711", "USED-CODE"};
     CHECK(d.desk->enrol(used, &http) == EnrolState::refused);
     EnrolJob down{"4711", "DOWN"};

@@ -382,7 +382,7 @@ TEST_CASE("enrolment on the panel: offered while not enrolled, the code wiped, o
     r.flow.enrolFinished(EnrolState::enrolled);
     CHECK(r.flow.enrolMessage()->key == "kiosk.staffPanel.enrol.done");
     CHECK(r.flow.setupNotices().empty());  // the "not enrolled" notice is gone
-    CHECK(r.flow.enrolOffered());           // the outcome stays in view
+    CHECK(r.flow.enrolOffered());          // the outcome stays in view
     r.flow.setEnrolCode("MORE");
     CHECK_FALSE(r.flow.beginEnrol());  // enrolled: nothing more to do
 
