@@ -323,7 +323,7 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
                 codeFile.string()) == 0);
     std::smatch issued;
     const std::string answer = readFile(codeFile);
-    REQUIRE(std::regex_search(answer, issued, std::regex(R"("code"\s*:\s*"([A-Z0-9-]+)")")));
+    REQUIRE(std::regex_search(answer, issued, std::regex(R"re("code"\s*:\s*"([A-Z0-9-]+)")re")));
     std::string code = issued[1].str();
     // Typed on the on-screen keyboard: small letters and no dashes (neither matters).
     std::string typed;
@@ -359,8 +359,7 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
 
     d.settle("welcome", "start");
     // The agent waits for a token: staff read "not enrolled yet" on the welcome screen.
-    d.waitUntil([](const auto& s) {
-        return s.visible("welcome.notice").has_value(); },
+    d.waitUntil([](const auto& s) { return s.visible("welcome.notice").has_value(); },
                 "not enrolled yet");
     // A citizen files meanwhile: the report waits in the store.
     d.tap("welcome.start", "kind");
@@ -396,12 +395,10 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
     d.tap("pad.ok", "staffSignIn");
     press("246810");
     d.tap("pad.ok", "");
-    d.waitUntil([](const auto& s) {
-        return s.screen == "welcome" && s.visible("welcome.panel"); },
+    d.waitUntil([](const auto& s) { return s.screen == "welcome" && s.visible("welcome.panel"); },
                 "signed in");
     d.tap("welcome.panel", "staffPanel");
-    d.waitUntil([](const auto& s) {
-        return s.widgets.count("panel.enrol_code") > 0; },
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.enrol_code") > 0; },
                 "the panel offers enrolment");
 
     // A code the sandbox never issued: refused, in plain words.
@@ -409,8 +406,7 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
     d.typeOnScreen("zzzz9999zzzz", "staffPanel");
     d.tap("kb.done", "staffPanel");
     d.tap("panel.enrol", "staffPanel");
-    d.waitUntil([](const auto& s) {
-        return s.widgets.count("panel.enrol.refused") > 0; },
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.enrol.refused") > 0; },
                 "the wrong code refused");
     d.keep(guide / "panel-enrol-refused-id.png");
 
@@ -419,21 +415,19 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
     d.typeOnScreen(typed, "staffPanel");
     d.tap("kb.done", "staffPanel");
     d.tap("panel.enrol", "staffPanel");
-    d.waitUntil([](const auto& s) {
-        return s.widgets.count("panel.enrol.enrolled") > 0; },
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.enrol.enrolled") > 0; },
                 "enrolled");
     d.keep(guide / "panel-enrolled-id.png");
     CHECK(fs::exists(tokenFile));
     REQUIRE(waitFor(
         [&] {
-        auto e = onlyReport(d.state());
-        return e && isDelivered(e->state);
+            auto e = onlyReport(d.state());
+            return e && isDelivered(e->state);
         },
         60));
     CHECK_FALSE(d.last().widgets.count("panel.link.not_enrolled"));
     d.tap("nav.back", "welcome");
-    d.waitUntil([](const auto& s) {
-        return !s.widgets.count("welcome.notice"); },
+    d.waitUntil([](const auto& s) { return !s.widgets.count("welcome.notice"); },
                 "the not-enrolled notice gone");
 
     // Audited by the staff id; the code and the token in no log and no audit row.
