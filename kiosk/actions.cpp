@@ -223,6 +223,31 @@ void KioskActions::submitSignIn() {
     });
 }
 
+void KioskActions::submitPinChange() {
+    auto job = s_.flow->beginPinChange();
+    if (!job) {
+        return;
+    }
+    // Hashed with Argon2id like the check: on the worker. The PIN is wiped there.
+    onDesk([this, job = std::move(*job)](StaffDesk& desk) mutable {
+        const PinChangeResult r = desk.changePin(job);
+        post_([this, r] { s_.flow->pinChangeFinished(r); });
+    });
+}
+
+void KioskActions::submitEnrol() {
+    auto job = s_.flow->beginEnrol();
+    if (!job) {
+        return;
+    }
+    // A network exchange of up to the request timeout: on the worker, never on the frame loop.
+    onDesk([this, job = std::move(*job)](StaffDesk& desk) mutable {
+        const EnrolState r = desk.enrol(job);
+        post_([this, r] { s_.flow->enrolFinished(r); });
+    });
+    refreshPanel();  // after the enrolment: the worker runs jobs in order
+}
+
 void KioskActions::refreshPanel() {
     if (s_.printer) {
         s_.printer->retryNow();  // a fresh printer state (paper out, cover open)

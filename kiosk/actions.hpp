@@ -32,6 +32,8 @@ class KioskActions final : public AppActions {
     [[nodiscard]] std::string printerMessageKey() const override;
     [[nodiscard]] std::int64_t nowMs() const override { return clock_.monotonicMs(); }
     void submitSignIn() override;
+    void submitPinChange() override;
+    void submitEnrol() override;
     void refreshPanel() override;
     void retryParked(std::string uuid) override;
     void retryReason(std::string reason) override;

@@ -226,6 +226,7 @@ bool openServices(Services& s, const AppOptions& options, Clock& clock,
             [catalog = s.catalog.get()](const Report& r) { return slipFor(r, *catalog); });
     }
     s.staff = std::make_unique<StaffDesk>(*s.store.store, clock);
+    s.staff->setEnrolment(config, s.store.sink->deviceId());  // the panel's enrolment
     s.worker = std::make_unique<Worker>();
     s.worker->run([&s] { s.recoverSlips(); });
     s.worker->run([sink = s.store.sink] { sink->prepareForNextSave(); });

@@ -10,6 +10,7 @@
 #include "core/store.hpp"
 #include "core/store_slips.hpp"
 #include "core/wipe.hpp"
+#include "sync/enrol.hpp"
 
 namespace lapor::kiosk {
 
@@ -35,6 +36,54 @@ staff::SignInResult StaffDesk::signIn(SignInJob& job) {
     staff::SignInResult r = book_.signIn(job.id, job.pin);
     wipeString(job.pin);
     return r;
+}
+
+PinChangeResult StaffDesk::changePin(PinChangeJob& job) {
+    const Status s = book_.resetPin(job.id, job.pin, job.id);  // by the account itself
+    wipeString(job.pin);
+    if (s.ok()) {
+        return PinChangeResult::changed;
+    }
+    log::info("kiosk", "staff PIN not changed: " + s.error().message);
+    return s.error().code == Errc::invalidInput ? PinChangeResult::weak : PinChangeResult::storage;
+}
+
+void StaffDesk::setEnrolment(Config config, std::string deviceId) {
+    enrolConfig_ = std::move(config);
+    deviceId_ = std::move(deviceId);
+}
+
+EnrolState StaffDesk::enrol(EnrolJob& job, sync::HttpClient* http) {
+    if (!enrolConfig_) {
+        wipeString(job.code);
+        (void)book_.record(job.staffId, "enrol", "not set up: no configuration", false);
+        return EnrolState::notSetUp;
+    }
+    const auto failed = sync::enrolDevice(*enrolConfig_, deviceId_, job.code, http);
+    wipeString(job.code);
+    if (!failed) {
+        log::info("kiosk", "enrolled from the staff panel by " + job.staffId);
+        // The agent finds the token file; the panel's "not enrolled" line goes now.
+        (void)store_.eraseStatus(Store::enrolmentStatusKey);
+        (void)book_.record(job.staffId, "enrol", "device enrolled");
+        return EnrolState::enrolled;
+    }
+    // Only the kind of error: the server's words might echo the code.
+    const std::string why = errcName(failed->error.code);
+    log::warn("kiosk", "enrolment from the staff panel failed: " + why);
+    EnrolState state = EnrolState::failed;
+    switch (failed->step) {
+        case sync::EnrolStep::config:
+        case sync::EnrolStep::deviceKey: state = EnrolState::notSetUp; break;
+        case sync::EnrolStep::exchange:
+            state = failed->error.code == Errc::rejected       ? EnrolState::refused
+                    : failed->error.code == Errc::invalidInput ? EnrolState::refused
+                                                               : EnrolState::unreachable;
+            break;
+        case sync::EnrolStep::tokenFile: state = EnrolState::failed; break;
+    }
+    (void)book_.record(job.staffId, "enrol", "failed: " + why, false);
+    return state;
 }
 
 void StaffDesk::note(const StaffNote& n) {

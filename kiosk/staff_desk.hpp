@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/config.hpp"
 #include "core/result.hpp"
 #include "core/staff.hpp"
 #include "core/staff_store.hpp"
@@ -16,6 +18,9 @@
 
 namespace lapor {
 class Store;
+}
+namespace lapor::sync {
+class HttpClient;
 }
 
 namespace lapor::kiosk {
@@ -27,6 +32,15 @@ class StaffDesk {
 
     // Checks the PIN (audited by StaffBook) and wipes job.pin whatever the outcome.
     [[nodiscard]] staff::SignInResult signIn(SignInJob& job);
+    // The staff member's own new PIN (after an operator's reset): hashed, stored, the reset's
+    // flag cleared, audited by StaffBook; job.pin wiped whatever the outcome.
+    [[nodiscard]] PinChangeResult changePin(PinChangeJob& job);
+    // What enrolment needs: the configuration ([sync], the device key) and the device id. Without
+    // it the panel's enrolment says the kiosk is not set up for it.
+    void setEnrolment(Config config, std::string deviceId);
+    // Enrols the device the way `lapor-ctl enroll` does (sync/enrol.hpp), audited (never the code
+    // nor the token); job.code wiped. `http` null: libcurl (tests pass a fake).
+    [[nodiscard]] EnrolState enrol(EnrolJob& job, sync::HttpClient* http = nullptr);
     // An audit row for what the flow noted (sign-outs, assisted filing).
     void note(const StaffNote& note);
     // The panel's state: the agent's record, the outbox, refused reports, room, the clock.
@@ -47,6 +61,8 @@ class StaffDesk {
     const Clock& clock_;
     staff::StoreStaffRecords records_;
     staff::StaffBook book_;
+    std::optional<Config> enrolConfig_;
+    std::string deviceId_;
 };
 
 }  // namespace lapor::kiosk

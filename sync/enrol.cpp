@@ -1,9 +1,13 @@
 // Enrolment exchange (POST /v1/enrolments) and the device token's file.
 #include "sync/enrol.hpp"
 
+#include <filesystem>
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "core/durable_file.hpp"
+#include "core/wipe.hpp"
 
 namespace lapor::sync {
 
@@ -64,6 +68,45 @@ Status writeTokenFile(const std::string& path, std::string_view token) {
         return makeError(Errc::notFound, "no directory for the token file " + path);
     }
     return s;
+}
+
+std::string deviceKeyPath(const Config& config) {
+    const std::string beside =
+        (std::filesystem::path(config.keyFile).parent_path() / "device.key").string();
+    auto path = config.getString("device.key_file", beside);
+    return path.ok() ? *path : beside;
+}
+
+std::optional<EnrolFailure> enrolDevice(const Config& config, const std::string& deviceId,
+                                        std::string_view code, HttpClient* http) {
+    auto sync = syncConfigFrom(config);
+    if (!sync.ok()) {
+        return EnrolFailure{EnrolStep::config, sync.error()};
+    }
+    if (sync->tokenFile.empty()) {
+        return EnrolFailure{EnrolStep::config,
+                            Error{Errc::invalidInput,
+                                  "sync.token_file is not set: nowhere to keep the device token"}};
+    }
+    auto device = crypto::loadDeviceKey(deviceKeyPath(config), false);
+    if (!device.ok()) {
+        return EnrolFailure{EnrolStep::deviceKey, device.error()};
+    }
+    std::unique_ptr<HttpClient> own;
+    if (http == nullptr) {
+        own = std::make_unique<CurlHttpClient>(sync->httpOptions());
+        http = own.get();
+    }
+    auto token = enrol(*http, EnrolRequest{sync->serverUrl, std::string(code), deviceId}, *device);
+    if (!token.ok()) {
+        return EnrolFailure{EnrolStep::exchange, token.error()};
+    }
+    Status written = writeTokenFile(sync->tokenFile, *token);
+    wipeString(*token);
+    if (!written.ok()) {
+        return EnrolFailure{EnrolStep::tokenFile, written.error()};
+    }
+    return std::nullopt;
 }
 
 }  // namespace lapor::sync

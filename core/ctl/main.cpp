@@ -471,10 +471,7 @@ int cmdPurge(Store& store, const Args& a, const Config& cfg) {
 
 // The device key sits beside the store key unless device.key_file says otherwise.
 std::string deviceKeyPath(const Config& cfg) {
-    const std::string beside =
-        (std::filesystem::path(cfg.keyFile).parent_path() / "device.key").string();
-    auto path = cfg.getString("device.key_file", beside);
-    return path.ok() ? *path : beside;
+    return sync::deviceKeyPath(cfg);
 }
 
 int cmdInitSecrets(const Config& cfg) {
@@ -498,17 +495,6 @@ int cmdInitSecrets(const Config& cfg) {
 int cmdEnroll(const Config& cfg, const Args& a) {
     if (a.positional.size() != 1)
         return usageError("enroll needs the enrolment code");
-    auto sync = sync::syncConfigFrom(cfg);
-    if (!sync.ok())
-        return fail(sync.error(), exitConfig);
-    if (sync->tokenFile.empty())
-        return fail(Error{Errc::invalidInput,
-                          "sync.token_file is not set: nowhere to keep the "
-                          "device token"},
-                    exitConfig);
-    auto device = crypto::loadDeviceKey(deviceKeyPath(cfg), false);
-    if (!device.ok())
-        return fail(device.error(), exitKey);
     std::string deviceId = cfg.deviceId;
     if (deviceId.empty()) {
         StoreOptions o;
@@ -525,16 +511,20 @@ int cmdEnroll(const Config& cfg, const Args& a) {
                         exitStore);
         deviceId = (*store)->deviceId();
     }
-    sync::CurlHttpClient http(sync->httpOptions());
-    auto token =
-        sync::enrol(http, sync::EnrolRequest{sync->serverUrl, a.positional[0], deviceId}, *device);
-    if (!token.ok()) {
-        const int code = token.error().code == Errc::rejected ? exitEnrolRefused : exitUnreachable;
-        return fail(token.error(), code);
+    // The same steps as the staff panel's enrolment (kiosk/staff_desk.cpp).
+    if (auto failed = sync::enrolDevice(cfg, deviceId, a.positional[0])) {
+        int code = exitFailed;
+        switch (failed->step) {
+            case sync::EnrolStep::config: code = exitConfig; break;
+            case sync::EnrolStep::deviceKey: code = exitKey; break;
+            case sync::EnrolStep::exchange:
+                code = failed->error.code == Errc::rejected ? exitEnrolRefused : exitUnreachable;
+                break;
+            case sync::EnrolStep::tokenFile: code = exitFailed; break;
+        }
+        return fail(failed->error, code);
     }
-    if (Status s = sync::writeTokenFile(sync->tokenFile, *token); !s.ok())
-        return fail(s.error(), exitFailed);
-    std::cout << "enrolled: device " << deviceId << ", token in " << sync->tokenFile << "\n";
+    std::cout << "enrolled: device " << deviceId << "\n";
     struct stat st {};
     if (::stat("/run/systemd/system", &st) == 0) {
         // The agent reads its token at start.

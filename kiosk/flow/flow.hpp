@@ -153,22 +153,26 @@ struct ReplyJob {
     std::vector<Photo> photos;
 };
 
-// The staff sign-in keypad: the staff id, then the PIN (shown masked). The PIN's digits live only
-// here until the check takes them (beginSignIn) and are wiped on every change.
-enum class PadStage : std::uint8_t { id, pin };
-struct SignInPad {
-    PadStage stage = PadStage::id;
-    std::string id;
-    std::string pin;
-    bool checking = false;           // the worker is checking the PIN
-    std::optional<Text> message;     // why the last sign-in failed, in no language yet
-    std::int64_t lockedUntilMs = 0;  // wall ms: the lockout pause of that account
-};
-
 // Who is signed in at the kiosk (after a good PIN).
 struct StaffSession {
     std::string id;
     std::string name;
+};
+
+// The staff sign-in keypad: the staff id, then the PIN (shown masked). The PIN's digits live only
+// here until the check takes them (beginSignIn) and are wiped on every change.
+// After a sign-in with a PIN reset by an operator (pinMustChange) the keypad asks for a new PIN,
+// twice (newPin, then confirmPin in `pin2`), before the session opens.
+enum class PadStage : std::uint8_t { id, pin, newPin, confirmPin };
+struct SignInPad {
+    PadStage stage = PadStage::id;
+    std::string id;
+    std::string pin;
+    std::string pin2;                 // the new PIN typed again
+    std::optional<StaffSession> who;  // signed in, the new PIN still to choose
+    bool checking = false;            // the worker is checking the PIN
+    std::optional<Text> message;      // why the last sign-in failed, in no language yet
+    std::int64_t lockedUntilMs = 0;   // wall ms: the lockout pause of that account
 };
 
 // A PIN check the app runs on its worker thread (an Argon2id check takes 100-350 ms) and reports
@@ -176,6 +180,30 @@ struct StaffSession {
 struct SignInJob {
     std::string id;
     std::string pin;
+};
+
+// A new PIN to store (StaffBook::resetPin by the account itself, which clears pinMustChange), run
+// on the worker and reported back with pinChangeFinished(). Whoever runs it wipes `pin`.
+struct PinChangeJob {
+    std::string id;
+    std::string pin;
+};
+enum class PinChangeResult : std::uint8_t { changed, weak, storage };
+
+// Enrolment from the staff panel while the agent has no device token (sync/enrol.hpp, the same
+// steps as `lapor-ctl enroll CODE`); run on the worker, reported back with enrolFinished().
+struct EnrolJob {
+    std::string staffId;
+    std::string code;  // wiped by whoever runs it; never logged nor audited
+};
+enum class EnrolState : std::uint8_t {
+    none,         // nothing tried since the panel opened
+    working,      // the worker talks to the server
+    enrolled,     // the token is in its file: the agent sends from now on
+    refused,      // the code is used, expired or unknown
+    unreachable,  // no network or the server did not answer: try again
+    notSetUp,     // no sync settings or no device key: for the technician
+    failed,       // anything else (the token file could not be written)
 };
 
 // Something staff did or that happened to their session, for the audit (the app writes it
@@ -348,6 +376,20 @@ class Flow {
     [[nodiscard]] const std::string& panelCode() const { return panelCode_; }
     void setPanelNotice(std::optional<Text> notice) { panelNotice_ = std::move(notice); }
     [[nodiscard]] const std::optional<Text>& panelNotice() const { return panelNotice_; }
+    // Enrolment on the panel: offered to signed-in staff while the agent waits for a token.
+    [[nodiscard]] bool enrolOffered() const;
+    void setEnrolCode(std::string code);
+    [[nodiscard]] const std::string& enrolCode() const { return enrolCode_; }
+    // The code typed: the job to run (the typed copy is wiped); nullopt while one runs or empty.
+    [[nodiscard]] std::optional<EnrolJob> beginEnrol();
+    void enrolFinished(EnrolState outcome);
+    [[nodiscard]] EnrolState enrolState() const { return enrolState_; }
+    // What the panel's enrolment section says (progress or outcome), if anything.
+    [[nodiscard]] std::optional<Text> enrolMessage() const;
+    // The new PIN entered twice: the job to run; nullopt (and a message) when the two differ or
+    // it is too short.
+    [[nodiscard]] std::optional<PinChangeJob> beginPinChange();
+    void pinChangeFinished(PinChangeResult result);
     // Audit notes since the last call (the app writes them).
     [[nodiscard]] std::vector<StaffNote> takeStaffNotes() { return std::exchange(notes_, {}); }
     void toggleLargeText();
@@ -452,6 +494,8 @@ class Flow {
     PanelSnapshot panel_;
     std::string panelCode_;
     std::optional<Text> panelNotice_;
+    std::string enrolCode_;
+    EnrolState enrolState_ = EnrolState::none;
     std::vector<StaffNote> notes_;
     LookupGuard guard_;
     StatusLookup lookup_;

@@ -44,6 +44,11 @@ class StaffPanelView final : public View {
             ImGui::PopStyleColor();
             ui.registerRect("panel.notice", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
         }
+        const Metrics& m = ui.metrics();
+        const float w = fullWidth();
+        if (flow.enrolOffered()) {
+            drawEnrol(ctx, w);
+        }
         if (!p.read) {
             ui.text(ui.tr(p.readError.empty() ? "kiosk.staffPanel.reading"
                                               : "kiosk.staffPanel.read_failed"));
@@ -103,8 +108,6 @@ class StaffPanelView final : public View {
         if (p.parked.empty()) {
             ui.text(ui.tr("kiosk.staffPanel.parked.none"));
         }
-        const Metrics& m = ui.metrics();
-        const float w = fullWidth();
         const float bw = std::max(m.target * 3.0f, w * 0.25f);
         int group = 0;
         for (const ParkedGroup& g : p.parked) {
@@ -184,6 +187,42 @@ class StaffPanelView final : public View {
                       Tone::normal)) {
             flow.openStatus();
         }
+    }
+
+    // Enrolment while the agent has no device token: the one-time code from the national side on
+    // the on-screen keyboard, sent by the worker (the same steps as `lapor-ctl enroll CODE`).
+    static void drawEnrol(ViewContext& ctx, float w) {
+        Ui& ui = ctx.ui;
+        Flow& flow = ctx.flow;
+        const Metrics& m = ui.metrics();
+        ui.heading(ui.tr("kiosk.staffPanel.enrol"));
+        const EnrolState state = flow.enrolState();
+        if (state != EnrolState::enrolled) {
+            ui.text(ui.tr("kiosk.staffPanel.enrol.help"));
+        }
+        if (const auto message = flow.enrolMessage()) {
+            const bool good = state == EnrolState::enrolled || state == EnrolState::working;
+            good ? ui.text(ui.tr(*message)) : warnText(ui, ui.tr(*message));
+            static constexpr const char* kStateIds[] = {
+                "none", "working", "enrolled", "refused", "unreachable", "not_set_up", "failed"};
+            ui.registerRect(std::string("panel.enrol.") + kStateIds[static_cast<int>(state)],
+                            ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        }
+        if (state != EnrolState::enrolled && state != EnrolState::working) {
+            Editing e;
+            e.id = "panel.enrol_code";
+            e.labelKey = "kiosk.staffPanel.enrol.code";
+            e.value = flow.enrolCode();
+            e.maxLength = 64;
+            e.commit = [&flow](const std::string& v) { flow.setEnrolCode(v); };
+            ui.field("panel.enrol_code", "kiosk.staffPanel.enrol.code", flow.enrolCode(), nullptr,
+                     std::move(e), w);
+            if (ui.button("panel.enrol", ui.tr("kiosk.staffPanel.enrol.button"),
+                          ImVec2(w, m.target), Tone::primary)) {
+                ctx.app.submitEnrol();
+            }
+        }
+        ui.rule();
     }
 
     void drawFooter(ViewContext& ctx) override {

@@ -15,7 +15,9 @@ class StaffSignInView final : public View {
         Flow& flow = ctx.flow;
         const Metrics& m = ui.metrics();
         const SignInPad& pad = flow.pad();
-        const bool pin = pad.stage == PadStage::pin;
+        // Every stage but the id is a PIN: shown as dots.
+        const bool pin = pad.stage != PadStage::id;
+        const std::string& digits = pad.stage == PadStage::confirmPin ? pad.pin2 : pad.pin;
         const float w = fullWidth();
         const float gap = ImGui::GetStyle().ItemSpacing.x;
         const float vgap = ImGui::GetStyle().ItemSpacing.y;
@@ -36,7 +38,7 @@ class StaffSignInView final : public View {
         ImGui::SetCursorPosX(left);
         ImGui::BeginGroup();
         ImGui::PushTextWrapPos(left + boxW);
-        ui.text(ui.tr(pin ? "kiosk.staffSignIn.enter_pin" : "kiosk.staffSignIn.enter_id"));
+        ui.text(ui.tr(promptKey(pad.stage)));
         // The value in a box: the id in clear, the PIN as dots (never its digits).
         const ImVec2 at = ImGui::GetCursorScreenPos();
         const ImVec2 end(at.x + boxW, at.y + boxH);
@@ -48,7 +50,7 @@ class StaffSignInView final : public View {
         const float cy = (at.y + end.y) / 2;
         if (pin) {
             const float r = m.body * 0.28f;
-            for (std::size_t i = 0; i < pad.pin.size(); ++i) {
+            for (std::size_t i = 0; i < digits.size(); ++i) {
                 dl->AddCircleFilled(ImVec2(at.x + m.pad + r + static_cast<float>(i) * r * 3, cy), r,
                                     IM_COL32(20, 20, 20, 255), 16);
             }
@@ -95,8 +97,7 @@ class StaffSignInView final : public View {
                     flow.padBackspace();
                 }
             } else if (k == "ok") {
-                if (ui.button(id, ui.tr(pin ? "kiosk.staffSignIn.sign_in" : "kiosk.nav.next"),
-                              ImVec2(keyW, keyH), Tone::primary)) {
+                if (ui.button(id, ui.tr(okKey(pad.stage)), ImVec2(keyW, keyH), Tone::primary)) {
                     confirm(ctx);
                 }
             } else if (ui.button(id, k, ImVec2(keyW, keyH), Tone::normal, ui.headingFont())) {
@@ -111,11 +112,32 @@ class StaffSignInView final : public View {
         }
     }
 
+    static const char* promptKey(PadStage stage) {
+        switch (stage) {
+            case PadStage::id: return "kiosk.staffSignIn.enter_id";
+            case PadStage::pin: return "kiosk.staffSignIn.enter_pin";
+            case PadStage::newPin: return "kiosk.staffSignIn.enter_new_pin";
+            case PadStage::confirmPin: return "kiosk.staffSignIn.confirm_new_pin";
+        }
+        return "kiosk.staffSignIn.enter_pin";
+    }
+
+    static const char* okKey(PadStage stage) {
+        switch (stage) {
+            case PadStage::pin: return "kiosk.staffSignIn.sign_in";
+            case PadStage::confirmPin: return "kiosk.staffSignIn.save_pin";
+            case PadStage::id:
+            case PadStage::newPin: return "kiosk.nav.next";
+        }
+        return "kiosk.nav.next";
+    }
+
     static void confirm(ViewContext& ctx) {
-        if (ctx.flow.pad().stage == PadStage::id) {
-            ctx.flow.padNext();
-        } else {
-            ctx.app.submitSignIn();
+        switch (ctx.flow.pad().stage) {
+            case PadStage::id:
+            case PadStage::newPin: ctx.flow.padNext(); break;
+            case PadStage::pin: ctx.app.submitSignIn(); break;
+            case PadStage::confirmPin: ctx.app.submitPinChange(); break;
         }
     }
 };

@@ -39,6 +39,8 @@ class AppActions {
     // ---- staff (the app runs each on its worker thread; kiosk/staff_desk.hpp)
     // The PIN the keypad holds, checked (Flow::beginSignIn / signInFinished).
     virtual void submitSignIn() {}
+    virtual void submitPinChange() {}
+    virtual void submitEnrol() {}
     // Reads the panel's state again.
     virtual void refreshPanel() {}
     virtual void retryParked(std::string uuid) { (void)uuid; }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -53,9 +54,11 @@ bool drained(const Store& store) {
 }
 
 // Not enrolled yet: nothing can be sent, so the agent stays up (its watchdog fed, its status
-// saying why) until `lapor-ctl enroll CODE` writes the token and restarts it. Exiting instead
-// would end, through the unit's start limit, in a reboot loop.
-int waitForEnrolment(Store& store, const std::string& tokenFile) {
+// saying why) until `lapor-ctl enroll CODE` or the staff panel writes the token file: true once
+// it is there (the agent goes on and sends), false on SIGTERM. Exiting instead would end,
+// through the unit's start limit, in a reboot loop. The kiosk cannot restart the agent (it runs
+// as its own user), so the file is looked for every few seconds.
+bool waitForEnrolment(Store& store, const std::string& tokenFile) {
     log::warn(kComponent, "not enrolled yet: no device token in " + tokenFile +
                               " (enrol with: lapor-ctl enroll CODE); nothing is sent until then");
     // The kiosk shows staff "not enrolled yet" from this record.
@@ -70,7 +73,8 @@ int waitForEnrolment(Store& store, const std::string& tokenFile) {
     std::uint64_t watchdogUsec = 0;
     const bool watchdog = sd_watchdog_enabled(0, &watchdogUsec) > 0;
     sd_notify(0, "READY=1\nSTATUS=not enrolled yet: lapor-ctl enroll CODE");
-    const std::uint64_t tickUsec = watchdog ? watchdogUsec / 3 : 60'000'000;
+    constexpr std::uint64_t kLookUsec = 2'000'000;
+    const std::uint64_t tickUsec = watchdog ? std::min(watchdogUsec / 3, kLookUsec) : kLookUsec;
     while (true) {
         timespec tick{static_cast<time_t>(tickUsec / 1'000'000),
                       static_cast<long>(tickUsec % 1'000'000) * 1000};
@@ -80,9 +84,15 @@ int waitForEnrolment(Store& store, const std::string& tokenFile) {
         if (watchdog) {
             sd_notify(0, "WATCHDOG=1");
         }
+        std::error_code ec;
+        if (std::filesystem::file_size(tokenFile, ec) > 0 && !ec) {
+            log::info(kComponent, "device token found in " + tokenFile + ": enrolled");
+            pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+            return true;
+        }
     }
     sd_notify(0, "STOPPING=1");
-    return 0;
+    return false;
 }
 
 }  // namespace
@@ -131,7 +141,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (waitsForToken) {
-        return waitForEnrolment(**store, cfg->tokenFile);
+        if (!waitForEnrolment(**store, cfg->tokenFile)) {
+            return 0;
+        }
+        cfg = loadSyncConfig(configPath);  // now with the token from its file
+        if (!cfg.ok() || cfg->token.empty()) {
+            log::error(kComponent, "configuration after enrolment: " +
+                                       (cfg.ok() ? std::string("the token file is empty")
+                                                 : cfg.error().message));
+            return 1;
+        }
     }
     (void)(*store)->eraseStatus(Store::enrolmentStatusKey);  // enrolled: the kiosk's line goes
 

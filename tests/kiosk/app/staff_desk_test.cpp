@@ -3,10 +3,15 @@
 // and a reprint by receipt code.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
+#include "core/config.hpp"
+#include "core/device_key.hpp"
 #include "core/receipt_code.hpp"
 #include "core/store.hpp"
 #include "core/store_slips.hpp"
 #include "kiosk/staff_desk.hpp"
+#include "sync/http_client.hpp"
 #include "tests/core/store_test_support.hpp"
 
 using namespace lapor;
@@ -177,4 +182,87 @@ TEST_CASE("reprint by the code a visitor shows: any spelling of it; an unknown o
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().code != Errc::notFound);
     CHECK(d.audit().back().action == "reprint");
+}
+
+TEST_CASE("a PIN reset by an operator: the staff member's own new PIN clears the flag, audited") {
+    Desk d;
+    {
+        staff::StoreStaffRecords records(*d.store);
+        staff::StaffBook book(records, d.clock, kCheap);
+        REQUIRE(book.resetPin("4711", "135790", "lapor-ctl").ok());
+    }
+    SignInJob in{"4711", "135790"};
+    auto r = d.desk->signIn(in);
+    REQUIRE(r.account);
+    CHECK(r.account->pinMustChange);
+    PinChangeJob weak{"4711", "111111"};
+    CHECK(d.desk->changePin(weak) == PinChangeResult::weak);
+    CHECK(weak.pin.find_first_not_of('\0') == std::string::npos);
+    PinChangeJob job{"4711", "271828"};
+    CHECK(d.desk->changePin(job) == PinChangeResult::changed);
+    CHECK(job.pin.find_first_not_of('\0') == std::string::npos);
+    SignInJob again{"4711", "271828"};
+    r = d.desk->signIn(again);
+    REQUIRE(r.account);
+    CHECK_FALSE(r.account->pinMustChange);
+    const auto log = d.audit();
+    bool changed = false;
+    for (const auto& e : log) {
+        changed = changed || (e.action == "reset-pin" && e.detail == "by 4711");
+        CHECK(e.detail.find("271828") == std::string::npos);
+    }
+    CHECK(changed);
+}
+
+TEST_CASE(
+    "enrolment from the panel: the same steps as lapor-ctl enroll, audited without the code") {
+    Desk d;
+    const std::string tokenFile = d.dir.sub("device.token");
+    auto parsed = parseConfig(
+        "[store]\npath = \"" + d.dir.sub("store") + "\"\nkey_file = \"" + d.dir.sub("store.key") +
+            "\"\n[sync]\nserver_url = \"http://uplink.test\"\ntoken_file = \"" + tokenFile + "\"\n",
+        "test.toml");
+    REQUIRE(parsed.ok());
+    // No device key yet: the technician's part (lapor-ctl init-secrets).
+    d.desk->setEnrolment(*parsed, "dev-1");
+    EnrolJob noKey{"4711", "GOOD-CODE"};
+    CHECK(d.desk->enrol(noKey) == EnrolState::notSetUp);
+    CHECK(noKey.code.find_first_not_of('\0') == std::string::npos);
+    REQUIRE(crypto::loadDeviceKey(d.dir.sub("device.key"), true).ok());
+    REQUIRE(d.store->putStatus(Store::enrolmentStatusKey, "waiting").ok());
+
+    sync::FakeHttpClient http(
+        [](const sync::FakeHttpClient::Recorded& rec) -> Result<sync::HttpResponse> {
+            const sync::Headers proto{{"Lapor-Protocol", "1"}};
+            if (rec.body.find("GOODCODE") != std::string::npos) {
+                return sync::makeResponse(201, proto, R"({"device_token":"tok-123"})");
+            }
+            if (rec.body.find("DOWN") != std::string::npos) {
+                return makeError(Errc::network, "could not connect");
+            }
+            return sync::makeResponse(409, proto,
+                                      R"({"code":"code_used","message":"already used"})");
+        });
+    EnrolJob used{"4711", "USED-CODE"};
+    CHECK(d.desk->enrol(used, &http) == EnrolState::refused);
+    EnrolJob down{"4711", "DOWN"};
+    CHECK(d.desk->enrol(down, &http) == EnrolState::unreachable);
+    CHECK(d.store->getStatus(Store::enrolmentStatusKey)->has_value());
+    EnrolJob good{"4711", "good-code"};
+    CHECK(d.desk->enrol(good, &http) == EnrolState::enrolled);
+    CHECK(good.code.find_first_not_of('\0') == std::string::npos);
+    std::ifstream in(tokenFile);
+    std::string token;
+    std::getline(in, token);
+    CHECK(token == "tok-123");
+    CHECK_FALSE(d.store->getStatus(Store::enrolmentStatusKey)->has_value());
+    int enrolRows = 0;
+    for (const auto& e : d.audit()) {
+        if (e.action == "enrol") {
+            ++enrolRows;
+        }
+        CHECK(e.detail.find("CODE") == std::string::npos);
+        CHECK(e.detail.find("tok-123") == std::string::npos);
+    }
+    CHECK(enrolRows == 4);
 }

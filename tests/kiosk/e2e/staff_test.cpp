@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/crypto.hpp"
+#include "core/device_key.hpp"
 #include "core/receipt_code.hpp"
 #include "core/staff.hpp"
 #include "core/staff_store.hpp"
@@ -287,4 +288,167 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
     CHECK(failed);
     CHECK(unparked);
     CHECK(readFile(kOut / "kiosk.log").find("246810") == std::string::npos);
+}
+
+TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the agent delivers") {
+    REQUIRE(run("command -v xdotool >/dev/null && command -v Xvfb >/dev/null && "
+                "command -v import >/dev/null && command -v curl >/dev/null") == 0);
+    const fs::path out = kOut.string() + "-enrol";
+    const fs::path sbxDir = fs::path(out.string() + "-sandbox");
+    fs::remove_all(sbxDir);
+    fs::create_directories(sbxDir);
+    const fs::path guide = kOut.string() + "-guide";
+
+    // A sandbox that takes only tokens minted by enrolment.
+    Process sandbox({kSandbox.string(), "--bind", "127.0.0.1", "--port", "0", "--admin-port", "0",
+                     "--require-enrolment", "--data-dir", (sbxDir / "data").string(), "--catalog",
+                     std::string(LAPOR_SOURCE_DIR) + "/data/catalog.json"},
+                    sbxDir / "sandbox.log");
+    std::smatch ports;
+    const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+) admin 127\.0\.0\.1:(\d+))");
+    std::string log;
+    REQUIRE(waitFor(
+        [&] {
+            log = readFile(sbxDir / "sandbox.log");
+            return std::regex_search(log, ports, listening);
+        },
+        30));
+    const std::string api = "http://127.0.0.1:" + ports[1].str();
+    const std::string admin = "http://127.0.0.1:" + ports[2].str();
+    // The national side issues a one-time code.
+    const fs::path codeFile = sbxDir / "code.json";
+    REQUIRE(run("curl -sf -X POST " + admin +
+                "/admin/enrolment-codes -H 'Content-Type: application/json' -d "
+                "'{\"ttl_seconds\":600}' -o " +
+                codeFile.string()) == 0);
+    std::smatch issued;
+    const std::string answer = readFile(codeFile);
+    REQUIRE(std::regex_search(answer, issued, std::regex(R"re("code"\s*:\s*"([A-Z0-9-]+)")re")));
+    std::string code = issued[1].str();
+    // Typed on the on-screen keyboard: small letters and no dashes (neither matters).
+    std::string typed;
+    for (char c : code) {
+        if (c != '-') {
+            typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+
+    const fs::path tokenFile = out / "state" / "device-token";
+    const std::string config = "[device]\noffice = \"Kantor Uji e2e\"\n\n[store]\npath = \"" +
+                               (out / "state" / "store").string() + "\"\nkey_file = \"" +
+                               (out / "state" / "keys" / "store.key").string() +
+                               "\"\n\n[sync]\nserver_url = \"" + api + "\"\ntoken_file = \"" +
+                               tokenFile.string() +
+                               "\"\nstore_poll_ms = 300\nbackoff_base_ms = 200\n"
+                               "backoff_cap_ms = 1000\nprobe_interval_ms = 500\n";
+    const auto prepare = [](const fs::path& state) {
+        auto store = openStore(state, true);
+        staff::StoreStaffRecords records(*store);
+        staff::StaffBook book(records, SystemClock::instance());
+        REQUIRE(book.add("4711", "Sri Wahyuni", "246810", "e2e").ok());
+        // What lapor-ctl init-secrets makes beside the store key.
+        REQUIRE(crypto::loadDeviceKey((state / "keys" / "device.key").string(), true).ok());
+    };
+    Driver d(out, config, prepare);
+    Process syncd({kSyncd.string(), "--config", (out / "lapor.toml").string()}, out / "syncd.log");
+    const auto press = [&](const std::string& digits) {
+        for (char c : digits) {
+            d.tap(std::string("pad.") + c, "staffSignIn");
+        }
+    };
+
+    d.settle("welcome", "start");
+    // The agent waits for a token: staff read "not enrolled yet" on the welcome screen.
+    d.waitUntil([](const auto& s) { return s.visible("welcome.notice").has_value(); },
+                "not enrolled yet");
+    // A citizen files meanwhile: the report waits in the store.
+    d.tap("welcome.start", "kind");
+    d.tap("kind.pengaduan", "what");
+    d.tap("what.title", "what");
+    d.typeKeys("Lampu jalan mati", "what");
+    d.key("Return", "what");
+    d.tap("what.body", "what");
+    d.typeKeys("Lampu jalan di depan pasar mati sejak seminggu", "what");
+    d.key("Return", "what");
+    d.tap("what.region", "what");
+    d.tap("region.search", "what");
+    d.typeKeys("keude bakongan", "what");
+    d.key("Return", "what");
+    d.tap("region.choice.0", "what");
+    d.tap("nav.next", "whom");
+    d.tap("whom.agency.pemda", "whom");
+    d.tap("whom.topic.jalan-rusak", "whom");
+    d.tap("nav.next", "privacy");
+    d.tap("privacy.anonymous", "privacy");
+    d.tap("nav.next", "photos");
+    d.tap("nav.next", "review");
+    d.tap("review.consent", "review");
+    d.tap("review.send", "");
+    d.settle("receipt", "saved");
+    d.tap("receipt.done", "welcome");
+    auto waiting = onlyReport(d.state());
+    REQUIRE(waiting);
+    CHECK_FALSE(isDelivered(waiting->state));
+
+    d.slowTap("welcome.staff_corner", 2600, "staffSignIn");
+    press("4711");
+    d.tap("pad.ok", "staffSignIn");
+    press("246810");
+    d.tap("pad.ok", "");
+    d.waitUntil([](const auto& s) { return s.screen == "welcome" && s.visible("welcome.panel"); },
+                "signed in");
+    d.tap("welcome.panel", "staffPanel");
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.enrol_code") > 0; },
+                "the panel offers enrolment");
+
+    // A code the sandbox never issued: refused, in plain words.
+    d.tap("panel.enrol_code", "staffPanel");
+    d.typeOnScreen("zzzz9999zzzz", "staffPanel");
+    d.tap("kb.done", "staffPanel");
+    d.tap("panel.enrol", "staffPanel");
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.enrol.refused") > 0; },
+                "the wrong code refused");
+    d.keep(guide / "panel-enrol-refused-id.png");
+
+    // The code the national side issued: enrolled, and the agent sends the waiting report.
+    d.tap("panel.enrol_code", "staffPanel");
+    d.typeOnScreen(typed, "staffPanel");
+    d.tap("kb.done", "staffPanel");
+    d.tap("panel.enrol", "staffPanel");
+    d.waitUntil([](const auto& s) { return s.widgets.count("panel.enrol.enrolled") > 0; },
+                "enrolled");
+    d.keep(guide / "panel-enrolled-id.png");
+    CHECK(fs::exists(tokenFile));
+    REQUIRE(waitFor(
+        [&] {
+            auto e = onlyReport(d.state());
+            return e && isDelivered(e->state);
+        },
+        60));
+    CHECK_FALSE(d.last().widgets.count("panel.link.not_enrolled"));
+    d.tap("nav.back", "welcome");
+    d.waitUntil([](const auto& s) { return !s.widgets.count("welcome.notice"); },
+                "the not-enrolled notice gone");
+
+    // Audited by the staff id; the code and the token in no log and no audit row.
+    const std::string token = readFile(tokenFile);
+    REQUIRE(token.size() > 1);
+    auto store = openStore(d.state(), false);
+    auto audit = store->auditLog(100);
+    REQUIRE(audit.ok());
+    int enrolRows = 0;
+    for (const auto& e : *audit) {
+        if (e.action == "enrol" && e.staffId == "4711") {
+            ++enrolRows;
+        }
+        CHECK(e.detail.find(typed) == std::string::npos);
+        CHECK(e.detail.find(code) == std::string::npos);
+    }
+    CHECK(enrolRows == 2);
+    for (const fs::path& f : {out / "kiosk.log", out / "syncd.log"}) {
+        const std::string text = readFile(f);
+        CHECK(text.find(code) == std::string::npos);
+        CHECK(text.find(typed) == std::string::npos);
+        CHECK(text.find(token.substr(0, token.size() - 1)) == std::string::npos);
+    }
 }

@@ -255,3 +255,154 @@ TEST_CASE("the panel: only for signed-in staff; its state and code go with the s
     CHECK_FALSE(r.flow.panel().read);
     CHECK(r.flow.panelCode().empty());
 }
+
+namespace {
+
+bool wiped(const std::string& s) {
+    return s.find_first_not_of('\0') == std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a PIN reset by an operator: a new PIN, twice, before the session opens") {
+    Rig r;
+    r.flow.openStaffSignIn();
+    type(r.flow, "4711");
+    r.flow.padNext();
+    type(r.flow, "246810");
+    REQUIRE(r.flow.beginSignIn());
+    auto reset = good("4711", "Sri");
+    reset.account->pinMustChange = true;
+    r.flow.signInFinished(reset);
+    CHECK_FALSE(r.flow.staff());  // not yet: the panel stays closed
+    CHECK(r.flow.screen() == Screen::staffSignIn);
+    CHECK(r.flow.pad().stage == PadStage::newPin);
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.must_change");
+    CHECK(r.flow.pad().pin.empty());
+
+    type(r.flow, "3141");
+    r.flow.padNext();  // too short
+    CHECK(r.flow.pad().stage == PadStage::newPin);
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.new_pin_short");
+    type(r.flow, "59");
+    r.flow.padNext();
+    CHECK(r.flow.pad().stage == PadStage::confirmPin);
+    type(r.flow, "314150");  // not the same
+    CHECK_FALSE(r.flow.beginPinChange());
+    CHECK(r.flow.pad().stage == PadStage::newPin);
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.new_pin_mismatch");
+    CHECK(r.flow.pad().pin.empty());
+    CHECK(r.flow.pad().pin2.empty());
+
+    type(r.flow, "314159");
+    r.flow.padNext();
+    type(r.flow, "314159");
+    auto job = r.flow.beginPinChange();
+    REQUIRE(job);
+    CHECK(job->id == "4711");
+    CHECK(job->pin == "314159");
+    CHECK(r.flow.pad().checking);
+    CHECK(wiped(r.flow.pad().pin));
+    CHECK(wiped(r.flow.pad().pin2));
+    CHECK_FALSE(r.flow.beginPinChange());  // one at a time
+
+    r.flow.pinChangeFinished(PinChangeResult::weak);  // the book's rules said no
+    CHECK_FALSE(r.flow.staff());
+    CHECK(r.flow.pad().stage == PadStage::newPin);
+    CHECK(padKey(r.flow) == "kiosk.staffSignIn.new_pin_weak");
+
+    type(r.flow, "271828");
+    r.flow.padNext();
+    type(r.flow, "271828");
+    REQUIRE(r.flow.beginPinChange());
+    r.flow.pinChangeFinished(PinChangeResult::changed);
+    REQUIRE(r.flow.staff());
+    CHECK(r.flow.staff()->id == "4711");
+    CHECK(r.flow.screen() == Screen::welcome);
+    r.flow.openPanel();
+    CHECK(r.flow.screen() == Screen::staffPanel);
+}
+
+TEST_CASE("a PIN that must change: leaving the keypad opens no session") {
+    Rig r;
+    r.flow.openStaffSignIn();
+    type(r.flow, "4711");
+    r.flow.padNext();
+    type(r.flow, "246810");
+    REQUIRE(r.flow.beginSignIn());
+    auto reset = good("4711", "Sri");
+    reset.account->pinMustChange = true;
+    r.flow.signInFinished(reset);
+    type(r.flow, "271828");
+    r.flow.padNext();
+    r.flow.padBack();  // back to the first new PIN
+    CHECK(r.flow.pad().stage == PadStage::newPin);
+    r.flow.padBack();  // out
+    CHECK(r.flow.screen() == Screen::welcome);
+    CHECK_FALSE(r.flow.staff());
+    CHECK_FALSE(r.flow.pad().who);
+    const auto notes = r.flow.takeStaffNotes();
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].staffId == "4711");
+}
+
+TEST_CASE("enrolment on the panel: offered while not enrolled, the code wiped, outcomes in words") {
+    Rig r;
+    r.flow.setAgentWaitsForEnrolment(true);
+    CHECK_FALSE(r.flow.enrolOffered());  // nobody signed in
+    signIn(r);
+    CHECK_FALSE(r.flow.enrolOffered());  // on the panel only
+    r.flow.openPanel();
+    CHECK(r.flow.enrolOffered());
+    CHECK_FALSE(r.flow.enrolMessage());
+    CHECK_FALSE(r.flow.beginEnrol());  // nothing typed
+    r.flow.setEnrolCode(" - ");
+    CHECK_FALSE(r.flow.beginEnrol());  // nothing but separators
+
+    r.flow.setEnrolCode("USED-0001");
+    auto job = r.flow.beginEnrol();
+    REQUIRE(job);
+    CHECK(job->staffId == "4711");
+    CHECK(job->code == "USED-0001");
+    CHECK(r.flow.enrolCode().empty());
+    CHECK(r.flow.enrolState() == EnrolState::working);
+    CHECK(r.flow.enrolMessage()->key == "kiosk.staffPanel.enrol.working");
+    r.flow.setEnrolCode("AGAIN");
+    CHECK_FALSE(r.flow.beginEnrol());  // one at a time
+    r.flow.enrolFinished(EnrolState::refused);
+    CHECK(r.flow.enrolMessage()->key == "kiosk.staffPanel.enrol.refused");
+    CHECK(r.flow.setupNotices() == std::vector<std::string>{"kiosk.setup.not_enrolled"});
+
+    REQUIRE(r.flow.beginEnrol());
+    r.flow.enrolFinished(EnrolState::unreachable);
+    CHECK(r.flow.enrolMessage()->key == "kiosk.staffPanel.enrol.unreachable");
+
+    r.flow.setEnrolCode("GOOD-0002");
+    REQUIRE(r.flow.beginEnrol());
+    r.flow.enrolFinished(EnrolState::enrolled);
+    CHECK(r.flow.enrolMessage()->key == "kiosk.staffPanel.enrol.done");
+    CHECK(r.flow.setupNotices().empty());  // the "not enrolled" notice is gone
+    CHECK(r.flow.enrolOffered());          // the outcome stays in view
+    r.flow.setEnrolCode("MORE");
+    CHECK_FALSE(r.flow.beginEnrol());  // enrolled: nothing more to do
+
+    r.flow.signOut("signed out");
+    CHECK(r.flow.enrolCode().empty());
+    CHECK(r.flow.enrolState() == EnrolState::none);
+    signIn(r);
+    r.flow.openPanel();
+    CHECK_FALSE(r.flow.enrolOffered());  // enrolled: no section
+}
+
+TEST_CASE("enrolment: an answer after the sign-out is kept for whoever signs in next") {
+    Rig r;
+    r.flow.setAgentWaitsForEnrolment(true);
+    signIn(r);
+    r.flow.openPanel();
+    r.flow.setEnrolCode("CODE");
+    REQUIRE(r.flow.beginEnrol());
+    r.flow.signOut("idle");
+    CHECK(r.flow.enrolState() == EnrolState::working);
+    r.flow.enrolFinished(EnrolState::enrolled);
+    CHECK(r.flow.setupNotices().empty());
+}
