@@ -257,9 +257,9 @@ bool drawHeldSlip(Frame& frame, std::string_view payload, std::int64_t sceneMs) 
             }
             // Paper a little darker towards its lower edge, as under a ceiling light.
             const auto shade = static_cast<std::uint8_t>(238.0 - 18.0 * v / paperH);
-            std::uint8_t* p = frame.rgb.data() + (static_cast<std::size_t>(y) * frame.width +
-                                                  static_cast<std::size_t>(x)) *
-                                                     3;
+            std::uint8_t* p =
+                frame.rgb.data() +
+                (static_cast<std::size_t>(y) * frame.width + static_cast<std::size_t>(x)) * 3;
             if (dark) {
                 p[0] = 28;
                 p[1] = 28;

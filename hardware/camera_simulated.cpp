@@ -317,8 +317,8 @@ void SimulatedCamera::pollSlipFile() {
     if (in && std::getline(in, payload)) {
         const auto first = payload.find_first_not_of(" \t\r");
         const auto last = payload.find_last_not_of(" \t\r");
-        payload = first == std::string::npos ? std::string()
-                                              : payload.substr(first, last - first + 1);
+        payload =
+            first == std::string::npos ? std::string() : payload.substr(first, last - first + 1);
     }
     showSlip(std::move(payload));
 }

@@ -30,7 +30,8 @@ GreyImage toGrey(const Frame& frame, std::uint32_t maxLongSide) {
     if (factor == 1) {
         for (std::size_t i = 0; i < out.pixels.size(); ++i) {
             const std::uint8_t* p = rgb + i * 3;
-            out.pixels[i] = static_cast<std::uint8_t>((77U * p[0] + 150U * p[1] + 29U * p[2]) >> 8U);
+            out.pixels[i] =
+                static_cast<std::uint8_t>((77U * p[0] + 150U * p[1] + 29U * p[2]) >> 8U);
         }
         return out;
     }

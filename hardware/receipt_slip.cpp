@@ -119,7 +119,6 @@ Result<Bitmap> centredQr(std::string_view payload, int paperDots, int preferredM
     return makeError(Errc::invalidInput, "QR payload too long for the paper width");
 }
 
-
 SlipLabels slipLabelsFrom(const std::function<std::string(std::string_view)>& tr) {
     SlipLabels l;
     std::string* fields[] = {&l.heading,    &l.codeLabel,  &l.timeLabel, &l.kindLabel,

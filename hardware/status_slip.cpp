@@ -14,8 +14,8 @@ using escpos::Align;
 
 StatusSlipLabels statusSlipLabelsFrom(const std::function<std::string(std::string_view)>& tr) {
     StatusSlipLabels l;
-    std::string* fields[] = {&l.heading,       &l.codeLabel,     &l.kindLabel,    &l.titleLabel,
-                             &l.filedLabel,    &l.trackingLabel, &l.statusLabel,  &l.timelineLabel,
+    std::string* fields[] = {&l.heading,       &l.codeLabel,     &l.kindLabel,   &l.titleLabel,
+                             &l.filedLabel,    &l.trackingLabel, &l.statusLabel, &l.timelineLabel,
                              &l.followUpLabel, &l.followUpMore,  &l.printedLabel};
     static_assert(std::size(kStatusSlipLabelMsgids) == std::size(fields));
     for (std::size_t i = 0; i < std::size(fields); ++i) {

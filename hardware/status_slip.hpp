@@ -28,10 +28,10 @@ struct StatusSlipLabels {
     std::string printedLabel;   // status_slip.printed_label    "Dicetak"
 };
 inline constexpr const char* kStatusSlipLabelMsgids[] = {
-    "status_slip.heading",         "status_slip.code_label",     "status_slip.kind_label",
-    "status_slip.title_label",     "status_slip.filed_label",    "status_slip.tracking_label",
-    "status_slip.status_label",    "status_slip.timeline_label", "status_slip.followup_label",
-    "status_slip.followup_more",   "status_slip.printed_label"};
+    "status_slip.heading",       "status_slip.code_label",     "status_slip.kind_label",
+    "status_slip.title_label",   "status_slip.filed_label",    "status_slip.tracking_label",
+    "status_slip.status_label",  "status_slip.timeline_label", "status_slip.followup_label",
+    "status_slip.followup_more", "status_slip.printed_label"};
 [[nodiscard]] StatusSlipLabels statusSlipLabelsFrom(
     const std::function<std::string(std::string_view)>& tr);
 
@@ -52,8 +52,8 @@ struct StatusSlipContent {
     std::string trackingId;      // the national tracking ID; empty: not yet delivered, no line
     std::string currentStatus;   // translated, e.g. "Diteruskan ke instansi"
     std::vector<StatusSlipRow> timeline;  // oldest first; the newest kStatusSlipMaxRows print
-    std::string followUp;        // the agency's latest answer; empty: no section
-    std::int64_t followUpAtMs = 0;  // when it came; 0: no time printed
+    std::string followUp;                 // the agency's latest answer; empty: no section
+    std::int64_t followUpAtMs = 0;        // when it came; 0: no time printed
     std::int64_t printedAtMs = 0;
     int utcOffsetMinutes = 7 * 60;
     std::string zoneName = "WIB";

@@ -135,8 +135,8 @@ TEST_CASE("toGrey converts BT.601 luma and box-averages by whole factors") {
     Frame f;
     f.width = 4;
     f.height = 2;
-    f.rgb = {255, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 255, 255, 255, 0, 0, 0, 0, 0, 255, 10,
-             10, 10};
+    f.rgb = {255, 255, 255, 0, 0, 0, 255, 0, 0,   0,  255, 0,
+             255, 255, 255, 0, 0, 0, 0,   0, 255, 10, 10,  10};
     const hw::GreyImage full = hw::toGrey(f, 100);
     REQUIRE(full.width == 4);
     REQUIRE(full.height == 2);

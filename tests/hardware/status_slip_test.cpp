@@ -27,8 +27,9 @@ StatusSlipContent sampleStatusSlip() {
     s.office = "Kantor Kecamatan Contoh";
     s.receiptCode = "LPR-7K3M-Q9";
     s.kindName = "Pengaduan";
-    s.title = "Jalan berlubang di depan sekolah dasar negeri, sudah tiga bulan tidak diperbaiki "
-              "padahal sering ada kecelakaan motor";
+    s.title =
+        "Jalan berlubang di depan sekolah dasar negeri, sudah tiga bulan tidak diperbaiki "
+        "padahal sering ada kecelakaan motor";
     s.filedAtMs = 1'767'225'600'000;  // 2026-01-01 00:00 UTC = 07:00 WIB
     s.trackingId = "5123456";
     s.currentStatus = "Diteruskan ke instansi";
@@ -85,7 +86,7 @@ TEST_CASE("a status slip carries its texts and its QR reads back the receipt cod
             CHECK_MESSAGE(contains(*bytes, text), text);
         }
         CHECK(contains(*bytes, "Judul: Jalan berlubang"));
-        CHECK(contains(*bytes, "..."));  // the long title was shortened
+        CHECK(contains(*bytes, "..."));                    // the long title was shortened
         CHECK_FALSE(contains(*bytes, "Jawaban lengkap"));  // the short answer printed whole
         CHECK(contains(*bytes, "minggu"));
         Result<Bitmap> image = renderEscPos(*bytes, paper);
