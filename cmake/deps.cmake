@@ -9,6 +9,7 @@ pkg_check_modules(CAMERA REQUIRED IMPORTED_TARGET libcamera)
 pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)  # QR codes from the camera preview (hardware/qr_scan)
 pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
 pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)  # stb_truetype: the simulated printer's text
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)

@@ -2,6 +2,7 @@
 #include "hardware/camera.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iterator>
 
 #include "core/log.hpp"
@@ -48,6 +49,14 @@ CameraChoice makeCamera(const CameraConfig& config, Clock& clock) {
         options.jpegFolder = config.simulatedJpegFolder;
         options.utcOffsetMinutes = config.utcOffsetMinutes;
         options.zoneName = config.zoneName;
+        options.slipPayload = config.simulatedSlip;
+        options.slipFile = config.simulatedSlipFile;
+        if (const char* env = std::getenv("LAPOR_SIM_CAMERA_SLIP"); env != nullptr) {
+            options.slipPayload = env;
+        }
+        if (const char* env = std::getenv("LAPOR_SIM_CAMERA_SLIP_FILE"); env != nullptr) {
+            options.slipFile = env;
+        }
         CameraChoice choice{std::make_unique<SimulatedCamera>(clock, options), std::move(reason)};
         log::info("camera", choice.reason);
         return choice;

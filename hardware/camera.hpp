@@ -109,6 +109,11 @@ struct CameraConfig {
     std::int64_t stillTimeoutMs = 5000;  // real backend: give up on a still after this long
     int utcOffsetMinutes = 0;            // simulated: the zone of the time drawn into the scene
     std::string zoneName = "UTC";
+    // Simulated: the slip scene (docs/camera.md). The environment variables
+    // LAPOR_SIM_CAMERA_SLIP (a payload) and LAPOR_SIM_CAMERA_SLIP_FILE (a polled file), when set,
+    // take precedence, so scripts can drive a kiosk they did not configure.
+    std::string simulatedSlip;
+    std::string simulatedSlipFile;
 };
 
 struct CameraChoice {

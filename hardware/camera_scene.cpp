@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "hardware/qr.hpp"
+
 namespace lapor {
 namespace {
 
@@ -197,6 +199,79 @@ Frame renderTestScene(FrameSize size, std::int64_t sceneMs, std::int64_t wallMs,
     drawText(f, clock, static_cast<std::int32_t>(scale),
              static_cast<std::int32_t>(scale) + lineHeight, scale, 255, 230, 120);
     return f;
+}
+
+}  // namespace lapor
+
+namespace lapor {
+
+bool drawHeldSlip(Frame& frame, std::string_view payload, std::int64_t sceneMs) {
+    if (frame.width == 0 || frame.height == 0 ||
+        frame.rgb.size() < static_cast<std::size_t>(frame.width) * frame.height * 3) {
+        return false;
+    }
+    Result<hw::Bitmap> qr = hw::qrBitmap(payload, 1);  // one pixel per module, quiet zone included
+    if (!qr || qr->width <= 0) {
+        return false;
+    }
+    // The paper in modules: the QR with its quiet zone, a margin, three text lines above and two
+    // below, as on the printed slips.
+    const int q = qr->width;
+    const int paperW = q + 6;
+    const int paperH = q + 16;
+    const int qrX = 3;
+    const int qrY = 9;
+    const double t = static_cast<double>(sceneMs) / 1000.0;
+    const double w = frame.width;
+    const double h = frame.height;
+    const double scale = 0.7 * std::min(w, h) / paperH;  // frame pixels per module
+    const double angle = (6.0 + 2.0 * std::sin(t * 0.9)) * 3.14159265358979 / 180.0;
+    const double cx = w / 2 + w * (0.07 + 0.03 * std::sin(t * 0.7));
+    const double cy = h / 2 + h * (0.03 * std::sin(t * 1.1));
+    const double cosA = std::cos(angle);
+    const double sinA = std::sin(angle);
+    const double reach = 0.5 * std::hypot(paperW, paperH) * scale + 1;
+    const auto x0 = static_cast<std::int64_t>(std::max(0.0, std::floor(cx - reach)));
+    const auto x1 = static_cast<std::int64_t>(std::min(w, std::ceil(cx + reach)));
+    const auto y0 = static_cast<std::int64_t>(std::max(0.0, std::floor(cy - reach)));
+    const auto y1 = static_cast<std::int64_t>(std::min(h, std::ceil(cy + reach)));
+    for (std::int64_t y = y0; y < y1; ++y) {
+        for (std::int64_t x = x0; x < x1; ++x) {
+            // Frame pixel -> paper module: undo the tilt around the slip's centre.
+            const double dx = static_cast<double>(x) + 0.5 - cx;
+            const double dy = static_cast<double>(y) + 0.5 - cy;
+            const double u = (cosA * dx + sinA * dy) / scale + paperW / 2.0;
+            const double v = (-sinA * dx + cosA * dy) / scale + paperH / 2.0;
+            if (u < 0 || v < 0 || u >= paperW || v >= paperH) {
+                continue;
+            }
+            const int mu = static_cast<int>(u);
+            const int mv = static_cast<int>(v);
+            bool dark = false;
+            if (mu >= qrX && mu < qrX + q && mv >= qrY && mv < qrY + q) {
+                dark = qr->at(mu - qrX, mv - qrY) != 0;
+            } else if ((mv == 2 || mv == 4 || mv == 6 || mv == paperH - 5 || mv == paperH - 3) &&
+                       mu >= 3 && mu < paperW - 3 - (mv % 3) * 3) {
+                // Text lines, drawn as grey bars half a module high.
+                dark = v - mv < 0.5;
+            }
+            // Paper a little darker towards its lower edge, as under a ceiling light.
+            const auto shade = static_cast<std::uint8_t>(238.0 - 18.0 * v / paperH);
+            std::uint8_t* p =
+                frame.rgb.data() +
+                (static_cast<std::size_t>(y) * frame.width + static_cast<std::size_t>(x)) * 3;
+            if (dark) {
+                p[0] = 28;
+                p[1] = 28;
+                p[2] = 34;
+            } else {
+                p[0] = shade;
+                p[1] = shade;
+                p[2] = static_cast<std::uint8_t>(shade - 10);
+            }
+        }
+    }
+    return true;
 }
 
 }  // namespace lapor

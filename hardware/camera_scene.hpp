@@ -22,3 +22,14 @@ void drawText(Frame& frame, std::string_view text, std::int32_t x, std::int32_t 
               std::uint32_t scale, std::uint8_t r, std::uint8_t g, std::uint8_t b);
 
 }  // namespace lapor
+
+namespace lapor {
+
+// Draws a printed slip held up to the camera over `frame`: off-white paper with the QR code of
+// `payload` (as the receipt and status slips print it, hardware/qr.hpp), a few text-like lines,
+// slightly tilted and off centre, swaying a little with `sceneMs` as a hand would. The slip's
+// short side is about 70% of the frame's height. Returns false (frame untouched) when the frame
+// is empty or the payload cannot be encoded.
+bool drawHeldSlip(Frame& frame, std::string_view payload, std::int64_t sceneMs);
+
+}  // namespace lapor

@@ -56,6 +56,8 @@ SimulatedCamera::SimulatedCamera(Clock& clock, Options options)
     if (options_.still.width == 0 || options_.still.height == 0) {
         options_.still = {4056, 3040};
     }
+    slip_ = options_.slipPayload;
+    options_.slipPollMs = std::max<std::int64_t>(options_.slipPollMs, 1);
 }
 
 SimulatedCamera::~SimulatedCamera() {
@@ -163,8 +165,10 @@ Result<Frame> SimulatedCamera::loadFolderFrame(std::size_t index, FrameSize fit)
 Result<Frame> SimulatedCamera::renderPreview(std::int64_t index) {
     if (files_.empty()) {
         const std::int64_t sceneMs = index * 1000 / options_.fps;
-        return renderTestScene(previewSize_, sceneMs, clock_.wallMs(), index,
-                               options_.utcOffsetMinutes, options_.zoneName);
+        Frame frame = renderTestScene(previewSize_, sceneMs, clock_.wallMs(), index,
+                                      options_.utcOffsetMinutes, options_.zoneName);
+        drawSlip(frame, sceneMs);
+        return frame;
     }
     // Each file is shown for one second, whatever the frame rate, so a person can follow it.
     const auto file = static_cast<std::size_t>(index / options_.fps) % files_.size();
@@ -175,7 +179,9 @@ Result<Frame> SimulatedCamera::renderPreview(std::int64_t index) {
         }
         fileCache_[file] = std::move(loaded).value();
     }
-    return *fileCache_[file];
+    Frame frame = *fileCache_[file];
+    drawSlip(frame, index * 1000 / options_.fps);
+    return frame;
 }
 
 std::optional<Frame> SimulatedCamera::takeLatestPreview() {
@@ -188,6 +194,7 @@ std::optional<Frame> SimulatedCamera::takeLatestPreview() {
         return std::nullopt;
     }
     lastIndex_ = index;
+    pollSlipFile();
     auto frame = renderPreview(index);
     if (!frame) {
         log::warn("camera", frame.error().message);
@@ -218,6 +225,8 @@ Result<Frame> SimulatedCamera::captureStill() {
     if (!still) {
         return still.error();
     }
+    pollSlipFile();
+    drawSlip(*still, index * 1000 / options_.fps);
     still->sequence = index;
     still->timestampMs = now;
     return still;
@@ -274,6 +283,55 @@ void SimulatedCamera::simulateReplug() {
 void SimulatedCamera::simulateFailure(std::string message) {
     stopNotifyThread();
     setState(CameraState::error, std::move(message));
+}
+
+void SimulatedCamera::showSlip(std::string payload) {
+    std::lock_guard lock(slipMutex_);
+    slip_ = std::move(payload);
+}
+
+void SimulatedCamera::hideSlip() {
+    showSlip({});
+}
+
+std::optional<std::string> SimulatedCamera::shownSlip() const {
+    std::lock_guard lock(slipMutex_);
+    if (slip_.empty()) {
+        return std::nullopt;
+    }
+    return slip_;
+}
+
+void SimulatedCamera::pollSlipFile() {
+    if (options_.slipFile.empty()) {
+        return;
+    }
+    const std::int64_t now = clock_.monotonicMs();
+    if (slipPolled_ && now - lastSlipPollMs_ < options_.slipPollMs) {
+        return;
+    }
+    slipPolled_ = true;
+    lastSlipPollMs_ = now;
+    std::string payload;
+    std::ifstream in(options_.slipFile);
+    if (in && std::getline(in, payload)) {
+        const auto first = payload.find_first_not_of(" \t\r");
+        const auto last = payload.find_last_not_of(" \t\r");
+        payload =
+            first == std::string::npos ? std::string() : payload.substr(first, last - first + 1);
+    }
+    showSlip(std::move(payload));
+}
+
+void SimulatedCamera::drawSlip(Frame& frame, std::int64_t sceneMs) const {
+    std::string payload;
+    {
+        std::lock_guard lock(slipMutex_);
+        payload = slip_;
+    }
+    if (!payload.empty()) {
+        (void)drawHeldSlip(frame, payload, sceneMs);
+    }
 }
 
 void SimulatedCamera::setState(CameraState state, std::string message) {

@@ -40,6 +40,14 @@ class SimulatedCamera final : public Camera {
         int utcOffsetMinutes = 0;  // the zone of the time drawn into the scene
         std::string zoneName = "UTC";
         std::shared_ptr<SimulatedCameraBus> bus;  // none: a bus of its own
+        // The slip scene (docs/camera.md): non-empty shows a printed slip whose QR code holds
+        // this text (a receipt code) held up to the camera from the start.
+        std::string slipPayload;
+        // Non-empty: a file polled (every slipPollMs of clock time while previewing) for the slip
+        // to show: its first line, trimmed, is the payload; a missing or empty file shows none.
+        // While set, the file decides, overriding showSlip()/hideSlip() at the next poll.
+        std::string slipFile;
+        std::int64_t slipPollMs = 250;
     };
 
     SimulatedCamera(Clock& clock, Options options);
@@ -63,6 +71,13 @@ class SimulatedCamera final : public Camera {
     void simulateUnplug();
     void simulateReplug();
     void simulateFailure(std::string message);
+    // The slip scene: from the next frame on, previews and stills show a printed slip with the QR
+    // code of `payload` held slightly tilted in front of the camera (hw::QrScanner reads it back),
+    // until hideSlip(). An empty payload is hideSlip(). Safe to call from any thread.
+    void showSlip(std::string payload);
+    void hideSlip();
+    // The payload of the slip shown now, or nothing.
+    [[nodiscard]] std::optional<std::string> shownSlip() const;
 
   private:
     void setState(CameraState state, std::string message);
@@ -71,6 +86,8 @@ class SimulatedCamera final : public Camera {
     [[nodiscard]] Result<Frame> renderPreview(std::int64_t index);
     [[nodiscard]] Result<Frame> loadFolderFrame(std::size_t index, FrameSize fit);
     [[nodiscard]] Status scanFolder();
+    void pollSlipFile();
+    void drawSlip(Frame& frame, std::int64_t sceneMs) const;
 
     Clock& clock_;
     Options options_;
@@ -83,6 +100,11 @@ class SimulatedCamera final : public Camera {
     std::int64_t lastIndex_ = -1;
     std::vector<std::string> files_;               // JPEG folder, sorted
     std::vector<std::optional<Frame>> fileCache_;  // preview-sized decodes, by file
+
+    mutable std::mutex slipMutex_;
+    std::string slip_;  // the slip shown; empty: none
+    std::int64_t lastSlipPollMs_ = 0;
+    bool slipPolled_ = false;
 
     std::mutex notifyMutex_;
     std::condition_variable notifyCv_;

@@ -122,6 +122,8 @@ struct PrinterConfig {
 [[nodiscard]] Result<std::vector<std::uint8_t>> renderSlip(const SlipContent& slip,
                                                            PaperWidth paper);
 
+struct StatusSlipContent;  // hardware/status_slip.hpp
+
 // What the UI shows about printing. Cheap to read from any thread.
 struct PrintQueueStatus {
     PrinterState printer;
@@ -174,6 +176,9 @@ class PrintQueue {
     [[nodiscard]] std::vector<std::string> unconfirmedKeys() const;
     // Removes the unconfirmed slip of `key` once its fate is recorded elsewhere.
     void forgetUnconfirmed(std::string_view key);
+    // Renders a status slip (hardware/status_slip.hpp) for the printer's paper and stores it. Not
+    // keyed: a visitor may print the status of a report as often as they ask.
+    [[nodiscard]] Status submit(const StatusSlipContent& slip);
     // Stores ready-made ESC/POS bytes (test slips from lapor-hwtest).
     [[nodiscard]] Status submitBytes(std::span<const std::uint8_t> escpos);
 

@@ -9,6 +9,7 @@
 #include "core/durable_file.hpp"
 #include "core/log.hpp"
 #include "hardware/printer.hpp"
+#include "hardware/status_slip.hpp"
 
 namespace lapor::hw {
 
@@ -297,6 +298,14 @@ void PrintQueue::forgetUnconfirmed(std::string_view key) {
             ++it;
         }
     }
+}
+
+Status PrintQueue::submit(const StatusSlipContent& slip) {
+    Result<std::vector<std::uint8_t>> bytes = renderStatusSlip(slip, impl_->printer->paperWidth());
+    if (!bytes) {
+        return bytes.error();
+    }
+    return submitBytes(*bytes);
 }
 
 Status PrintQueue::submitBytes(std::span<const std::uint8_t> escpos) {

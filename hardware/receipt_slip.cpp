@@ -93,6 +93,32 @@ std::string formatSlipTime(std::int64_t unixMs, int utcOffsetMinutes, std::strin
     return out;
 }
 
+// The QR code centred in a bitmap as wide as the paper, so it comes out centred on every printer
+// (some ignore ESC a for raster images).
+Result<Bitmap> centredQr(std::string_view payload, int paperDots, int preferredModule) {
+    for (int module = preferredModule; module >= 2; --module) {
+        Result<Bitmap> qr = qrBitmap(payload, module);
+        if (!qr) {
+            return qr.error();
+        }
+        if (qr->width > paperDots) {
+            continue;
+        }
+        Bitmap out;
+        out.width = paperDots;
+        out.height = qr->height;
+        out.pixels.assign(
+            static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height), 0);
+        const int x0 = (paperDots - qr->width) / 2;
+        for (int y = 0; y < qr->height; ++y) {
+            std::copy_n(qr->pixels.begin() + static_cast<std::ptrdiff_t>(y) * qr->width, qr->width,
+                        out.pixels.begin() + static_cast<std::ptrdiff_t>(y) * out.width + x0);
+        }
+        return out;
+    }
+    return makeError(Errc::invalidInput, "QR payload too long for the paper width");
+}
+
 SlipLabels slipLabelsFrom(const std::function<std::string(std::string_view)>& tr) {
     SlipLabels l;
     std::string* fields[] = {&l.heading,    &l.codeLabel,  &l.timeLabel, &l.kindLabel,
@@ -126,32 +152,6 @@ void labelled(escpos::Writer& w, std::string_view label, std::string_view value,
     for (const std::string& l : shortenToLines(text, cols, maxLines)) {
         w.line(l);
     }
-}
-
-// The QR code centred in a bitmap as wide as the paper, so it comes out centred on every printer
-// (some ignore ESC a for raster images).
-Result<Bitmap> centredQr(std::string_view payload, int paperDots, int preferredModule) {
-    for (int module = preferredModule; module >= 2; --module) {
-        Result<Bitmap> qr = qrBitmap(payload, module);
-        if (!qr) {
-            return qr.error();
-        }
-        if (qr->width > paperDots) {
-            continue;
-        }
-        Bitmap out;
-        out.width = paperDots;
-        out.height = qr->height;
-        out.pixels.assign(
-            static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height), 0);
-        const int x0 = (paperDots - qr->width) / 2;
-        for (int y = 0; y < qr->height; ++y) {
-            std::copy_n(qr->pixels.begin() + static_cast<std::ptrdiff_t>(y) * qr->width, qr->width,
-                        out.pixels.begin() + static_cast<std::ptrdiff_t>(y) * out.width + x0);
-        }
-        return out;
-    }
-    return makeError(Errc::invalidInput, "QR payload too long for the paper width");
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
+#include "hardware/escpos.hpp"
+
 namespace lapor::hw {
 
 // Word-wraps printer text (ASCII, see toPrinterText) to `columns`; over-long words are split.
@@ -16,5 +19,9 @@ namespace lapor::hw {
 // "29/11/2026 20:30 WIB": day first, as Indonesian forms write it, in both languages.
 [[nodiscard]] std::string formatSlipTime(std::int64_t unixMs, int utcOffsetMinutes,
                                          std::string_view zone);
+// The QR code of `payload` centred in a bitmap `paperDots` wide (some printers ignore ESC a for
+// raster images), `preferredModule` dots per module or fewer until it fits.
+[[nodiscard]] Result<Bitmap> centredQr(std::string_view payload, int paperDots,
+                                       int preferredModule);
 
 }  // namespace lapor::hw

@@ -19,6 +19,7 @@
 #include "hardware/printer_transport.hpp"
 #include "hardware/qr.hpp"
 #include "hardware/receipt_slip.hpp"
+#include "hardware/status_slip.hpp"
 #include "printer_test_support.hpp"
 
 using namespace lapor;
@@ -422,6 +423,8 @@ TEST_CASE("po/hardware: both languages carry the same keys, including every prin
         CHECK_MESSAGE(!entry.second.empty(), entry.first);
     }
     std::vector<std::string> needed(std::begin(kSlipLabelMsgids), std::end(kSlipLabelMsgids));
+    needed.insert(needed.end(), std::begin(kStatusSlipLabelMsgids),
+                  std::end(kStatusSlipLabelMsgids));
     for (PrinterCondition c :
          {PrinterCondition::ready, PrinterCondition::paperOut, PrinterCondition::coverOpen,
           PrinterCondition::offline, PrinterCondition::unreachable, PrinterCondition::unknown}) {
