@@ -5,6 +5,8 @@
 #include "core/receipt_code.hpp"
 #include "core/wipe.hpp"
 #include "hardware/photo.hpp"
+#include "hardware/status_slip.hpp"
+#include "kiosk/flow/status_words.hpp"
 
 namespace lapor::kiosk {
 
@@ -63,11 +65,15 @@ void KioskActions::startSave() {
 }
 
 void KioskActions::lookupStatus() {
-    auto job = s_.flow->beginLookup();
-    if (!job) {
-        return;
+    if (auto job = s_.flow->beginLookup()) {
+        runLookup(std::move(*job));
     }
-    s_.worker->run([this, source = s_.store.status, code = std::move(job->code)]() mutable {
+}
+
+void KioskActions::runLookup(LookupJob job) {
+    statusSlipAsked_ = false;
+    statusSlipFailed_ = false;
+    s_.worker->run([this, source = s_.store.status, code = std::move(job.code)]() mutable {
         Result<ReportStatus> found =
             source ? source->lookup(code)
                    : Result<ReportStatus>(makeError(Errc::unavailable, "the kiosk has no store"));
@@ -96,11 +102,60 @@ void KioskActions::saveReply() {
 }
 
 void KioskActions::printStatusSlip() {
-    // TODO(h16): the status slip (hardware/status_slip) through the print queue.
+    const auto& shown = s_.flow->status();
+    if (!shown || !s_.printer) {
+        return;
+    }
+    const ReportStatus& st = *shown;
+    const Catalog& catalog = *s_.catalog;
+    const Lang lang = s_.flow->lang();
+    const auto tr = [&catalog, lang](const Text& t) { return catalog.render(lang, t); };
+    hw::StatusSlipContent slip;
+    slip.office = s_.flow->office();
+    slip.receiptCode = st.receiptCode;
+    slip.kindName = catalog.tr(lang, kindMsgid(st.kind));
+    slip.title = st.title;
+    slip.filedAtMs = st.filedAtMs;
+    slip.trackingId = st.trackingId;
+    slip.currentStatus = tr(statusNow(st));
+    for (const StatusRow& row : statusTimeline(st)) {
+        slip.timeline.push_back({row.atMs, tr(row.text)});
+    }
+    if (!st.followUps.empty()) {
+        slip.followUp = st.followUps.back().text;
+        slip.followUpAtMs = st.followUps.back().atMs;
+    }
+    slip.printedAtMs = clock_.wallMs();
+    // The office's zone now, as on the screen (the report's own zone is the same office's).
+    slip.utcOffsetMinutes = s_.flow->zone().utcOffsetMinutes;
+    slip.zoneName = s_.flow->zone().abbrev;
+    slip.labels = hw::statusSlipLabelsFrom(
+        [&catalog, lang](std::string_view key) { return catalog.tr(lang, key); });
+    // Spooled durably on the caller's thread (a small file write), printed by the queue's own.
+    if (Status printed = s_.printer->submit(slip); !printed.ok()) {
+        log::warn("kiosk", "status slip not spooled: " + printed.error().message);
+        statusSlipFailed_ = true;
+        return;
+    }
+    statusSlipFailed_ = false;
+    statusSlipAsked_ = true;
 }
 
 std::string KioskActions::statusSlipMessageKey() const {
-    return s_.printer ? "kiosk.status.print_help" : "kiosk.receipt.no_printer";
+    if (!s_.printer) {
+        return "kiosk.receipt.no_printer";
+    }
+    const auto st = s_.printer->status();
+    if (!st.printer.canPrint()) {
+        return st.printer.staffMessageMsgid();
+    }
+    if (statusSlipFailed_) {
+        return "kiosk.status.print_failed";
+    }
+    if (statusSlipAsked_ && s_.flow->screen() == Screen::status) {
+        return st.pending > 0 ? "kiosk.status.printing" : "kiosk.status.printed";
+    }
+    return "kiosk.status.print_help";
 }
 
 // The photos are final on the review screen (an edit goes back to it): they are encrypted for the
@@ -131,8 +186,10 @@ void KioskActions::afterWipe() {
 
 void KioskActions::syncCamera() {
     Camera* camera = s_.camera.get();
-    const bool want =
-        s_.flow->screen() == Screen::photos && !s_.flow->viewedPhoto() && camera != nullptr;
+    // The photos screen, and the code entry (the slip's QR held up to the camera).
+    const bool want = ((s_.flow->screen() == Screen::photos && !s_.flow->viewedPhoto()) ||
+                       s_.flow->screen() == Screen::statusCode) &&
+                      camera != nullptr;
     if (!want) {
         previewFailedIn_.reset();
     }
@@ -165,7 +222,29 @@ bool KioskActions::takePreviewFrame() {
         return false;
     }
     textures_.updatePreview(*frame);
+    scanForQr(*frame);
     return true;
+}
+
+// On the code entry, preview frames go to the QR scanner on the worker, one at a time (a scan
+// takes 3-7 ms; frames that come meanwhile are only shown). A code read is looked up at once.
+void KioskActions::scanForQr(const Frame& frame) {
+    if (s_.flow->screen() != Screen::statusCode || s_.flow->lookup().looking || scanning_) {
+        return;
+    }
+    scanning_ = true;
+    s_.worker->run([this, frame]() {
+        std::optional<std::string> found = scanner_.scanFirst(frame);
+        post_([this, found = std::move(found)]() mutable {
+            scanning_ = false;
+            if (!found) {
+                return;
+            }
+            if (auto job = s_.flow->scannedCode(std::move(*found))) {
+                runLookup(std::move(*job));
+            }
+        });
+    });
 }
 
 bool KioskActions::busy() const {

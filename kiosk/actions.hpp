@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "hardware/qr_scan.hpp"
 #include "kiosk/services.hpp"
 #include "kiosk/texture_cache.hpp"
 #include "kiosk/views/view.hpp"
@@ -71,6 +72,13 @@ class KioskActions final : public AppActions {
     // A panel action by the signed-in staff member (their id passed in) on the worker; what it
     // answers shows on the panel, which is read again after it.
     void panelAction(std::function<Text(StaffDesk&, const std::string&)> act);
+    // Looks a code up on the worker (typed, or read off a slip's QR).
+    void runLookup(LookupJob job);
+    void scanForQr(const Frame& frame);
+    hw::QrScanner scanner_;  // used on the worker only
+    bool scanning_ = false;  // a frame is with the scanner
+    bool statusSlipAsked_ = false;
+    bool statusSlipFailed_ = false;
     bool takingPhoto_ = false;
     bool previewOn_ = false;
     // The camera state in which starting the preview last failed: not tried again (nor logged)

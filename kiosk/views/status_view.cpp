@@ -39,6 +39,18 @@ class StatusCodeView final : public View {
         }
         ImGui::Dummy(ImVec2(0, ui.metrics().pad));
         ui.textSmall(ui.tr("kiosk.statusCode.where"));
+        // Or the slip's QR code, held up to the camera: the live preview shows what it sees.
+        ui.text(ui.tr("kiosk.statusCode.qr"));
+        const float boxH = std::max(ImGui::GetContentRegionAvail().y, ui.metrics().height * 0.3f);
+        int tw = 0;
+        int th = 0;
+        SDL_Texture* tex = ctx.app.preview(tw, th);
+        if (tex == nullptr) {
+            ui.textSmall(ui.tr(ctx.app.cameraMessageKey()));
+        } else {
+            fitImage(tex, tw, th, ImVec2(w, boxH));
+            ui.registerRect("statusCode.preview", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        }
     }
     void drawFooter(ViewContext& ctx) override {
         Ui& ui = ctx.ui;

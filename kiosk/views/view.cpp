@@ -367,4 +367,16 @@ void drawQr(std::string_view payload, float size) {
     ImGui::Dummy(ImVec2(real, real));
 }
 
+void fitImage(SDL_Texture* tex, int tw, int th, ImVec2 box) {
+    const ImVec2 start = ImGui::GetCursorPos();
+    if (tex != nullptr && tw > 0 && th > 0) {
+        const float s = std::min(box.x / static_cast<float>(tw), box.y / static_cast<float>(th));
+        const ImVec2 size(tw * s, th * s);
+        ImGui::SetCursorPos(ImVec2(start.x + (box.x - size.x) / 2, start.y + (box.y - size.y) / 2));
+        ImGui::Image(reinterpret_cast<ImTextureID>(tex), size);
+    }
+    ImGui::SetCursorPos(start);
+    ImGui::Dummy(box);
+}
+
 }  // namespace lapor::kiosk

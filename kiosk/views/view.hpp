@@ -129,6 +129,9 @@ std::unique_ptr<View> makeReplyReviewView();
 std::unique_ptr<View> makeReplySavingView();
 std::unique_ptr<View> makeReplyDoneView();
 
+// Draws a texture fitted into `box` (keeping its aspect), centred; the box is taken either way.
+void fitImage(SDL_Texture* tex, int tw, int th, ImVec2 box);
+
 // Draws the QR code of `payload` as squares (libqrencode), `size` pixels wide, at the cursor.
 void drawQr(std::string_view payload, float size);
 

@@ -23,6 +23,7 @@
 #include "core/staff.hpp"
 #include "core/staff_store.hpp"
 #include "core/store.hpp"
+#include "tests/kiosk/e2e/e2e_support.hpp"
 #include "tests/kiosk/e2e/x_driver.hpp"
 
 namespace fs = std::filesystem;
@@ -30,72 +31,14 @@ using namespace lapor;
 using lapor::testing::x::Driver;
 using lapor::testing::x::run;
 
+using namespace lapor::testing::e2e;
+
 namespace {
 
 const fs::path kOut = fs::path(LAPOR_BINARY_DIR) / "kiosk-e2e" / "staff";
 const fs::path kSandbox = fs::path(LAPOR_BINARY_DIR) / "sync" / "sandbox" / "lapor-sandbox";
 const fs::path kSyncd = fs::path(LAPOR_BINARY_DIR) / "sync" / "syncd" / "lapor-syncd";
 constexpr const char* kToken = "staff-e2e-token";
-
-// A program of the test's own, its output in `log`; stopped (SIGTERM) at the end.
-struct Process {
-    pid_t pid = -1;
-    Process(const std::vector<std::string>& args, const fs::path& log) {
-        pid = fork();
-        if (pid == 0) {
-            FILE* f = std::freopen(log.c_str(), "w", stdout);
-            (void)f;
-            dup2(1, 2);
-            std::vector<char*> argv;
-            for (const auto& a : args) {
-                argv.push_back(const_cast<char*>(a.c_str()));
-            }
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-    }
-    ~Process() {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-};
-
-std::string readFile(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Waits (bounded) for `done`, polling.
-bool waitFor(const std::function<bool()>& done, int seconds) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) {
-            return false;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a bounded wait
-    }
-    return true;
-}
-
-std::unique_ptr<Store> openStore(const fs::path& state, bool create) {
-    crypto::KeySource ks;
-    ks.keyFile = (state / "keys" / "store.key").string();
-    ks.createIfMissing = create;
-    fs::create_directories(state / "keys");
-    auto key = crypto::loadKey(ks, "");
-    REQUIRE(key.ok());
-    StoreOptions o;
-    o.path = (state / "store").string();
-    o.key = std::move(key.value());
-    auto store = Store::open(std::move(o));
-    REQUIRE(store.ok());
-    return std::move(store.value());
-}
 
 std::optional<OutboxEntry> onlyReport(const fs::path& state) {
     auto store = openStore(state, false);
@@ -119,22 +62,9 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
     const fs::path guide = kOut.string() + "-guide";
     fs::remove_all(guide);
 
-    // The sandbox on ports the OS picks; it says which.
-    Process sandbox({kSandbox.string(), "--bind", "127.0.0.1", "--port", "0", "--admin-port", "0",
-                     "--token", kToken, "--data-dir", (sbxDir / "data").string(), "--catalog",
-                     std::string(LAPOR_SOURCE_DIR) + "/data/catalog.json"},
-                    sbxDir / "sandbox.log");
-    std::smatch ports;
-    const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+) admin 127\.0\.0\.1:(\d+))");
-    std::string log;
-    REQUIRE(waitFor(
-        [&] {
-            log = readFile(sbxDir / "sandbox.log");
-            return std::regex_search(log, ports, listening);
-        },
-        30));
-    const std::string api = "http://127.0.0.1:" + ports[1].str();
-    const std::string admin = "http://127.0.0.1:" + ports[2].str();
+    const SandboxProcess sandbox = startSandbox(kSandbox, sbxDir, {"--token", kToken});
+    const std::string& api = sandbox.api;
+    const std::string& admin = sandbox.admin;
     // The server refuses every report for now (a rule it says is broken): parked for staff.
     REQUIRE(run("curl -sf -X POST " + admin +
                 "/admin/faults -H 'Content-Type: application/json' -d "
@@ -300,21 +230,9 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
     const fs::path guide = kOut.string() + "-guide";
 
     // A sandbox that takes only tokens minted by enrolment.
-    Process sandbox({kSandbox.string(), "--bind", "127.0.0.1", "--port", "0", "--admin-port", "0",
-                     "--require-enrolment", "--data-dir", (sbxDir / "data").string(), "--catalog",
-                     std::string(LAPOR_SOURCE_DIR) + "/data/catalog.json"},
-                    sbxDir / "sandbox.log");
-    std::smatch ports;
-    const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+) admin 127\.0\.0\.1:(\d+))");
-    std::string log;
-    REQUIRE(waitFor(
-        [&] {
-            log = readFile(sbxDir / "sandbox.log");
-            return std::regex_search(log, ports, listening);
-        },
-        30));
-    const std::string api = "http://127.0.0.1:" + ports[1].str();
-    const std::string admin = "http://127.0.0.1:" + ports[2].str();
+    const SandboxProcess sandbox = startSandbox(kSandbox, sbxDir, {"--require-enrolment"});
+    const std::string& api = sandbox.api;
+    const std::string& admin = sandbox.admin;
     // The national side issues a one-time code.
     const fs::path codeFile = sbxDir / "code.json";
     REQUIRE(run("curl -sf -X POST " + admin +
