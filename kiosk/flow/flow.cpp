@@ -8,6 +8,7 @@
 #include "core/uuid.hpp"
 #include "core/validation.hpp"
 #include "core/wipe.hpp"
+#include "kiosk/flow/status_words.hpp"
 
 namespace lapor::kiosk {
 
@@ -898,6 +899,25 @@ std::string Flow::screenSpeech() const {
         if (!draft_.anonymous) {
             said("kiosk.about.field_name", draft_.identity.name);
         }
+    }
+    if (screen_ == Screen::status && status_) {
+        // Where the report is and the agency's answer, for a visitor who cannot read it.
+        out += ". " + catalog_.render(lang_, statusNow(*status_));
+        if (auto off = offlineWords(*status_, lastContactMs_, clock_.wallMs())) {
+            out += " " + catalog_.render(lang_, *off);
+        }
+        for (const FollowUp& f : status_->followUps) {
+            out += " " +
+                   catalog_.render(lang_, Text{"kiosk.status.followup_from",
+                                               {{"agency", f.agency},
+                                                {"time", formatLocalTime(f.atMs, config_.zone)}}});
+            out += " " + f.text;
+        }
+    }
+    if (screen_ == Screen::statusCode && lookup_.message) {
+        Text m = *lookup_.message;
+        m.args.emplace_back("seconds", std::to_string(lookupPauseSecondsLeft()));
+        out += ". " + catalog_.render(lang_, m);
     }
     if (screen_ == Screen::staffPanel) {
         for (const Text& line : panelSpeech(panel_, clock_.wallMs())) {

@@ -139,6 +139,8 @@ TEST_CASE("status: a found report shows its status; walk-away wipes it") {
     REQUIRE(r.flow.status());
     CHECK(r.flow.status()->trackingId == "LPR-2026-000123");
     CHECK(r.flow.lookup().code.empty());  // the code is not kept once it did its job
+    // Read aloud: where it is, and the agency's words.
+    CHECK(r.flow.screenSpeech().find("Perbaikan dijadwalkan minggu depan.") != std::string::npos);
     CHECK(r.flow.dirty());
 
     // Back: another code; Done: a fresh welcome.
