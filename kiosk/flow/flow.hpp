@@ -461,6 +461,7 @@ class Flow {
     // back() and next() on the returning visitor's screens; false: not one of them.
     bool statusBack();
     bool statusNext();
+    void leaveStatus();
     [[nodiscard]] bool validateReply();
 
     const Clock& clock_;

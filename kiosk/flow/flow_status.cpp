@@ -218,16 +218,19 @@ void Flow::wipeStatus() {
     replying_ = false;
 }
 
+// Out of the status screens: staff back to their panel, a visitor's session wiped.
+void Flow::leaveStatus() {
+    if (statusForStaff_ && staff_) {
+        wipeStatus();
+        go(Screen::staffPanel);
+    } else {
+        wipeAll();
+    }
+}
+
 bool Flow::statusBack() {
     switch (screen_) {
-        case Screen::statusCode:
-            if (statusForStaff_ && staff_) {
-                wipeStatus();
-                go(Screen::staffPanel);
-            } else {
-                wipeAll();
-            }
-            return true;
+        case Screen::statusCode: leaveStatus(); return true;
         case Screen::status:
             wipeString(lookup_.code);
             lookup_ = StatusLookup{};
@@ -267,14 +270,7 @@ bool Flow::statusNext() {
             }
             return false;
         case Screen::status:
-        case Screen::replyDone:
-            if (statusForStaff_ && staff_) {
-                wipeStatus();
-                go(Screen::staffPanel);
-            } else {
-                wipeAll();
-            }
-            return true;
+        case Screen::replyDone: leaveStatus(); return true;
         default: return onStatusScreens(screen_);
     }
 }

@@ -87,7 +87,6 @@ inline std::unique_ptr<Store> openStore(const fs::path& state, bool create) {
     return std::move(store.value());
 }
 
-
 // lapor-sandbox on ports the OS picks, with `extra` arguments; its API and admin base URLs.
 struct SandboxProcess {
     std::unique_ptr<Process> process;
@@ -96,8 +95,15 @@ struct SandboxProcess {
 };
 inline SandboxProcess startSandbox(const fs::path& sandboxBin, const fs::path& dir,
                                    std::vector<std::string> extra) {
-    std::vector<std::string> args = {sandboxBin.string(), "--bind", "127.0.0.1", "--port", "0",
-                                     "--admin-port", "0", "--data-dir", (dir / "data").string(),
+    std::vector<std::string> args = {sandboxBin.string(),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--port",
+                                     "0",
+                                     "--admin-port",
+                                     "0",
+                                     "--data-dir",
+                                     (dir / "data").string(),
                                      "--catalog",
                                      std::string(LAPOR_SOURCE_DIR) + "/data/catalog.json"};
     args.insert(args.end(), extra.begin(), extra.end());

@@ -29,6 +29,7 @@
 namespace fs = std::filesystem;
 using namespace lapor;
 using lapor::testing::x::Driver;
+using lapor::testing::x::fillAnonymousReport;
 using lapor::testing::x::run;
 
 using namespace lapor::testing::e2e;
@@ -129,24 +130,7 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
     // Assisted filing: staff type, the citizen reviews and consents.
     d.tap("welcome.assist", "kind");
     CHECK(d.last().visible("bar.staff"));
-    d.tap("kind.pengaduan", "what");
-    d.tap("what.title", "what");
-    d.typeKeys("Lampu jalan mati", "what");
-    d.key("Return", "what");
-    d.tap("what.body", "what");
-    d.typeKeys("Lampu jalan di depan pasar mati sejak seminggu", "what");
-    d.key("Return", "what");
-    d.tap("what.region", "what");
-    d.tap("region.search", "what");
-    d.typeKeys("keude bakongan", "what");
-    d.key("Return", "what");
-    d.tap("region.choice.0", "what");
-    d.tap("nav.next", "whom");
-    d.tap("whom.agency.pemda", "whom");
-    d.tap("whom.topic.jalan-rusak", "whom");
-    d.tap("nav.next", "privacy");
-    d.tap("privacy.anonymous", "privacy");
-    d.tap("nav.next", "photos");
+    fillAnonymousReport(d, "Lampu jalan mati", "Lampu jalan di depan pasar mati sejak seminggu");
     d.tap("nav.next", "handOver");
     CHECK_FALSE(d.last().visible("bar.staff"));  // signed out: the kiosk is the citizen's now
     both("hand-over");
@@ -281,24 +265,7 @@ TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the a
                 "not enrolled yet");
     // A citizen files meanwhile: the report waits in the store.
     d.tap("welcome.start", "kind");
-    d.tap("kind.pengaduan", "what");
-    d.tap("what.title", "what");
-    d.typeKeys("Lampu jalan mati", "what");
-    d.key("Return", "what");
-    d.tap("what.body", "what");
-    d.typeKeys("Lampu jalan di depan pasar mati sejak seminggu", "what");
-    d.key("Return", "what");
-    d.tap("what.region", "what");
-    d.tap("region.search", "what");
-    d.typeKeys("keude bakongan", "what");
-    d.key("Return", "what");
-    d.tap("region.choice.0", "what");
-    d.tap("nav.next", "whom");
-    d.tap("whom.agency.pemda", "whom");
-    d.tap("whom.topic.jalan-rusak", "whom");
-    d.tap("nav.next", "privacy");
-    d.tap("privacy.anonymous", "privacy");
-    d.tap("nav.next", "photos");
+    fillAnonymousReport(d, "Lampu jalan mati", "Lampu jalan di depan pasar mati sejak seminggu");
     d.tap("nav.next", "review");
     d.tap("review.consent", "review");
     d.tap("review.send", "");

@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 using namespace lapor;
 using namespace lapor::testing::e2e;
 using lapor::testing::x::Driver;
+using lapor::testing::x::fillAnonymousReport;
 using lapor::testing::x::run;
 using json = nlohmann::json;
 
@@ -46,8 +47,9 @@ std::uint64_t replyPhotoBytes(const json& stats, const std::string& replyId) {
 
 }  // namespace
 
-TEST_CASE("a returning visitor finds the report by typed code and by the slip's QR, reads the "
-          "follow-up and replies with a photo, delivered once through an agent killed mid-upload") {
+TEST_CASE(
+    "a returning visitor finds the report by typed code and by the slip's QR, reads the "
+    "follow-up and replies with a photo, delivered once through an agent killed mid-upload") {
     REQUIRE(run("command -v xdotool >/dev/null && command -v Xvfb >/dev/null && "
                 "command -v import >/dev/null && command -v curl >/dev/null") == 0);
     REQUIRE(fs::exists(kSandbox));
@@ -87,24 +89,8 @@ TEST_CASE("a returning visitor finds the report by typed code and by the slip's 
     CHECK(d.last().visible("welcome.status"));
     d.keep(shots / "welcome-id.png");
     d.tap("welcome.start", "kind");
-    d.tap("kind.pengaduan", "what");
-    d.tap("what.title", "what");
-    d.typeKeys("Jalan berlubang di depan pasar", "what");
-    d.key("Return", "what");
-    d.tap("what.body", "what");
-    d.typeKeys("Lubang besar di jalan depan pasar sejak dua bulan, motor sering jatuh.", "what");
-    d.key("Return", "what");
-    d.tap("what.region", "what");
-    d.tap("region.search", "what");
-    d.typeKeys("keude bakongan", "what");
-    d.key("Return", "what");
-    d.tap("region.choice.0", "what");
-    d.tap("nav.next", "whom");
-    d.tap("whom.agency.pemda", "whom");
-    d.tap("whom.topic.jalan-rusak", "whom");
-    d.tap("nav.next", "privacy");
-    d.tap("privacy.anonymous", "privacy");
-    d.tap("nav.next", "photos");
+    fillAnonymousReport(d, "Jalan berlubang di depan pasar",
+                        "Lubang besar di jalan depan pasar sejak dua bulan, motor sering jatuh.");
     d.tap("nav.next", "review");
     d.tap("review.consent", "review");
     d.tap("review.send", "");
@@ -227,8 +213,8 @@ TEST_CASE("a returning visitor finds the report by typed code and by the slip's 
     CHECK(stats["replies"] == 1);
     CHECK(stats["reply_acceptances"][replyId]["created"] == 1);
     CHECK(stats["reply_acceptances"][replyId]["photos"] == 1);
-    const json held = getJson(sandbox.admin + "/admin/reports/" + filed->uuid,
-                              sbxDir / "report.json");
+    const json held =
+        getJson(sandbox.admin + "/admin/reports/" + filed->uuid, sbxDir / "report.json");
     REQUIRE(held["replies"].size() == 1);
     CHECK(held["replies"][0]["reply_id"] == replyId);
 

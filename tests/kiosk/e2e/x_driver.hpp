@@ -340,4 +340,27 @@ class Driver {
     int shots_ = 0;
 };
 
+// From the kind screen to the photos screen with an anonymous Pengaduan about `title` in Keude
+// Bakongan, typed on the physical keyboard (the steps the sandbox-backed tests share).
+inline void fillAnonymousReport(Driver& d, const std::string& title, const std::string& body) {
+    d.tap("kind.pengaduan", "what");
+    d.tap("what.title", "what");
+    d.typeKeys(title, "what");
+    d.key("Return", "what");
+    d.tap("what.body", "what");
+    d.typeKeys(body, "what");
+    d.key("Return", "what");
+    d.tap("what.region", "what");
+    d.tap("region.search", "what");
+    d.typeKeys("keude bakongan", "what");
+    d.key("Return", "what");
+    d.tap("region.choice.0", "what");
+    d.tap("nav.next", "whom");
+    d.tap("whom.agency.pemda", "whom");
+    d.tap("whom.topic.jalan-rusak", "whom");
+    d.tap("nav.next", "privacy");
+    d.tap("privacy.anonymous", "privacy");
+    d.tap("nav.next", "photos");
+}
+
 }  // namespace lapor::testing::x
