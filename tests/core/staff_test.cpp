@@ -110,7 +110,7 @@ TEST_CASE("a clock set back does not stretch a lockout past the longest pause") 
     CHECK(r.lockedUntilMs <= clock.wallMs() + LockoutPolicy{}.maxPauseMs);
 }
 
-TEST_CASE("unknown ids and wrong PINs look the same; disabled accounts cannot sign in") {
+TEST_CASE("unknown ids and wrong PINs look the same, disabled accounts cannot sign in") {
     OneAccount f;
     auto& [clock, records, book] = f;
     CHECK(book.signIn("nobody", "240517").error == SignInError::unknownOrWrong);

@@ -73,7 +73,7 @@ TEST_CASE("store feed: the status view by receipt code holds no identity and nee
     CHECK((*reader)->statusByReceiptCode("K7QMZZZZZZZZZZ").error().code == Errc::notFound);
 }
 
-TEST_CASE("store feed: a closed report takes no replies; a report not followed up neither") {
+TEST_CASE("store feed: a closed report takes no replies, a report not followed up neither") {
     Delivered d;
     const std::int64_t t0 = d.clock.wallMs();
     std::vector<FeedUpdate> early = {

@@ -41,7 +41,7 @@ void addAccounts(const TempDir& dir, const Clock& clock,
 
 }  // namespace
 
-TEST_CASE("store staff: accounts survive a reopen, sealed; sign-in works through the store") {
+TEST_CASE("store staff: accounts survive a reopen, sealed, sign-in works through the store") {
     TempDir dir;
     FakeClock clock;
     addAccounts(dir, clock, {{"sri", "Sri Wahyuni Sealed", "240517"}, {"budi", "Budi", "902114"}},

@@ -218,7 +218,7 @@ TEST_CASE("validation: phone numbers") {
           "Nomor HP harus 10 sampai 13 angka (ditulis dengan 08 di depan); nomor Anda 9 angka.");
 }
 
-TEST_CASE("validation: phone separators go first, so limits count digits; stored form checked") {
+TEST_CASE("validation: phone separators go first, so limits count digits, stored form checked") {
     // "+62 812-3456-7890" is 17 characters but 13 digits: a field that counted characters cut
     // its last digit (issue 9).
     CHECK(stripPhoneSeparators("+62 812-3456-7890") == "+6281234567890");

@@ -86,7 +86,7 @@ TEST_CASE("hwtest: --help, no command and bad options") {
     });
 }
 
-TEST_CASE("hwtest: the printer comes from the kiosk's config; a bad config is exit code 9") {
+TEST_CASE("hwtest: the printer comes from the kiosk's config, a bad config is exit code 9") {
     TempDir tmp;
     const auto cfg = tmp.path / "lapor.toml";
     const auto sim = tmp.path / "sim";
@@ -150,7 +150,7 @@ TEST_CASE("hwtest: speech to a WAV file, and a missing --out for photos") {
     checkRuns({{"speak --lang fr --wav '" + wav.string() + "'", 2, {}}});
 }
 
-TEST_CASE("hwtest: a photo from the simulated camera; no real camera is exit code 3") {
+TEST_CASE("hwtest: a photo from the simulated camera, no real camera is exit code 3") {
     TempDir tmp;
     const auto jpg = tmp.path / "photo.jpg";
     const auto bytes =

@@ -34,7 +34,7 @@ std::vector<std::uint8_t> readBack(const fs::path& path, png_uint_32 format, int
 
 }  // namespace
 
-TEST_CASE("png: RGBA and grey pixels read back as written; a wrong size is refused") {
+TEST_CASE("png: RGBA and grey pixels read back as written, a wrong size is refused") {
     const fs::path dir = fs::temp_directory_path() / ("lapor-png-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const std::vector<std::uint8_t> rgba = {255, 0, 0, 255, 0, 128, 255, 64,  1, 2, 3, 4,

@@ -315,7 +315,7 @@ TEST_CASE("caps: a body past its endpoint's cap is malformed (fake and libcurl a
     CHECK(id.error().message.find(std::to_string(kSubmitAnswerCap)) != std::string::npos);
 }
 
-TEST_CASE("caps: libcurl stops reading a 256 MB answer at the cap; memory stays flat") {
+TEST_CASE("caps: libcurl stops reading a 256 MB answer at the cap, memory stays flat") {
     constexpr std::size_t kHuge = 256u << 20;
     std::atomic<std::size_t> served{0};
     httplib::Server server;

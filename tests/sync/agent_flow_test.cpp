@@ -76,7 +76,7 @@ TEST_CASE("agent: due reports are delivered and their tracking IDs recorded") {
     CHECK(f.agent->counters().delivered == 2);
 }
 
-TEST_CASE("agent: a retryable failure waits out its backoff; the upload URL is kept") {
+TEST_CASE("agent: a retryable failure waits out its backoff, the upload URL is kept") {
     Fixture f;
     const auto a = f.add(1);
     f.uplink.uploadFailures.push_back(

@@ -81,7 +81,7 @@ TEST_CASE("sandbox: reports with photos are delivered once, nothing sent twice")
     CHECK(hs.requests >= 12 * 3);
 }
 
-TEST_CASE("sandbox: statuses move along and come back; the catalog arrives with its ETag") {
+TEST_CASE("sandbox: statuses move along and come back, the catalog arrives with its ETag") {
     Rig rig({"--time-scale", "86400"});
     rig.lapor();
     const auto uuids = fillStore(*rig.store, 3, 0, 0, 2);
@@ -107,7 +107,7 @@ TEST_CASE("sandbox: statuses move along and come back; the catalog arrives with 
     CHECK(j["queue_depth"] == 0);
 }
 
-TEST_CASE("sandbox: an upload that expires under a PATCH is made again; the report is delivered") {
+TEST_CASE("sandbox: an upload that expires under a PATCH is made again, the report is delivered") {
     Rig rig;
     rig.lapor();
     const auto uuids = fillStore(*rig.store, 2, 2, 150'000, 3);

@@ -114,7 +114,7 @@ TEST_CASE("lapor uplink: only a well-formed success with the protocol header cou
     CHECK(*up.submit(r, {}, note) == "LPR-2026-000009");
 }
 
-TEST_CASE("lapor uplink: catalog with ETag, 304 unchanged; status pages parsed") {
+TEST_CASE("lapor uplink: catalog with ETag, 304 unchanged, status pages parsed") {
     FakeClock clock;
     FakeHttpClient http([](const FakeHttpClient::Recorded& r) -> Result<HttpResponse> {
         if (r.request.url.find("/v1/catalog") != std::string::npos) {

@@ -176,7 +176,7 @@ TEST_CASE("answers without the protocol header are not the server: hold it, a pr
 }
 
 TEST_CASE(
-    "transport failures hold the server; local failures retry the report; cancel is not the "
+    "transport failures hold the server, local failures retry the report, cancel is not the "
     "server's") {
     for (Errc c : {Errc::network, Errc::timeout}) {
         CAPTURE(errcName(c));

@@ -28,7 +28,7 @@ SandboxOptions requiringEnrolment() {
 
 }  // namespace
 
-TEST_CASE("enrol: a code and the device key buy a token; a used code is refused") {
+TEST_CASE("enrol: a code and the device key buy a token, a used code is refused") {
     SandboxFixture f(requiringEnrolment());
     sync::CurlHttpClient http(sync::HttpOptions{});
     const auto key = crypto::DeviceKey::generate();
@@ -96,7 +96,7 @@ TEST_CASE("enrol: unknown and expired codes, and a signature of another key, are
     CHECK(sync::enrol(http, {f.sandbox().baseUrl(), code, "k"}, key).ok());
 }
 
-TEST_CASE("enrol: a device enrolled again loses its old token; the book survives a restart") {
+TEST_CASE("enrol: a device enrolled again loses its old token, the book survives a restart") {
     SandboxFixture f(requiringEnrolment());
     sync::CurlHttpClient http(sync::HttpOptions{});
     const auto key = crypto::DeviceKey::generate();

@@ -240,7 +240,7 @@ TEST_CASE("close rule: a reply stops the clock until the agency follows up again
     CHECK(page["updates"][0]["status"] == "closed");
 }
 
-TEST_CASE("replies: exactly once per key, also when duplicates race; another body is a conflict") {
+TEST_CASE("replies: exactly once per key, also when duplicates race, another body is a conflict") {
     FakeClock clock;
     SandboxFixture f({}, clock);
     const std::string tracking = fileWib(f, 1);

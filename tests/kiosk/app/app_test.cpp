@@ -32,7 +32,7 @@ TEST_CASE("renderer: auto takes the GPU only when there is a DRM render node") {
 }
 
 TEST_CASE(
-    "settings: command line, else configuration, else the first allowed; bad values refused") {
+    "settings: command line, else configuration, else the first allowed, bad values refused") {
     auto config =
         lapor::parseConfig("[kiosk]\ncamera = \"simulated\"\nrenderer = \"vulkan\"\n", "t");
     REQUIRE(config.ok());

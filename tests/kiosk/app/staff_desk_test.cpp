@@ -157,7 +157,7 @@ TEST_CASE("retry one, and all of one reason: unparked in the store and audited")
     CHECK(log.back().detail.rfind("0 report(s)", 0) == 0);
 }
 
-TEST_CASE("reprint by the code a visitor shows: any spelling of it; an unknown one says so") {
+TEST_CASE("reprint by the code a visitor shows: any spelling of it, an unknown one says so") {
     Desk d;
     const Report a = d.save(1);
     const std::string typed = receipt::format(a.receiptCode);

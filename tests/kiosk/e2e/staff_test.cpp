@@ -204,7 +204,7 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
     CHECK(readFile(kOut / "kiosk.log").find("246810") == std::string::npos);
 }
 
-TEST_CASE("staff: enrol the kiosk on the panel; a refused code first, then the agent delivers") {
+TEST_CASE("staff: enrol the kiosk on the panel, a refused code first, then the agent delivers") {
     REQUIRE(run("command -v xdotool >/dev/null && command -v Xvfb >/dev/null && "
                 "command -v import >/dev/null && command -v curl >/dev/null") == 0);
     const fs::path out = kOut.string() + "-enrol";

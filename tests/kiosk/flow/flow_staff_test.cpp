@@ -44,7 +44,7 @@ void signIn(Rig& r) {
 
 }  // namespace
 
-TEST_CASE("keypad: the id, then the PIN; the check takes the PIN and the pad keeps no digit") {
+TEST_CASE("keypad: the id, then the PIN, the check takes the PIN and the pad keeps no digit") {
     Rig r;
     r.flow.openStaffSignIn();
     REQUIRE(r.flow.screen() == Screen::staffSignIn);
@@ -73,7 +73,7 @@ TEST_CASE("keypad: the id, then the PIN; the check takes the PIN and the pad kee
     CHECK(r.flow.pad().pin.empty());  // no typing while it checks
 }
 
-TEST_CASE("a wrong PIN says so plainly; a lockout shows its pause counting down") {
+TEST_CASE("a wrong PIN says so plainly, a lockout shows its pause counting down") {
     Rig r;
     r.catalog.add(Lang::id, "kiosk.staffSignIn.locked", "Tunggu {seconds} detik");
     r.catalog.add(Lang::en, "kiosk.staffSignIn.locked", "Wait {seconds} seconds");
@@ -113,7 +113,7 @@ TEST_CASE("a wrong PIN says so plainly; a lockout shows its pause counting down"
     CHECK(r.flow.beginSignIn());
 }
 
-TEST_CASE("signed in: the name shows; idle staff are signed out, and the sign-out is noted") {
+TEST_CASE("signed in: the name shows, idle staff are signed out, and the sign-out is noted") {
     Rig r;
     signIn(r);
     CHECK(r.flow.screen() == Screen::welcome);
@@ -168,7 +168,7 @@ TEST_CASE("the keypad left alone goes back to the welcome screen without a trace
     CHECK_FALSE(r.flow.staff());
 }
 
-TEST_CASE("assisted filing: the staff id is recorded; the review and consent are the citizen's") {
+TEST_CASE("assisted filing: the staff id is recorded, the review and consent are the citizen's") {
     Rig r;
     r.catalog.add(Lang::id, "kiosk.what.field_title", "Judul");
     CHECK_FALSE(r.flow.assisted());
@@ -233,7 +233,7 @@ TEST_CASE("a walk-away during assisted filing wipes it and signs staff out") {
     CHECK(r.flow.takeStaffNotes().size() == 1);
 }
 
-TEST_CASE("the panel: only for signed-in staff; its state and code go with the sign-out") {
+TEST_CASE("the panel: only for signed-in staff, its state and code go with the sign-out") {
     Rig r;
     r.flow.openPanel();
     CHECK(r.flow.screen() == Screen::welcome);

@@ -127,7 +127,7 @@ TEST_CASE("status: wrong codes pause the lookups, growing, on the injected clock
     CHECK(r.flow.lookup().message->key.starts_with("receipt."));
 }
 
-TEST_CASE("status: a found report shows its status; walk-away wipes it") {
+TEST_CASE("status: a found report shows its status, walk-away wipes it") {
     Rig r;
     r.flow.openStatus();
     const std::string code = newCode();
@@ -240,7 +240,7 @@ TEST_CASE("status: the reply, with a photo, saved once under one id") {
     CHECK(r.flow.screen() == Screen::welcome);
 }
 
-TEST_CASE("status: 'does not resolve it' needs no text; a closed report takes no reply") {
+TEST_CASE("status: 'does not resolve it' needs no text, a closed report takes no reply") {
     Rig r;
     r.flow.openStatus();
     const std::string code = newCode();

@@ -26,7 +26,7 @@ TEST_CASE("welcome: Bahasa Indonesia by default, English one touch away, start g
     CHECK(r.flow.stepCount() == 7);
 }
 
-TEST_CASE("kind: a choice is needed; choosing moves on") {
+TEST_CASE("kind: a choice is needed, choosing moves on") {
     Rig r;
     r.walkTo(Screen::kind);
     r.flow.next();
@@ -170,7 +170,7 @@ TEST_CASE("edit from review: about is no step of an anonymous report") {
     CHECK(r.flow.screen() == Screen::photos);
 }
 
-TEST_CASE("about you: name and a NIK or phone; messages in the visitor's words") {
+TEST_CASE("about you: name and a NIK or phone, messages in the visitor's words") {
     Rig r;
     r.walkTo(Screen::about);
     REQUIRE(r.flow.screen() == Screen::about);
@@ -193,7 +193,7 @@ TEST_CASE("about you: name and a NIK or phone; messages in the visitor's words")
     CHECK(r.flow.screen() == Screen::photos);
 }
 
-TEST_CASE("photos: up to five; look, retake, delete; optional") {
+TEST_CASE("photos: up to five, look, retake, delete, optional") {
     Rig r;
     r.walkTo(Screen::photos);
     REQUIRE(r.flow.screen() == Screen::photos);
@@ -243,7 +243,7 @@ TEST_CASE("back on every step keeps what was entered") {
     CHECK(r.flow.screen() == Screen::kind);
 }
 
-TEST_CASE("review: consent needed; the saved report carries every field; receipt; wipe") {
+TEST_CASE("review: consent needed, the saved report carries every field, receipt, wipe") {
     Rig r;
     r.walkTo(Screen::photos);
     r.flow.addPhoto(r.photo(1));
@@ -388,7 +388,7 @@ TEST_CASE("a failed save says so, keeps every input, and can be tried again") {
     }
 }
 
-TEST_CASE("idle: a warning after 60 s, a wipe 20 s later; more time resets") {
+TEST_CASE("idle: a warning after 60 s, a wipe 20 s later, more time resets") {
     Rig r;
     CHECK(r.flow.nextDeadlineMs() == INT64_MAX);  // nothing to protect on a fresh welcome
     r.walkTo(Screen::about);
@@ -435,7 +435,7 @@ TEST_CASE("idle: a warning after 60 s, a wipe 20 s later; more time resets") {
     }
 }
 
-TEST_CASE("the receipt counts down from 60 s and wipes, touched or not; more time restarts it") {
+TEST_CASE("the receipt counts down from 60 s and wipes, touched or not, more time restarts it") {
     Rig r;
     r.walkTo(Screen::review);
     r.flow.setConsent(true);
@@ -485,7 +485,7 @@ TEST_CASE("the receipt counts down from 60 s and wipes, touched or not; more tim
     }
 }
 
-TEST_CASE("start over wipes; large text is reset for the next visitor") {
+TEST_CASE("start over wipes, large text is reset for the next visitor") {
     Rig r;
     r.flow.toggleLargeText();
     CHECK(r.flow.largeText());

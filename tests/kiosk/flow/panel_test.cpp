@@ -7,7 +7,7 @@
 using namespace lapor;
 using namespace lapor::kiosk;
 
-TEST_CASE("the agent's record: as lapor-syncd writes it; anything else is 'not known'") {
+TEST_CASE("the agent's record: as lapor-syncd writes it, anything else is 'not known'") {
     const LinkInfo l = parseAgentRecord(
         R"({"online":false,"last_success_at_ms":1000,"last_error":"unavailable: connect: refused",)"
         R"("last_error_at_ms":2000,"delivered_since_start":3,"queue_depth":1,"parked":0,)"
