@@ -132,6 +132,7 @@ struct StatusLookup {
     std::optional<Text> message;     // why the last lookup showed nothing, in no language yet
     std::int64_t pausedUntilMs = 0;  // monotonic: wrong codes pause the lookups (LookupGuard)
     bool fromQr = false;             // the code came from the camera
+    std::string lastQr;  // the last QR code read: held up, it is looked up once, not per frame
 };
 
 // A lookup the app runs on its worker (StatusSource::lookup) and reports with lookupFinished().

@@ -47,6 +47,20 @@ std::optional<LookupJob> Flow::scannedCode(std::string code) {
     if (screen_ != Screen::statusCode || lookup_.looking) {
         return std::nullopt;
     }
+    // The slip stays in front of the camera for many frames: one lookup (and at most one miss)
+    // per code held up, not one per frame.
+    if (code == lookup_.lastQr) {
+        wipeString(code);
+        return std::nullopt;
+    }
+    wipeString(lookup_.lastQr);
+    lookup_.lastQr = code;
+    if (receipt::check(code)) {
+        // Some other QR code (a URL, a product's): said so, and what the visitor typed stays.
+        lookup_.message = msg("kiosk.statusCode.not_a_slip");
+        wipeString(code);
+        return std::nullopt;
+    }
     wipeString(lookup_.code);
     lookup_.code = std::move(code);
     lookup_.fromQr = true;
@@ -203,6 +217,7 @@ void Flow::replySaved(const Status& result) {
 
 void Flow::wipeStatus() {
     wipeString(lookup_.code);
+    wipeString(lookup_.lastQr);
     lookup_ = StatusLookup{};
     if (status_) {
         wipeString(status_->title);

@@ -89,6 +89,28 @@ TEST_CASE("status: the code's check symbol catches a typo before the store is as
     CHECK_FALSE(r.flow.beginLookup());  // one at a time
 }
 
+TEST_CASE("status: a slip's QR is looked up at once, another QR code is said to be no slip") {
+    Rig r;
+    r.flow.openStatus();
+    r.flow.setText(Field::statusCode, "k7qm");  // half typed
+    CHECK_FALSE(r.flow.scannedCode("https://example.com/x"));
+    REQUIRE(r.flow.lookup().message);
+    CHECK(r.flow.lookup().message->key == "kiosk.statusCode.not_a_slip");
+    CHECK(r.flow.lookup().code == "k7qm");  // what the visitor typed stays
+    const std::string code = newCode();
+    auto job = r.flow.scannedCode(code);
+    REQUIRE(job);
+    CHECK(job->code == code);
+    CHECK_FALSE(r.flow.scannedCode(code));  // frames that come while it is looked up: ignored
+    r.flow.lookupFinished(notFound(), 0);
+    CHECK(r.flow.lookup().message->key == "kiosk.statusCode.not_found");
+    // Still held up: not looked up again frame after frame (each would be a miss).
+    CHECK_FALSE(r.flow.scannedCode(code));
+    CHECK_FALSE(r.flow.scannedCode(code));
+    const std::string other = newCode();
+    CHECK(r.flow.scannedCode(other));  // another slip is
+}
+
 TEST_CASE("status: wrong codes pause the lookups, growing, on the injected clock") {
     Rig r;
     r.flow.openStatus();
