@@ -1,6 +1,7 @@
 // Enrolment exchange (POST /v1/enrolments) and the device token's file.
 #include "sync/enrol.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -71,6 +72,15 @@ Status writeTokenFile(const std::string& path, std::string_view token) {
 }
 
 std::string deviceKeyPath(const Config& config) {
+    // The kiosk's staff panel runs as the service user, and the key is root's (0600): its unit
+    // hands the key over as a systemd credential (image/systemd/lapor-kiosk.service).
+    if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY")) {
+        const std::filesystem::path credential = std::filesystem::path(dir) / "lapor-device-key";
+        std::error_code ec;
+        if (std::filesystem::exists(credential, ec)) {
+            return credential.string();
+        }
+    }
     const std::string beside =
         (std::filesystem::path(config.keyFile).parent_path() / "device.key").string();
     auto path = config.getString("device.key_file", beside);

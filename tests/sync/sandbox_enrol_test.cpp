@@ -3,7 +3,13 @@
 // a signature from another key are refused; a sandbox requiring enrolment accepts only such
 // tokens; the token file is 0600.
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/config.hpp"
 #include "core/device_key.hpp"
 #include "sync/enrol.hpp"
 #include "sync/sandbox/enrolments.hpp"
@@ -153,3 +159,21 @@ TEST_CASE("enrol: the sandbox's enrolment book is written 0600 through the durab
 }
 
 }  // namespace lapor::sandbox::test
+
+TEST_CASE("enrol: the device key comes from the service's credential when systemd gave one") {
+    auto config =
+        lapor::parseConfig("[store]\nkey_file = \"/var/lib/lapor/keys/store.key\"\n", "test");
+    REQUIRE(config.ok());
+    unsetenv("CREDENTIALS_DIRECTORY");
+    CHECK(lapor::sync::deviceKeyPath(*config) == "/var/lib/lapor/keys/device.key");
+    char dir[] = "/tmp/lapor-cred-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    setenv("CREDENTIALS_DIRECTORY", dir, 1);
+    // A credentials directory without the device key: the configured path still.
+    CHECK(lapor::sync::deviceKeyPath(*config) == "/var/lib/lapor/keys/device.key");
+    const std::string credential = std::string(dir) + "/lapor-device-key";
+    std::ofstream(credential) << "key";
+    CHECK(lapor::sync::deviceKeyPath(*config) == credential);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    std::filesystem::remove_all(dir);
+}
