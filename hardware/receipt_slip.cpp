@@ -130,18 +130,6 @@ SlipLabels slipLabelsFrom(const std::function<std::string(std::string_view)>& tr
     return l;
 }
 
-namespace {
-
-std::string replaceAll(std::string text, std::string_view what, std::string_view with) {
-    std::size_t pos = 0;
-    while ((pos = text.find(what, pos)) != std::string::npos) {
-        text.replace(pos, what.size(), with);
-        pos += with.size();
-    }
-    return text;
-}
-
-// "Label: value" wrapped; the label stays bold-free so the slip reads evenly on cheap printers.
 void labelled(escpos::Writer& w, std::string_view label, std::string_view value, int cols,
               int maxLines) {
     std::string text = toPrinterText(label);
@@ -152,6 +140,17 @@ void labelled(escpos::Writer& w, std::string_view label, std::string_view value,
     for (const std::string& l : shortenToLines(text, cols, maxLines)) {
         w.line(l);
     }
+}
+
+namespace {
+
+std::string replaceAll(std::string text, std::string_view what, std::string_view with) {
+    std::size_t pos = 0;
+    while ((pos = text.find(what, pos)) != std::string::npos) {
+        text.replace(pos, what.size(), with);
+        pos += with.size();
+    }
+    return text;
 }
 
 }  // namespace

@@ -23,5 +23,9 @@ namespace lapor::hw {
 // raster images), `preferredModule` dots per module or fewer until it fits.
 [[nodiscard]] Result<Bitmap> centredQr(std::string_view payload, int paperDots,
                                        int preferredModule);
+// "Label: value" in printer text, wrapped to at most `maxLines` of `cols` (shortenToLines); the
+// label stays bold-free so a slip reads evenly on cheap printers. Shared by both slips.
+void labelled(escpos::Writer& w, std::string_view label, std::string_view value, int cols,
+              int maxLines);
 
 }  // namespace lapor::hw

@@ -26,19 +26,6 @@ StatusSlipLabels statusSlipLabelsFrom(const std::function<std::string(std::strin
 
 namespace {
 
-// "Label: value", wrapped to at most `maxLines`.
-void labelled(escpos::Writer& w, std::string_view label, std::string_view value, int cols,
-              int maxLines) {
-    std::string text = toPrinterText(label);
-    if (!text.empty()) {
-        text += ": ";
-    }
-    text += toPrinterText(value);
-    for (const std::string& l : shortenToLines(text, cols, maxLines)) {
-        w.line(l);
-    }
-}
-
 // Paragraphs (separated by '\n') word-wrapped one after the other.
 std::vector<std::string> wrapParagraphs(std::string_view utf8, int cols) {
     std::vector<std::string> lines;

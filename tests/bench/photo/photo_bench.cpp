@@ -10,43 +10,11 @@
 
 #include "hardware/camera_scene.hpp"
 #include "hardware/photo.hpp"
+#include "tests/bench/bench_timing.hpp"
 
 using namespace lapor;
-
-namespace {
-
-// CPU time of this thread: on a shared, overloaded machine it leaves out the time spent waiting
-// for a core, which wall time does not.
-double threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-struct Timing {
-    double cpuMs;
-    double wallMs;
-};
-
-// Median CPU and wall time of `runs` calls, in milliseconds.
-Timing median(int runs, const std::function<void()>& work) {
-    std::vector<double> cpu;
-    std::vector<double> wall;
-    for (int i = 0; i < runs; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        const double cpuStart = threadCpuMs();
-        work();
-        cpu.push_back(threadCpuMs() - cpuStart);
-        wall.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count());
-    }
-    std::sort(cpu.begin(), cpu.end());
-    std::sort(wall.begin(), wall.end());
-    return {cpu[cpu.size() / 2], wall[wall.size() / 2]};
-}
-
-}  // namespace
+using lapor::bench::median;
+using lapor::bench::Timing;
 
 int main() {
     constexpr int kRuns = 9;
