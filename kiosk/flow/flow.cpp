@@ -470,7 +470,6 @@ void Flow::setText(Field field, std::string value) {
     target = std::move(value);
     if (field == Field::statusCode) {
         lookup_.message.reset();  // answered by what the visitor types now
-        lookup_.fromQr = false;
         return;
     }
     if (field == Field::replyText) {

@@ -131,7 +131,6 @@ struct StatusLookup {
     bool looking = false;            // the app is asking the store
     std::optional<Text> message;     // why the last lookup showed nothing, in no language yet
     std::int64_t pausedUntilMs = 0;  // monotonic: wrong codes pause the lookups (LookupGuard)
-    bool fromQr = false;             // the code came from the camera
     std::string lastQr;  // the last QR code read: held up, it is looked up once, not per frame
 };
 

@@ -63,7 +63,6 @@ std::optional<LookupJob> Flow::scannedCode(std::string code) {
     }
     wipeString(lookup_.code);
     lookup_.code = std::move(code);
-    lookup_.fromQr = true;
     return beginLookup();
 }
 
@@ -78,8 +77,7 @@ std::optional<LookupJob> Flow::beginLookup() {
     // A mistyped code is caught by its check symbol before the store is asked: it says so, and
     // costs no try (it can never be somebody's code).
     if (auto wrong = receipt::check(lookup_.code)) {
-        lookup_.message = lookup_.fromQr ? msg("kiosk.statusCode.not_a_slip") : *wrong;
-        lookup_.fromQr = false;
+        lookup_.message = *wrong;
         return std::nullopt;
     }
     if (guard_.waitMs() > 0) {
@@ -101,7 +99,6 @@ void Flow::lookupFinished(const Result<ReportStatus>& result, std::int64_t lastC
         return;  // the visitor walked away meanwhile: nothing of it is kept
     }
     lookup_.looking = false;
-    lookup_.fromQr = false;
     if (!result.ok()) {
         if (result.error().code == Errc::notFound) {
             // Logged by the guard with the count and the pause, never with the code.
