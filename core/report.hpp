@@ -40,6 +40,35 @@ struct Photo {
     friend bool operator==(const Photo&, const Photo&) = default;
 };
 
+// What a piece of evidence is. Values are stored on disk: never renumber.
+enum class MediaKind : std::uint8_t {
+    photo = 0,  // a JPEG (struct Photo)
+    video = 1,  // a clip from the kiosk's camera: H.264 in MP4 (hardware/video.hpp), no sound
+    voice = 2,  // a spoken note: Opus in Ogg (hardware/voice.hpp)
+};
+// The media type sent with the upload: "image/jpeg", "video/mp4", "audio/ogg".
+[[nodiscard]] constexpr const char* mediaTypeOf(MediaKind kind) noexcept {
+    switch (kind) {
+        case MediaKind::video: return "video/mp4";
+        case MediaKind::voice: return "audio/ogg";
+        case MediaKind::photo: break;
+    }
+    return "image/jpeg";
+}
+
+// A video clip or a spoken note as stored: the whole encoded file and the SHA-256 of exactly
+// these bytes. Personal data (faces, voices): encrypted at rest, never logged, wiped when the
+// visitor leaves (wipeClips).
+struct Clip {
+    MediaKind kind = MediaKind::video;
+    std::vector<std::uint8_t> bytes;  // the file: MP4 for video, Ogg Opus for voice
+    std::string sha256Hex;            // lowercase hex of SHA-256(bytes)
+    std::uint32_t durationMs = 0;
+    std::uint32_t width = 0;  // video only
+    std::uint32_t height = 0;
+    friend bool operator==(const Clip&, const Clip&) = default;
+};
+
 struct Report {
     std::string uuid;         // RFC 4122 v4, lowercase; the idempotency key forever
     std::string receiptCode;  // short code a person can read aloud (core/receipt_code.hpp)

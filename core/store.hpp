@@ -41,6 +41,7 @@ struct OutboxEntry {
     std::string replacesUuid;  // a correction names the report it replaces
     bool purged = false;       // photos and identity removed by retention
     std::uint32_t photoCount = 0;
+    std::uint32_t clipCount = 0;  // video clips and spoken notes, stored after the photos
     friend bool operator==(const OutboxEntry&, const OutboxEntry&) = default;
 };
 
@@ -69,14 +70,18 @@ struct ReplyClaim {
     std::int64_t leaseUntilMs = 0;
 };
 
-// A stored photo, without its bytes.
+// A stored photo, video clip or spoken note (Clip), without its bytes. A report's (or reply's)
+// items are numbered from 0: its photos first, in the order saved, then its clips, so that the
+// agent, uploading in index order, sends the photos first.
 struct PhotoInfo {
     std::uint32_t index = 0;  // 0-based, in the order saved
-    std::uint64_t size = 0;   // bytes of the JPEG
+    std::uint64_t size = 0;   // bytes of the JPEG (or of the clip's file)
     std::string sha256Hex;
     std::uint32_t width = 0;
     std::uint32_t height = 0;
     std::uint32_t chunkCount = 0;
+    MediaKind kind = MediaKind::photo;  // records from before clips read as photos
+    std::uint32_t durationMs = 0;       // clips only
     friend bool operator==(const PhotoInfo&, const PhotoInfo&) = default;
 };
 
@@ -127,6 +132,10 @@ struct StoreOptions {
 inline constexpr std::uint32_t storeSchemaVersion = 1;
 // Photo bytes per chunk: a sealed chunk plus LMDB's page header fills exactly 16 pages of 4 KiB.
 inline constexpr std::size_t photoChunkBytes = 65536 - 16 - crypto::sealOverhead;
+// What one report may carry besides its photos (Clip): the kiosk's own limits are lower (one clip
+// of 30 s, one note of 2 minutes); the store refuses beyond these with Errc::invalidInput.
+inline constexpr std::size_t maxClipsPerReport = 4;
+inline constexpr std::size_t maxClipBytes = 16u << 20;
 
 class Store {
   public:
@@ -159,6 +168,13 @@ class Store {
     // these photos, they are sealed now, as above.
     [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos,
                                     const SealedPhotos& sealed);
+    // The same with the report's video clips and spoken notes, stored after its photos (items
+    // photos.size() and up) in the same transaction. Each clip is sealed chunk by chunk straight
+    // into the store's pages, never copied whole. Refuses (Errc::invalidInput) a clip of kind
+    // photo, an empty one, one over maxClipBytes, more than maxClipsPerReport, and one whose bytes
+    // do not match its sha256Hex (an empty sha256Hex is computed).
+    [[nodiscard]] Status saveReport(const Report& report, std::span<const Photo> photos,
+                                    std::span<const Clip> clips, const SealedPhotos* sealed);
     // Seals the photos of report `uuid` for a later saveReport. Errc::permission without a key.
     [[nodiscard]] Result<SealedPhotos> sealPhotos(std::string_view uuid,
                                                   std::span<const Photo> photos) const;
@@ -168,6 +184,7 @@ class Store {
         const Report* report = nullptr;
         std::span<const Photo> photos;
         const SealedPhotos* sealed = nullptr;  // optional, as in saveReport
+        std::span<const Clip> clips = {};      // stored after the photos, as in saveReport
         // The kiosk prints a slip for it: a "slip due" record (core/store_slips.hpp) is written
         // in the same transaction.
         bool slipDue = false;
@@ -191,6 +208,8 @@ class Store {
                                                                    std::size_t maxBytes) const;
     // The whole photo, with its SHA-256 checked.
     [[nodiscard]] Result<Photo> readPhoto(std::string_view uuid, std::uint32_t photoIndex) const;
+    // The whole clip (an item listPhotos lists with a kind other than photo), its SHA-256 checked.
+    [[nodiscard]] Result<Clip> readClip(std::string_view uuid, std::uint32_t index) const;
 
     // --- outbox (the agent) ---
     // The next due item, now leased to `ownerId` for `leaseMs`: queued (oldest first), failed
@@ -316,7 +335,8 @@ class Store {
     struct VerifyReport {
         std::uint64_t reports = 0;
         std::uint64_t photos = 0;
-        std::uint64_t bytes = 0;  // photo bytes checked
+        std::uint64_t clips = 0;
+        std::uint64_t bytes = 0;  // photo and clip bytes checked
         std::vector<VerifyProblem> problems;
     };
     // Decrypts every identity and photo and checks every photo's SHA-256 and chunk count.

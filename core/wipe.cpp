@@ -49,6 +49,15 @@ void wipePhotos(std::vector<Photo>& photos) noexcept {
     photos.clear();
 }
 
+void wipeClips(std::vector<Clip>& clips) noexcept {
+    for (Clip& clip : clips) {
+        wipeBytes(clip.bytes);
+        wipeString(clip.sha256Hex);
+        clip = Clip{};
+    }
+    clips.clear();
+}
+
 bool excludeFromCoreDumps() noexcept {
     const rlimit none{0, 0};
     const bool limited = setrlimit(RLIMIT_CORE, &none) == 0;

@@ -19,6 +19,7 @@ void wipeIdentity(Identity& identity) noexcept;
 // Every string of the report, then resets it to a default Report.
 void wipeReport(Report& report) noexcept;
 void wipePhotos(std::vector<Photo>& photos) noexcept;
+void wipeClips(std::vector<Clip>& clips) noexcept;
 
 // For programs that hold personal data: no core dump of this process, ever. Marks it not dumpable
 // (the kernel then writes no core, and only root may read its memory) and sets its core size
