@@ -184,10 +184,10 @@ class Store {
         const Report* report = nullptr;
         std::span<const Photo> photos;
         const SealedPhotos* sealed = nullptr;  // optional, as in saveReport
-        std::span<const Clip> clips = {};      // stored after the photos, as in saveReport
         // The kiosk prints a slip for it: a "slip due" record (core/store_slips.hpp) is written
         // in the same transaction.
         bool slipDue = false;
+        std::span<const Clip> clips = {};  // stored after the photos, as in saveReport
     };
     [[nodiscard]] Result<std::vector<std::string>> saveReports(std::span<const ReportToSave> batch);
     // The report with its identity decrypted (empty after retention purged it).

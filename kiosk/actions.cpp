@@ -46,7 +46,7 @@ void KioskActions::startSave() {
         return;
     }
     s_.worker->run([this, sink = s_.store.sink, job = std::move(*job)]() mutable {
-        Result<std::string> result = sink->save(job.report, job.photos);
+        Result<std::string> result = sink->save(job.report, job.photos, job.clips);
         if (result.ok()) {
             job.report.receiptCode = result.value();
         }
@@ -59,6 +59,7 @@ void KioskActions::startSave() {
         // The job is a copy of the visitor's data; the flow keeps (or wipes) the original.
         wipeReport(job.report);
         wipePhotos(job.photos);
+        wipeClips(job.clips);
         post_([this, result]() { s_.flow->saveFinished(result); });
         sink->prepareForNextSave();  // while the visitor reads the receipt
     });

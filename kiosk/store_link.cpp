@@ -16,14 +16,15 @@ class StoreSink final : public ReportSink {
     StoreSink(std::shared_ptr<Store> store, std::uint64_t reserveBytes)
         : store_(std::move(store)), reserveBytes_(reserveBytes) {}
 
-    Result<std::string> save(const Report& report, const std::vector<Photo>& photos) override {
+    Result<std::string> save(const Report& report, const std::vector<Photo>& photos,
+                             const std::vector<Clip>& clips) override {
         SealedPhotos ahead;
         {
             std::lock_guard lock(aheadMutex_);
             std::swap(ahead, ahead_);
         }
         // The slip is owed from the same commit on (kiosk/slip_desk.hpp).
-        const Store::ReportToSave one{&report, photos, &ahead, true};
+        const Store::ReportToSave one{&report, photos, &ahead, true, clips};
         auto codes = store_->saveReports(std::span<const Store::ReportToSave>(&one, 1));
         if (!codes) {
             return codes.error();

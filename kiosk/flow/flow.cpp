@@ -97,6 +97,7 @@ const char* screenName(Screen screen) noexcept {
         case Screen::replyReview: return "replyReview";
         case Screen::replySaving: return "replySaving";
         case Screen::replyDone: return "replyDone";
+        case Screen::voice: return "voice";
     }
     return "?";
 }
@@ -146,7 +147,8 @@ const Text* Flow::error(Field field) const {
 }
 
 bool Flow::canTakePhoto() const {
-    return retakeIndex_.has_value() || draft_.photos.size() < config_.maxPhotos;
+    return recording_ == Recording::none &&
+           (retakeIndex_.has_value() || draft_.photos.size() < config_.maxPhotos);
 }
 
 std::vector<CatalogChoice> Flow::agencies() const {
@@ -175,7 +177,9 @@ int Flow::stepNumber() const {
         return 0;  // the photos of a reply are not a step of a report
     }
     const auto all = steps();
-    const auto at = std::find(all.begin(), all.end(), screen_);
+    // The spoken note is part of "what happened".
+    const Screen shown = screen_ == Screen::voice ? Screen::what : screen_;
+    const auto at = std::find(all.begin(), all.end(), shown);
     return at == all.end() ? 0 : static_cast<int>(at - all.begin()) + 1;
 }
 
@@ -192,9 +196,9 @@ bool Flow::dirty() const {
            !draft_.body.empty() || !draft_.region.code.empty() || !draft_.place.empty() ||
            !draft_.agencyId.empty() || !draft_.identity.name.empty() ||
            !draft_.identity.nik.empty() || !draft_.identity.phone.empty() ||
-           !draft_.identity.email.empty() || !draft_.photos.empty() || receipt_ ||
-           !assistedBy_.empty() || lang_ != Lang::id || largeText_ || !pad_.id.empty() ||
-           !lookup_.code.empty() || status_;
+           !draft_.identity.email.empty() || !draft_.photos.empty() || draft_.video ||
+           draft_.voice || receipt_ || !assistedBy_.empty() || lang_ != Lang::id || largeText_ ||
+           !pad_.id.empty() || !lookup_.code.empty() || status_;
 }
 
 // ---------------------------------------------------------------- idle
@@ -251,6 +255,11 @@ bool Flow::tick() {
 }
 
 bool Flow::visitorTick() {
+    if (recording_ != Recording::none) {
+        // Speaking or filming is not touching: the idle timer holds while a recording runs.
+        lastTouchMs_ = clock_.monotonicMs();
+        return false;
+    }
     if (screen_ == Screen::receipt) {
         if (clock_.monotonicMs() >= receiptUntilMs_) {
             log::info("kiosk", "receipt countdown over: wiping it for the next visitor");
@@ -303,6 +312,8 @@ void Flow::go(Screen screen) {
     }
     viewedPhoto_.reset();
     retakeIndex_.reset();
+    viewingVideo_ = false;
+    mediaMessage_.reset();
     speechUnavailable_ = false;
 }
 
@@ -371,7 +382,7 @@ Screen Flow::prevOf(Screen s) const {
 }
 
 void Flow::next() {
-    if (statusNext()) {
+    if (recording_ != Recording::none || mediaNav() || statusNext()) {
         return;
     }
     if (screen_ == Screen::welcome) {
@@ -403,7 +414,7 @@ void Flow::next() {
 }
 
 void Flow::back() {
-    if (statusBack()) {
+    if (recording_ != Recording::none || mediaNav() || statusBack()) {
         return;
     }
     if (screen_ == Screen::saving || screen_ == Screen::receipt || screen_ == Screen::welcome) {
@@ -613,6 +624,11 @@ Report Flow::buildReport() const {
     r.kind = draft_.kind.value_or(ReportKind::pengaduan);
     r.title = draft_.title;
     r.body = draft_.body;
+    if (draft_.voice) {
+        // The agency reads that the visitor spoke their report (a body is required): the note
+        // follows the words typed, if any, so that the body rule holds with a note alone.
+        r.body += (r.body.empty() ? "" : "\n\n") + voiceBodyNote();
+    }
     r.incidentDate = draft_.incidentDate;
     r.regionCode = draft_.region.code;
     r.place = draft_.place;
@@ -669,6 +685,11 @@ std::optional<SaveJob> Flow::beginSave(ReportSink& /*sink: assigns the code when
     job.photos.reserve(draft_.photos.size());
     for (const auto& p : draft_.photos) {
         job.photos.push_back(p.photo);
+    }
+    for (const auto* c : {&draft_.video, &draft_.voice}) {
+        if (*c) {
+            job.clips.push_back((*c)->clip);
+        }
     }
     pending_ = Receipt{job.report.receiptCode, job.report.uuid,        job.report.kind,
                        job.report.title,       job.report.createdAtMs, job.report.utcOffsetMinutes};
@@ -736,6 +757,7 @@ void Flow::wipeAll() {
         wipePhoto(p.photo);
         wipePhoto(p.thumbnail);
     }
+    wipeMedia();
     draft_ = Draft{};
     draft_.incidentDate = today();
     picker_ = RegionPicker{};

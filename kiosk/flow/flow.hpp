@@ -46,6 +46,8 @@ enum class Screen : std::uint8_t {
     replyReview,  // the reply as it will be sent, with its send button
     replySaving,
     replyDone,
+    // The spoken note (kiosk/flow/flow_media.cpp): opened from "what", back to it when done.
+    voice,
 };
 // Screens only staff use: the visitor's idle warning does not run there, the staff idle does.
 [[nodiscard]] constexpr bool isStaffScreen(Screen s) noexcept {
@@ -59,6 +61,8 @@ enum class Screen : std::uint8_t {
 // ".village" for a desa, ".kelurahan"), from the depth of its code ("11.01.01" is a kecamatan)
 // and, for villages, the decree's numbering (1xxx kelurahan, 2xxx desa).
 [[nodiscard]] const char* regionLevelMsgid(const RegionChoice& choice) noexcept;
+// A duration as a clock shows it: "0:42", "2:00" (whole seconds, rounded down).
+[[nodiscard]] std::string clockText(std::int64_t ms);
 
 // Everything the visitor typed or chose; personal data until wiped.
 enum class Field : std::uint8_t {
@@ -84,6 +88,17 @@ struct DraftPhoto {
     Photo thumbnail;  // for the screen
 };
 
+// What the visitor is recording now (kiosk/flow/flow_media.cpp): a video clip on the photos
+// screen, a spoken note on the voice screen. The app holds the recorder; the flow holds the rule.
+enum class Recording : std::uint8_t { none, video, voice };
+
+// A recorded video clip or spoken note, with a picture for the screen (a video's first frame as
+// a JPEG; empty for a note).
+struct DraftClip {
+    Clip clip;
+    Photo thumbnail;
+};
+
 struct Draft {
     std::optional<ReportKind> kind;
     std::string title;
@@ -97,6 +112,8 @@ struct Draft {
     bool confidential = false;
     Identity identity;
     std::vector<DraftPhoto> photos;
+    std::optional<DraftClip> video;  // one clip from the kiosk's camera (photos screen)
+    std::optional<DraftClip> voice;  // one spoken note (voice screen), instead of or with the body
     bool consent = false;
     std::string uuid;  // the report's UUID, drawn when the review is first shown
 };
@@ -122,6 +139,7 @@ struct Receipt {
 struct SaveJob {
     Report report;
     std::vector<Photo> photos;
+    std::vector<Clip> clips;  // the video clip, then the spoken note (stored after the photos)
 };
 
 // The receipt code a returning visitor types (or the camera reads off the slip's QR), and what
@@ -225,7 +243,9 @@ struct FlowConfig {
     // How long the welcome screen's corner must be held to open the staff sign-in.
     std::int64_t staffPressMs = 2'000;
     std::size_t maxPhotos = 5;
-    std::size_t maxReplyChars = 4000;  // the protocol's limit on a reply's text (4.5)
+    std::int64_t videoMaxMs = 30'000;   // kiosk.video_max_s
+    std::int64_t voiceMaxMs = 120'000;  // kiosk.voice_max_s
+    std::size_t maxReplyChars = 4000;   // the protocol's limit on a reply's text (4.5)
     std::size_t regionResults = 8;
     std::string deviceId = "kiosk-dev";
     std::string office;
@@ -435,6 +455,34 @@ class Flow {
     // replySaving -> replyDone (photos wiped) or back to replyReview with the reason.
     void replySaved(const Status& result);
 
+    // ---- video clips and spoken notes (kiosk/flow/flow_media.cpp)
+    [[nodiscard]] Recording recording() const { return recording_; }
+    // A recording of `what` may start now: the photos screen for a video (none being viewed), the
+    // voice screen for a note, nothing recording, nothing being taken.
+    [[nodiscard]] bool canRecord(Recording what) const;
+    // The app's recorder started: while it runs the visitor's idle timer holds (they are
+    // speaking or filming, not touching), and back, next and edits wait. False (and nothing
+    // changes) when canRecord(what) is not true: the app then drops its recorder.
+    bool recordingStarted(Recording what);
+    // The recording ended: the clip replaces the draft's one (a retake keeps the old one until
+    // the new one is there).
+    void clipRecorded(Recording what, DraftClip clip);
+    // The recording could not start or failed (no microphone, the encoder): `why` shows on the
+    // screen, and what the draft had stays.
+    void recordingFailed(Recording what, Text why);
+    // Why the last recording failed (shown on the screen until the next try or screen).
+    [[nodiscard]] const std::optional<Text>& mediaMessage() const { return mediaMessage_; }
+    [[nodiscard]] std::int64_t maxRecordMs(Recording what) const;
+    // The photos screen shows the recorded clip (playback, retake, delete) instead of the preview.
+    [[nodiscard]] bool viewingVideo() const { return viewingVideo_; }
+    void viewVideo(bool on);
+    void deleteClip(Recording what);
+    // what -> the voice screen.
+    void openVoice();
+    // The catalog text the report's body carries for a spoken note ("the complaint is in the
+    // attached recording, 0:42"), in the visitor's language.
+    [[nodiscard]] std::string voiceBodyNote() const;
+
     // Counts wipes (tests and the app's screen refresh check it).
     [[nodiscard]] int wipeCount() const { return wipes_; }
 
@@ -463,6 +511,9 @@ class Flow {
     bool statusNext();
     void leaveStatus();
     [[nodiscard]] bool validateReply();
+    void wipeMedia();
+    // back() and next() on the voice screen; false: not on it.
+    bool mediaNav();
 
     const Clock& clock_;
     bool agentWaitsForEnrolment_ = false;
@@ -505,6 +556,9 @@ class Flow {
     bool statusForStaff_ = false;
     ReplyDraft reply_;
     bool replying_ = false;
+    Recording recording_ = Recording::none;
+    bool viewingVideo_ = false;
+    std::optional<Text> mediaMessage_;
     std::int64_t lastTouchMs_ = 0;
     std::int64_t receiptUntilMs_ = 0;  // monotonic; when the receipt is wiped
     int receiptShownSeconds_ = -1;     // the countdown as last drawn, so tick() knows it moved

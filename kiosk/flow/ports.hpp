@@ -51,8 +51,8 @@ class CatalogSource {
                                                             std::string_view language) const = 0;
 };
 
-// Durable save of one report with all its photos in one transaction: either all of it is stored
-// or nothing is.
+// Durable save of one report with all its photos, video clip and spoken note in one transaction:
+// either all of it is stored or nothing is.
 class ReportSink {
   public:
     virtual ~ReportSink() = default;
@@ -60,7 +60,8 @@ class ReportSink {
     // inside the same transaction (core/receipt_code.hpp, canonical form): a failed save issues
     // no code.
     [[nodiscard]] virtual Result<std::string> save(const Report& report,
-                                                   const std::vector<Photo>& photos) = 0;
+                                                   const std::vector<Photo>& photos,
+                                                   const std::vector<Clip>& clips) = 0;
     // The device's id, as the store drew it when it was created.
     [[nodiscard]] virtual std::string deviceId() const = 0;
     // Readies the storage for the next save (Store::reserveSpace); slow, so the app calls it off

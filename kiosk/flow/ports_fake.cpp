@@ -45,7 +45,8 @@ std::vector<CatalogChoice> FakeCatalog::topics(std::string_view agencyId,
     return {};
 }
 
-Result<std::string> FakeSink::save(const Report& report, const std::vector<Photo>& photos) {
+Result<std::string> FakeSink::save(const Report& report, const std::vector<Photo>& photos,
+                                   const std::vector<Clip>& clips) {
     if (!next.ok()) {
         return std::exchange(next, Status{}).error();
     }
@@ -53,6 +54,7 @@ Result<std::string> FakeSink::save(const Report& report, const std::vector<Photo
     saved.push_back(report);
     saved.back().receiptCode = std::string("K7QMP4XTA2A") + static_cast<char>('A' + codes);
     savedPhotos.push_back(photos);
+    savedClips.push_back(clips);
     return saved.back().receiptCode;
 }
 

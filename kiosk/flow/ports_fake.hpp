@@ -44,10 +44,11 @@ class FakeSink final : public ReportSink {
   public:
     std::vector<Report> saved;
     std::vector<std::vector<Photo>> savedPhotos;
+    std::vector<std::vector<Clip>> savedClips;
     Status next;  // what the next save answers
     int codes = 0;
-    [[nodiscard]] Result<std::string> save(const Report& report,
-                                           const std::vector<Photo>& photos) override;
+    [[nodiscard]] Result<std::string> save(const Report& report, const std::vector<Photo>& photos,
+                                           const std::vector<Clip>& clips) override;
     [[nodiscard]] std::string deviceId() const override { return "dev-test"; }
 };
 

@@ -202,7 +202,7 @@ TEST_CASE("assisted filing: the staff id is recorded, the review and consent are
     auto job = r.flow.beginSave(r.sink);
     REQUIRE(job);
     CHECK(job->report.assistedBy == "4711");
-    r.flow.saveFinished(r.sink.save(job->report, job->photos));
+    r.flow.saveFinished(r.sink.save(job->report, job->photos, job->clips));
     CHECK(r.flow.screen() == Screen::receipt);
     CHECK_FALSE(r.flow.assisted());
 }

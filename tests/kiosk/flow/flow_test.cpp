@@ -284,7 +284,7 @@ TEST_CASE("review: consent needed, the saved report carries every field, receipt
     REQUIRE(job->photos.size() == 1);
     CHECK(job->photos[0].jpeg[2] == 1);
 
-    auto code = r.sink.save(job->report, job->photos);
+    auto code = r.sink.save(job->report, job->photos, job->clips);
     REQUIRE(code.ok());
     CHECK(*code == "K7QMP4XTA2AB");
     r.flow.saveFinished(code);
@@ -353,7 +353,7 @@ TEST_CASE("a failed save says so, keeps every input, and can be tried again") {
     auto job = r.flow.beginSave(r.sink);
     REQUIRE(job);
     r.sink.next = makeError(Errc::diskFull, "map full");
-    auto s = r.sink.save(job->report, job->photos);
+    auto s = r.sink.save(job->report, job->photos, job->clips);
     r.flow.saveFinished(s);
     CHECK(r.flow.screen() == Screen::saveFailed);
     CHECK(r.flow.saveError().key == "kiosk.save_failed.disk_full");
@@ -375,7 +375,7 @@ TEST_CASE("a failed save says so, keeps every input, and can be tried again") {
         auto again = r.flow.beginSave(r.sink);
         REQUIRE(again);
         CHECK(again->report.uuid == job->report.uuid);  // nothing was stored under it
-        auto code = r.sink.save(again->report, again->photos);
+        auto code = r.sink.save(again->report, again->photos, again->clips);
         REQUIRE(code.ok());
         r.flow.saveFinished(code);
         CHECK(r.flow.screen() == Screen::receipt);
