@@ -178,6 +178,7 @@ void KioskActions::sealPhotosAhead() {
 }
 
 void KioskActions::afterWipe() {
+    media_.cancel();  // a recording or playback of the visitor who left
     textures_.dropAll();
     // Photos sealed ahead for a report never sent: ciphertext, but nothing keeps it.
     s_.worker->run([sink = s_.store.sink] { sink->sealAhead({}, {}); });
@@ -188,7 +189,8 @@ void KioskActions::afterWipe() {
 void KioskActions::syncCamera() {
     Camera* camera = s_.camera.get();
     // The photos screen, and the code entry (the slip's QR held up to the camera).
-    const bool want = ((s_.flow->screen() == Screen::photos && !s_.flow->viewedPhoto()) ||
+    const bool want = ((s_.flow->screen() == Screen::photos && !s_.flow->viewedPhoto() &&
+                        !s_.flow->viewingVideo()) ||
                        s_.flow->screen() == Screen::statusCode) &&
                       camera != nullptr;
     if (!want) {
@@ -223,6 +225,7 @@ bool KioskActions::takePreviewFrame() {
         return false;
     }
     textures_.updatePreview(*frame);
+    media_.onPreviewFrame(*frame);
     scanForQr(*frame);
     return true;
 }
@@ -249,7 +252,7 @@ void KioskActions::scanForQr(const Frame& frame) {
 }
 
 bool KioskActions::busy() const {
-    return takingPhoto_ || s_.flow->screen() == Screen::saving;
+    return takingPhoto_ || s_.flow->screen() == Screen::saving || media_.finishing();
 }
 
 std::string KioskActions::cameraMessageKey() const {

@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "hardware/qr_scan.hpp"
+#include "kiosk/media_desk.hpp"
 #include "kiosk/services.hpp"
 #include "kiosk/texture_cache.hpp"
 #include "kiosk/views/view.hpp"
@@ -21,7 +22,11 @@ class KioskActions final : public AppActions {
     // Runs a closure on the main loop, after the frame (any thread).
     using Post = std::function<void(std::function<void()>)>;
     KioskActions(Services& services, TextureCache& textures, const Clock& clock, Post post)
-        : s_(services), textures_(textures), clock_(clock), post_(std::move(post)) {}
+        : s_(services),
+          textures_(textures),
+          clock_(clock),
+          post_(std::move(post)),
+          media_(services, textures, clock, post_) {}
 
     void takePhoto() override;
     [[nodiscard]] bool takingPhoto() const override { return takingPhoto_; }
@@ -46,6 +51,22 @@ class KioskActions final : public AppActions {
     void printStatusSlip() override;
     [[nodiscard]] std::string statusSlipMessageKey() const override;
     [[nodiscard]] std::int64_t wallMs() const override { return clock_.wallMs(); }
+    void startRecording(Recording what) override { media_.start(what); }
+    void stopRecording() override { media_.stop(); }
+    [[nodiscard]] std::int64_t recordedMs() const override { return media_.recordedMs(); }
+    [[nodiscard]] bool finishingRecording() const override { return media_.finishing(); }
+    [[nodiscard]] float micLevel() const override { return media_.micLevel(); }
+    [[nodiscard]] std::string micMessageKey() const override { return media_.micMessageKey(); }
+    void togglePlay(Recording what) override { media_.togglePlay(what); }
+    [[nodiscard]] bool playing(Recording what) const override { return media_.playing(what); }
+    [[nodiscard]] std::int64_t playedMs(Recording what) const override {
+        return media_.playedMs(what);
+    }
+    [[nodiscard]] SDL_Texture* clipTexture(int& w, int& h) override {
+        return media_.clipTexture(w, h);
+    }
+    [[nodiscard]] std::string playMessageKey() const override { return media_.playMessageKey(); }
+    [[nodiscard]] MediaDesk& media() { return media_; }
     // Audit rows for what the flow noted (sign-outs...), written on the worker.
     void writeStaffNotes();
 
@@ -67,6 +88,7 @@ class KioskActions final : public AppActions {
     TextureCache& textures_;
     const Clock& clock_;
     Post post_;
+    MediaDesk media_;
     // Runs `job` on the worker with the staff desk, unless the kiosk has none (no store).
     void onDesk(std::function<void(StaffDesk&)> job);
     // A panel action by the signed-in staff member (their id passed in) on the worker; what it

@@ -169,6 +169,7 @@ bool App::init() {
     views_[Screen::replyReview] = makeReplyReviewView();
     views_[Screen::replySaving] = makeReplySavingView();
     views_[Screen::replyDone] = makeReplyDoneView();
+    views_[Screen::voice] = makeVoiceView();
 
     return testHost_.open(options_, clock_, *ui_);
 }
@@ -221,6 +222,7 @@ std::int64_t App::waitMs() const {
         until = std::min<std::int64_t>(until, 10);  // a sleeping script checks its clock
     }
     until = std::min(until, keyboard_.repeatWaitMs(now));
+    until = std::min(until, actions_->media().waitMs());  // a note's meter, a clip playing
     if (services_.flow->screen() == Screen::staffPanel) {
         until = std::min(until, panelReadMs_ + kPanelRefreshMs - now);
     }
@@ -314,6 +316,9 @@ int App::run() {
             }
         }
         if (flow().tick()) {
+            framesPending_ = std::max(framesPending_, 1);
+        }
+        if (actions_->media().pump()) {
             framesPending_ = std::max(framesPending_, 1);
         }
         actions_->writeStaffNotes();

@@ -19,6 +19,8 @@ struct AppOptions {
     std::string frameLog;     // one line per frame: "<ms since start> <frame ms> <screen>"
     std::string settledFile;  // where the screen and its widgets go whenever the loop settles
     std::string speechWav;    // speech into this WAV file instead of the sound device
+    std::string microphone;   // sdl | simulated | auto; empty: kiosk.microphone, else sdl
+    std::string playbackWav;  // a spoken note's playback into this WAV file (tests)
     std::string camera;       // libcamera | simulated | auto; empty: kiosk.camera, else libcamera
     std::string renderer;     // auto | software | gpu; empty: kiosk.renderer, else auto
     std::int64_t idleWarnMs = 60'000;  // tests shorten the idle timers

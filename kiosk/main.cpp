@@ -20,6 +20,9 @@ void usage() {
         "                        libcamera; auto = simulated when libcamera finds none)\n"
         "  --renderer KIND       auto | software | gpu (default: kiosk.renderer, else auto)\n"
         "  --speech-wav FILE     read aloud into a WAV file instead of the sound device\n"
+        "  --microphone KIND     sdl | simulated | auto (default: kiosk.microphone, else sdl;\n"
+        "                        auto = simulated when SDL finds no capture device)\n"
+        "  --playback-wav FILE   a spoken note's playback into a WAV file, not the speaker\n"
         "  --script FILE         replay scripted touches, then quit (tests, benchmarks)\n"
         "  --shot-dir DIR        where the script's screenshots go\n"
         "  --frame-log FILE      one line per frame with its time (benchmarks)\n"
@@ -73,6 +76,10 @@ int main(int argc, char** argv) {
             }
         } else if (a == "--speech-wav") {
             o.speechWav = value();
+        } else if (a == "--microphone") {
+            o.microphone = value();
+        } else if (a == "--playback-wav") {
+            o.playbackWav = value();
         } else if (a == "--script") {
             o.scriptPath = value();
         } else if (a == "--shot-dir") {

@@ -148,6 +148,8 @@ bool openServices(Services& s, const AppOptions& options, Clock& clock,
         chooseSetting(options.renderer, config, "kiosk.renderer", {"auto", "software", "gpu"});
     const std::string cameraChoice =
         chooseSetting(options.camera, config, "kiosk.camera", {"libcamera", "simulated", "auto"});
+    const std::string micChoice =
+        chooseSetting(options.microphone, config, "kiosk.microphone", {"sdl", "simulated", "auto"});
 
     auto cat = Catalog::loadDir(defaultPoDir());
     if (!cat) {
@@ -188,6 +190,23 @@ bool openServices(Services& s, const AppOptions& options, Clock& clock,
                   "config: kiosk.staff_idle_s must be a number of seconds above 0; "
                   "using 120");
     }
+    // Clips and notes: their longest length (seconds), within what the store takes.
+    const auto seconds = [&config](std::string_view key, std::int64_t fallback, std::int64_t most) {
+        auto v = config.getInt(key, fallback);
+        if (!v || *v < 3 || *v > most) {
+            log::warn("kiosk", "config: " + std::string(key) + " must be 3 to " +
+                                   std::to_string(most) + " seconds; using " +
+                                   std::to_string(fallback));
+            return fallback * 1000;
+        }
+        return *v * 1000;
+    };
+    fc.videoMaxMs = seconds("kiosk.video_max_s", 30, 120);
+    fc.voiceMaxMs = seconds("kiosk.voice_max_s", 120, 600);
+    // The camera's preview is 4:3: the clip keeps its shape, small for a slow uplink.
+    s.videoOptions.width = 480;
+    s.videoOptions.height = 360;
+    s.playbackWav = options.playbackWav;
     fc.idleWarnMs = options.idleWarnMs;
     fc.idleWipeMs = options.idleWipeMs;
     s.flow = std::make_unique<Flow>(clock, *s.catalog, *s.regions, *s.store.catalog, fc);
@@ -216,6 +235,15 @@ bool openServices(Services& s, const AppOptions& options, Clock& clock,
     const std::string spoolBase =
         options.stateDir.empty() ? std::string("/var/lib/lapor") : options.stateDir;
     s.printer = openPrinter(config, spoolBase, wake);
+    // Microphone: the real one by default (the voice screen says plainly when there is none);
+    // the simulated one only when asked, like the camera.
+    hw::MicConfig mc;
+    mc.backend = micChoice == "simulated" ? hw::MicBackend::simulated
+                 : micChoice == "auto"    ? hw::MicBackend::automatic
+                                          : hw::MicBackend::sdl;
+    auto mic = hw::makeMicrophone(mc);
+    log::info("kiosk", "microphone: " + mic.reason);
+    s.mic = std::move(mic.mic);
     s.speech = openSpeech(options);
     if (s.speech) {
         s.voice = std::make_unique<SpeechVoice>(*s.speech);

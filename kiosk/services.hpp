@@ -14,6 +14,8 @@
 #include "hardware/camera.hpp"
 #include "hardware/printer.hpp"
 #include "hardware/speech.hpp"
+#include "hardware/video.hpp"
+#include "hardware/voice.hpp"
 #include "kiosk/app.hpp"
 #include "kiosk/flow/flow.hpp"
 #include "kiosk/links.hpp"
@@ -47,7 +49,11 @@ struct Services {
     std::unique_ptr<Camera> camera;
     std::unique_ptr<hw::PrintQueue> printer;
     std::unique_ptr<hw::Speech> speech;
-    std::unique_ptr<Voice> voice;      // speech as the flow's port; none without speech
+    std::unique_ptr<Voice> voice;         // speech as the flow's port; none without speech
+    std::unique_ptr<hw::Microphone> mic;  // never null once open: an absent one says so
+    hw::VideoOptions videoOptions;        // the clip's size and rate (kiosk.video_*)
+    hw::VoiceOptions voiceOptions;
+    std::string playbackWav;           // a note's playback into this file, not the speaker (tests)
     std::unique_ptr<SlipDesk> slips;   // used on the worker thread only
     std::unique_ptr<StaffDesk> staff;  // used on the worker thread only
     std::unique_ptr<Worker> worker;

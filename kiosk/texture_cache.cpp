@@ -16,17 +16,35 @@ void TextureCache::destroy(Texture& t) {
     t = Texture{};
 }
 
-void TextureCache::updatePreview(const Frame& frame) {
+void TextureCache::stream(Texture& t, const Frame& frame) {
     const int fw = static_cast<int>(frame.width);
     const int fh = static_cast<int>(frame.height);
-    if (preview_.w != fw || preview_.h != fh) {
-        destroy(preview_);
-        preview_.tex = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGB24,
-                                         SDL_TEXTUREACCESS_STREAMING, fw, fh);
-        preview_.w = fw;
-        preview_.h = fh;
+    if (t.w != fw || t.h != fh) {
+        destroy(t);
+        t.tex = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING, fw,
+                                  fh);
+        t.w = fw;
+        t.h = fh;
     }
-    SDL_UpdateTexture(preview_.tex, nullptr, frame.rgb.data(), fw * 3);
+    SDL_UpdateTexture(t.tex, nullptr, frame.rgb.data(), fw * 3);
+}
+
+void TextureCache::updatePreview(const Frame& frame) {
+    stream(preview_, frame);
+}
+
+void TextureCache::updateClip(const Frame& frame) {
+    stream(clip_, frame);
+}
+
+SDL_Texture* TextureCache::clip(int& w, int& h) const {
+    w = clip_.w;
+    h = clip_.h;
+    return clip_.tex;
+}
+
+void TextureCache::dropClip() {
+    destroy(clip_);
 }
 
 SDL_Texture* TextureCache::preview(int& w, int& h) const {
@@ -60,6 +78,7 @@ SDL_Texture* TextureCache::photo(const Photo& p, bool full, int& w, int& h) {
 
 void TextureCache::dropAll() {
     destroy(preview_);
+    destroy(clip_);
     for (auto& [key, t] : photos_) {
         destroy(t);
     }

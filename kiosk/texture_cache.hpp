@@ -25,6 +25,10 @@ class TextureCache {
     [[nodiscard]] SDL_Texture* preview(int& w, int& h) const;
     [[nodiscard]] bool hasPreview() const { return preview_.tex != nullptr; }
     void dropPreview();  // never show an old frame when the preview comes back
+    // The frame of a clip being played (a streaming texture like the preview's).
+    void updateClip(const Frame& frame);
+    [[nodiscard]] SDL_Texture* clip(int& w, int& h) const;
+    void dropClip();
     // A texture of `photo` (the full photo or its thumbnail), decoded from its JPEG on first use.
     [[nodiscard]] SDL_Texture* photo(const Photo& photo, bool full, int& w, int& h);
     void dropAll();
@@ -36,9 +40,12 @@ class TextureCache {
         int h = 0;
     };
     static void destroy(Texture& t);
+    // The frame into `t`, made again when the size changed.
+    void stream(Texture& t, const Frame& frame);
 
     SDL_Renderer* renderer_;
     Texture preview_;
+    Texture clip_;
     std::map<std::string, Texture> photos_;  // by "<sha256>:full" or "<sha256>:thumb"
 };
 

@@ -83,6 +83,10 @@ class ReviewView final : public View {
                 }
             }
         };
+        const std::string voiceLine =
+            d.voice ? ui.tr(Text{"kiosk.what.voice_have",
+                                 {{"max", clockText(d.voice->clip.durationMs)}}})
+                    : std::string();
         const Date& date = d.incidentDate;
         const std::string kindName = d.kind ? ui.tr(kindMsgid(*d.kind)) : "";
         const std::string dateText = std::to_string(date.day) + " " +
@@ -92,6 +96,7 @@ class ReviewView final : public View {
         section("what", "kiosk.what.title", Screen::what,
                 {{"kiosk.what.field_title", d.title, {}},
                  {"kiosk.what.field_body", d.body, {}},
+                 {"kiosk.review.voice", voiceLine, {}},
                  {"kiosk.what.field_date", dateText, {}},
                  {"kiosk.what.field_region", d.region.label, {}},
                  {"kiosk.what.field_place", d.place, {}}});
@@ -114,8 +119,12 @@ class ReviewView final : public View {
         const std::string photoCount = ui.tr(Text{
             "kiosk.photos.count",
             {{"n", std::to_string(d.photos.size())}, {"max", std::to_string(flow.maxPhotos())}}});
+        const std::string clipLine =
+            d.video
+                ? ui.tr(Text{"kiosk.video.thumb", {{"max", clockText(d.video->clip.durationMs)}}})
+                : std::string();
         section("photos", "kiosk.photos.title", Screen::photos,
-                {{"kiosk.review.photos", photoCount, {}}});
+                {{"kiosk.review.photos", photoCount, {}}, {"kiosk.review.video", clipLine, {}}});
         if (flow.assisted()) {
             ui.textSmall(ui.tr(Text{"kiosk.staff.assisted_by",
                                     {{"name", flow.assistedName()}, {"id", flow.assistedBy()}}}));

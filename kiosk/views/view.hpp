@@ -63,6 +63,36 @@ class AppActions {
         return "kiosk.status.print_help";
     }
     [[nodiscard]] virtual std::int64_t wallMs() const { return 0; }
+
+    // ---- video clips and spoken notes (kiosk/media_desk.hpp)
+    // The record button (Flow::canRecord says when), and the stop button.
+    virtual void startRecording(Recording what) { (void)what; }
+    virtual void stopRecording() {}
+    // How long the recording under way has run.
+    [[nodiscard]] virtual std::int64_t recordedMs() const { return 0; }
+    // A recording is being finished (the encoder drains): its clip comes in a moment.
+    [[nodiscard]] virtual bool finishingRecording() const { return false; }
+    // The microphone's level now, 0 (silence) to 1.
+    [[nodiscard]] virtual float micLevel() const { return 0; }
+    // Why a note cannot be recorded ("mic.state.noMicrophone"), or empty.
+    [[nodiscard]] virtual std::string micMessageKey() const { return {}; }
+    // Plays the draft's clip or note, or stops it when it plays.
+    virtual void togglePlay(Recording what) { (void)what; }
+    [[nodiscard]] virtual bool playing(Recording what) const {
+        (void)what;
+        return false;
+    }
+    [[nodiscard]] virtual std::int64_t playedMs(Recording what) const {
+        (void)what;
+        return 0;
+    }
+    // The clip's frame being played, else its first frame; nullptr without a clip.
+    [[nodiscard]] virtual SDL_Texture* clipTexture(int& w, int& h) {
+        w = h = 0;
+        return nullptr;
+    }
+    // Why the last playback could not be heard or seen, or empty.
+    [[nodiscard]] virtual std::string playMessageKey() const { return {}; }
 };
 
 struct ViewContext {
@@ -128,6 +158,7 @@ std::unique_ptr<View> makeReplyView();
 std::unique_ptr<View> makeReplyReviewView();
 std::unique_ptr<View> makeReplySavingView();
 std::unique_ptr<View> makeReplyDoneView();
+std::unique_ptr<View> makeVoiceView();
 
 // Draws a texture fitted into `box` (keeping its aspect), centred; the box is taken either way.
 void fitImage(SDL_Texture* tex, int tw, int th, ImVec2 box);

@@ -58,6 +58,15 @@ class WhatView final : public View {
         body.maxLength = ReportLimits::bodyMax;
         body.commit = [&flow](const std::string& v) { flow.setText(Field::body, v); };
         ui.field("what.body", "kiosk.what.field_body", d.body, flow.error(Field::body), body, w);
+        // Speaking instead of typing: the note stands for the body (kiosk/views/voice_view.cpp).
+        const std::string spoken = d.voice
+                                       ? ui.tr(Text{"kiosk.what.voice_have",
+                                                    {{"max", clockText(d.voice->clip.durationMs)}}})
+                                       : ui.tr("kiosk.what.voice");
+        if (ui.button("what.voice", spoken, ImVec2(w, ui.metrics().target),
+                      d.voice ? Tone::selected : Tone::normal)) {
+            flow.openVoice();
+        }
 
         ui.text(ui.tr("kiosk.what.field_date"));
         drawDate(ctx);
