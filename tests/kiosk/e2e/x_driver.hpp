@@ -95,9 +95,11 @@ class Driver {
   public:
     // `out` holds the state directory, the settled file, the log and the shots; `config` is the
     // kiosk's lapor.toml; `prepare` sees the fresh state directory before the kiosk starts.
+    // `extra`: more of lapor-kiosk's options (--microphone simulated, --playback-wav FILE).
     explicit Driver(fs::path out, std::string config = "[device]\noffice = \"Kantor Uji e2e\"\n",
-                    const std::function<void(const fs::path&)>& prepare = {})
-        : out_(std::move(out)), config_(std::move(config)) {
+                    const std::function<void(const fs::path&)>& prepare = {},
+                    std::vector<std::string> extra = {})
+        : out_(std::move(out)), config_(std::move(config)), extra_(std::move(extra)) {
         fs::remove_all(out_);
         fs::create_directories(out_ / "state");
         fs::create_directories(out_ / "shots");
@@ -241,6 +243,21 @@ class Driver {
     [[nodiscard]] fs::path state() const { return out_ / "state"; }
     [[nodiscard]] int shots() const { return shots_; }
     [[nodiscard]] bool kioskRunning() const { return waitpid(kiosk_, nullptr, WNOHANG) == 0; }
+    // SIGKILL, as a power cut would; then restartKiosk() starts it again on the same state.
+    void killKiosk() {
+        if (kiosk_ > 0) {
+            kill(kiosk_, SIGKILL);
+            waitpid(kiosk_, nullptr, 0);
+            kiosk_ = -1;
+        }
+    }
+    void restartKiosk() {
+        killKiosk();
+        fs::remove(file_);
+        buttons_ = keys_ = texts_ = lastSeq_ = 0;  // the new process counts from 0
+        pointer_ = {-1, -1};
+        startKiosk();
+    }
 
   private:
     std::string at(const Rect& r) {
@@ -311,9 +328,16 @@ class Driver {
             const std::string state = (out_ / "state").string();
             const std::string settled = file_.string();
             const std::string config = (out_ / "lapor.toml").string();
-            execl(kBin.c_str(), kBin.c_str(), "--windowed", "--size", "1280x800", "--camera",
-                  "simulated", "--state-dir", state.c_str(), "--config", config.c_str(),
-                  "--settled-file", settled.c_str(), static_cast<char*>(nullptr));
+            std::vector<std::string> args = {
+                kBin.string(), "--windowed", "--size",   "1280x800", "--camera",       "simulated",
+                "--state-dir", state,        "--config", config,     "--settled-file", settled};
+            args.insert(args.end(), extra_.begin(), extra_.end());
+            std::vector<char*> argv;
+            for (auto& a : args) {
+                argv.push_back(a.data());
+            }
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
             _exit(127);
         }
     }
@@ -327,6 +351,7 @@ class Driver {
 
     fs::path out_;
     std::string config_;
+    std::vector<std::string> extra_;
     pid_t xvfb_ = -1;
     pid_t kiosk_ = -1;
     std::string display_;
