@@ -261,6 +261,14 @@ struct VoicePlayer::Impl {
             playOne(ogg, gen);
             wipeBytes(ogg);
             lock.lock();
+            // What was heard: all of it, or up to where stop() cut it short.
+            finalMs = writtenSamples * 1000 / kDecodeRate;
+            if (generation != gen) {
+                finalMs = std::min<std::int64_t>(
+                    finalMs, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - startedAt)
+                                 .count());
+            }
             active = false;
             cv.notify_all();
         }
@@ -326,6 +334,7 @@ struct VoicePlayer::Impl {
     std::uint64_t generation = 0;
     std::chrono::steady_clock::time_point startedAt;
     std::atomic<std::int64_t> writtenSamples{0};
+    std::int64_t finalMs = 0;  // positionMs() once a note ended
 };
 
 VoicePlayer::VoicePlayer(std::unique_ptr<AudioSink> sink)
@@ -344,6 +353,7 @@ Status VoicePlayer::play(std::span<const std::uint8_t> ogg) {
         impl_->pending.assign(ogg.begin(), ogg.end());
         impl_->hasRequest = true;
         impl_->writtenSamples = 0;
+        impl_->finalMs = 0;
         impl_->startedAt = std::chrono::steady_clock::now();
         ++impl_->generation;
     }
@@ -378,8 +388,10 @@ std::int64_t VoicePlayer::positionMs() const {
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - impl_->startedAt)
                              .count();
-    const std::int64_t written = impl_->writtenSamples * 1000 / kDecodeRate;
-    return impl_->hasRequest || impl_->active ? std::min<std::int64_t>(elapsed, written) : written;
+    if (!impl_->hasRequest && !impl_->active) {
+        return impl_->finalMs;
+    }
+    return std::min<std::int64_t>(elapsed, impl_->writtenSamples * 1000 / kDecodeRate);
 }
 
 }  // namespace lapor::hw

@@ -140,7 +140,7 @@ class VoiceSynth {
         h ^= h >> 13;
         const Vowel vowel = kVowels[h % kVowels.size()];
         f0_ = 110.0F + static_cast<float>((h >> 8) % 70);
-        loud_ = 0.18F + 0.17F * static_cast<float>((h >> 16) % 100) / 100.0F;
+        loud_ = 0.35F + 0.3F * static_cast<float>((h >> 16) % 100) / 100.0F;
         harmonics_ = std::min<std::size_t>(weights_.size(),
                                            static_cast<std::size_t>(4000.0F / f0_));
         float total = 0;
