@@ -63,11 +63,11 @@ class OpusRecorder final : public VoiceRecorder {
         // Family 0: mono or stereo Opus, the form browsers and players all read.
         enc_ = ope_encoder_create_callbacks(&callbacks, this, comments_, rate_, 1, 0, &err);
         if (enc_ == nullptr) {
-            return makeError(Errc::invalidInput,
-                             std::string("opus encoder: ") + ope_strerror(err) + " (rate " +
-                                 std::to_string(rate_) + ")");
+            return makeError(Errc::invalidInput, std::string("opus encoder: ") + ope_strerror(err) +
+                                                     " (rate " + std::to_string(rate_) + ")");
         }
-        if (int e = ope_encoder_ctl(enc_, OPUS_SET_APPLICATION(OPUS_APPLICATION_VOIP)); e != OPE_OK) {
+        if (int e = ope_encoder_ctl(enc_, OPUS_SET_APPLICATION(OPUS_APPLICATION_VOIP));
+            e != OPE_OK) {
             // Older libopusenc does not pass this on: say it is speech instead.
             (void)ope_encoder_ctl(enc_, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
         }
@@ -156,8 +156,8 @@ Result<OpusFilePtr> openOgg(std::span<const std::uint8_t> ogg) {
     int err = 0;
     OpusFilePtr f(op_open_memory(ogg.data(), ogg.size(), &err));
     if (!f) {
-        return makeError(Errc::corrupt, "not an Ogg Opus file (opusfile error " +
-                                            std::to_string(err) + ")");
+        return makeError(Errc::corrupt,
+                         "not an Ogg Opus file (opusfile error " + std::to_string(err) + ")");
     }
     return f;
 }
@@ -171,9 +171,8 @@ Result<std::unique_ptr<VoiceRecorder>> VoiceRecorder::start(int sampleRate,
                          "voice: unsupported sample rate " + std::to_string(sampleRate));
     }
     if (options.bitrateBps < 6000 || options.bitrateBps > 256'000) {
-        return makeError(Errc::invalidInput,
-                         "voice: bitrate must be 6000..256000, not " +
-                             std::to_string(options.bitrateBps));
+        return makeError(Errc::invalidInput, "voice: bitrate must be 6000..256000, not " +
+                                                 std::to_string(options.bitrateBps));
     }
     auto r = std::make_unique<OpusRecorder>(sampleRate, options);
     if (Status s = r->init(options); !s) {
@@ -200,8 +199,8 @@ Result<std::vector<std::int16_t>> decodeVoice(std::span<const std::uint8_t> ogg,
             continue;  // a lost page: skip it, as players do
         }
         if (n < 0) {
-            return makeError(Errc::corrupt, "the note is damaged (opusfile error " +
-                                                std::to_string(n) + ")");
+            return makeError(Errc::corrupt,
+                             "the note is damaged (opusfile error " + std::to_string(n) + ")");
         }
         const OpusHead* head = op_head(f->get(), link);
         const int channels = head != nullptr ? std::max(1, head->channel_count) : 1;

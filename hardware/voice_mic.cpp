@@ -55,7 +55,8 @@ class SampleBuffer {
         std::lock_guard lock(mutex_);
         buf_.insert(buf_.end(), samples, samples + n);
         if (buf_.size() > cap_) {
-            buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(buf_.size() - cap_));
+            buf_.erase(buf_.begin(),
+                       buf_.begin() + static_cast<std::ptrdiff_t>(buf_.size() - cap_));
         }
     }
     std::vector<std::int16_t> take() {
@@ -84,7 +85,8 @@ struct Vowel {
     float f1;
     float f2;
 };
-constexpr std::array<Vowel, 5> kVowels{{{730, 1090}, {530, 1840}, {270, 2290}, {570, 840}, {300, 870}}};
+constexpr std::array<Vowel, 5> kVowels{
+    {{730, 1090}, {530, 1840}, {270, 2290}, {570, 840}, {300, 870}}};
 
 // Syllables of 250 ms (190 ms voiced, a short gap), eight to a phrase of which the last two are
 // a pause; each syllable has its own vowel, pitch and loudness from a fixed pseudo-random series,
@@ -117,8 +119,8 @@ class VoiceSynth {
                 for (std::size_t k = 0; k < harmonics_; ++k) {
                     float p = phase_ * static_cast<float>(k + 1);
                     p -= std::floor(p);
-                    sum += weights_[k] * sine_[static_cast<std::size_t>(p * sine_.size()) &
-                                               (sine_.size() - 1)];
+                    sum += weights_[k] *
+                           sine_[static_cast<std::size_t>(p * sine_.size()) & (sine_.size() - 1)];
                 }
                 v = sum * env * env * loud_;
             }
@@ -141,8 +143,8 @@ class VoiceSynth {
         const Vowel vowel = kVowels[h % kVowels.size()];
         f0_ = 110.0F + static_cast<float>((h >> 8) % 70);
         loud_ = 0.35F + 0.3F * static_cast<float>((h >> 16) % 100) / 100.0F;
-        harmonics_ = std::min<std::size_t>(weights_.size(),
-                                           static_cast<std::size_t>(4000.0F / f0_));
+        harmonics_ =
+            std::min<std::size_t>(weights_.size(), static_cast<std::size_t>(4000.0F / f0_));
         float total = 0;
         for (std::size_t k = 0; k < harmonics_; ++k) {
             const float f = f0_ * static_cast<float>(k + 1);

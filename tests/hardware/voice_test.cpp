@@ -24,8 +24,8 @@ using lapor::hw::test::waitUntil;
 
 namespace {
 
-constexpr MicState kAllMicStates[] = {MicState::noMicrophone, MicState::ready,
-                                      MicState::capturing, MicState::error};
+constexpr MicState kAllMicStates[] = {MicState::noMicrophone, MicState::ready, MicState::capturing,
+                                      MicState::error};
 
 // Sets an environment variable for one scope.
 struct ScopedEnv {
@@ -106,8 +106,8 @@ double bestCorrelation(std::span<const std::int16_t> a, std::span<const std::int
         double ab = 0;
         double aa = 0;
         double bb = 0;
-        for (std::size_t i = static_cast<std::size_t>(maxLag); i + static_cast<std::size_t>(maxLag) < n;
-             i += 1) {
+        for (std::size_t i = static_cast<std::size_t>(maxLag);
+             i + static_cast<std::size_t>(maxLag) < n; i += 1) {
             const double x = a[i];
             const double y = b[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(i) + lag)];
             ab += x * y;
@@ -195,7 +195,8 @@ TEST_CASE("simulated microphone: samples at about real time, and the meter moves
     const auto begin = std::chrono::steady_clock::now();
     REQUIRE(mic.start());
     CHECK(mic.state() == MicState::capturing);
-    const std::vector<std::int16_t> got = captureAtLeast(mic, static_cast<std::size_t>(rate) * 6 / 10);
+    const std::vector<std::int16_t> got =
+        captureAtLeast(mic, static_cast<std::size_t>(rate) * 6 / 10);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     mic.stop();
