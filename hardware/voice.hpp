@@ -75,7 +75,7 @@ struct MicChoice {
 [[nodiscard]] float meterLevel(std::span<const std::int16_t> samples) noexcept;
 
 struct VoiceOptions {
-    int bitrateBps = 24'000;              // Opus VOIP at 24 kbit/s: about 180 KB per minute
+    int bitrateBps = 24'000;               // Opus VOIP at 24 kbit/s: about 180 KB per minute
     std::int64_t maxDurationMs = 120'000;  // kiosk.voice_max_s
 };
 
@@ -84,7 +84,7 @@ struct VoiceOptions {
 class VoiceRecorder {
   public:
     [[nodiscard]] static Result<std::unique_ptr<VoiceRecorder>> start(int sampleRate,
-                                                                       const VoiceOptions& options);
+                                                                      const VoiceOptions& options);
     virtual ~VoiceRecorder() = default;
     // Samples beyond maxDurationMs are ignored (full() says so).
     [[nodiscard]] virtual Status push(std::span<const std::int16_t> samples) = 0;
