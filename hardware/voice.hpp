@@ -63,12 +63,19 @@ struct MicChoice {
     std::string reason;               // English, for the log: which backend and why
 };
 [[nodiscard]] MicChoice makeMicrophone(const MicConfig& config);
+// The names of SDL's capture devices (empty when there are none, or no sound system), for
+// lapor-hwtest and the staff panel.
+[[nodiscard]] std::vector<std::string> captureDeviceNames();
+// `durationMs` of the simulated microphone's synthetic voice at `sampleRate` (syllable-like bursts
+// of a pitched harmonic sound with pauses), for tests and benchmarks that need speech-like input
+// faster than real time.
+[[nodiscard]] std::vector<std::int16_t> syntheticVoice(int sampleRate, std::int64_t durationMs);
 
 // The level meter: 0 (silence, below -50 dBFS) to 1 (full scale), from the RMS of `samples`.
 [[nodiscard]] float meterLevel(std::span<const std::int16_t> samples) noexcept;
 
 struct VoiceOptions {
-    int bitrateBps = 24'000;              // Opus VOIP at 24 kbit/s: about 180 KB per minute
+    int bitrateBps = 24'000;               // Opus VOIP at 24 kbit/s: about 180 KB per minute
     std::int64_t maxDurationMs = 120'000;  // kiosk.voice_max_s
 };
 
@@ -77,7 +84,7 @@ struct VoiceOptions {
 class VoiceRecorder {
   public:
     [[nodiscard]] static Result<std::unique_ptr<VoiceRecorder>> start(int sampleRate,
-                                                                       const VoiceOptions& options);
+                                                                      const VoiceOptions& options);
     virtual ~VoiceRecorder() = default;
     // Samples beyond maxDurationMs are ignored (full() says so).
     [[nodiscard]] virtual Status push(std::span<const std::int16_t> samples) = 0;

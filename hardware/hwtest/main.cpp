@@ -1,8 +1,10 @@
-// lapor-hwtest: field technicians' check of the kiosk's devices (camera, receipt printer, speech).
+// lapor-hwtest: field technicians' check of the kiosk's devices (camera, receipt printer, speech,
+// microphone).
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -25,6 +27,7 @@
 #include "hardware/printer.hpp"
 #include "hardware/printer_transport.hpp"
 #include "hardware/speech.hpp"
+#include "hardware/voice.hpp"
 
 namespace {
 
@@ -55,6 +58,7 @@ Commands:
   printer-status       ask the printer for its state (paper, cover, faults)
   print                print a test slip with a QR code
   speak                say a test sentence through the speaker (or into a WAV file)
+  mic                  record from the microphone with a level meter, as a spoken note would
 
 Options:
   --config FILE        the kiosk's config (default /etc/lapor/lapor.toml when it exists);
@@ -79,6 +83,13 @@ Options:
   speech (speak):
     --wav FILE         synthesize into a WAV file instead of the speaker
     --text TEXT        say this instead of the test sentence
+  microphone (mic):
+    --seconds N        how long to record (default 3)
+    --simulated        the simulated microphone instead of the real one
+    --mic NAME         which capture device (default: the system's default; see `list`)
+    --wav FILE         also write what it heard as a WAV file
+    --opus FILE        also write the spoken note as the kiosk stores it (Ogg Opus)
+    --play             play the note back through the speaker afterwards
   -h, --help           this text
 )";
 
@@ -86,6 +97,8 @@ struct Options {
     std::string command;
     std::map<std::string, std::string> values;
     bool noStatus = false;
+    bool simulated = false;
+    bool play = false;
     [[nodiscard]] std::optional<std::string> get(const std::string& k) const {
         auto it = values.find(k);
         if (it == values.end()) {
@@ -126,10 +139,12 @@ std::string hintFor(int code, const std::string& device) {
 }
 
 Result<Options> parseArgs(int argc, char** argv) {
-    static const char* withValue[] = {
-        "--config",   "--lang", "--camera-backend", "--camera", "--printer",    "--path",
-        "--host",     "--port", "--baud",           "--paper",  "--timeout-ms", "--sim-dir",
-        "--simulate", "--png",  "--code",           "--wav",    "--text",       "--out"};
+    static const char* withValue[] = {"--config",   "--lang",  "--camera-backend", "--camera",
+                                      "--printer",  "--path",  "--host",           "--port",
+                                      "--baud",     "--paper", "--timeout-ms",     "--sim-dir",
+                                      "--simulate", "--png",   "--code",           "--wav",
+                                      "--text",     "--out",   "--seconds",        "--mic",
+                                      "--opus"};
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -137,8 +152,8 @@ Result<Options> parseArgs(int argc, char** argv) {
             o.command = "help";
             return o;
         }
-        if (a == "--no-status") {
-            o.noStatus = true;
+        if (a == "--no-status" || a == "--simulated" || a == "--play") {
+            (a == "--no-status" ? o.noStatus : a == "--simulated" ? o.simulated : o.play) = true;
             continue;
         }
         bool known = false;
@@ -200,6 +215,185 @@ Result<int> intOption(const Options& o, const std::string& key, int fallback) {
     return static_cast<int>(n);
 }
 
+// ---- microphone ----
+
+void listMicrophones() {
+    std::cout << "Microphones:\n";
+    const std::vector<std::string> names = captureDeviceNames();
+    if (names.empty()) {
+        MicConfig mc;
+        mc.backend = MicBackend::sdl;
+        std::cout << "  (no real microphone: " << makeMicrophone(mc).mic->describe() << ")\n";
+    }
+    for (const std::string& name : names) {
+        std::cout << "  " << name << "\n";
+    }
+    std::cout << "  simulated microphone  [simulated] (always available)\n";
+}
+
+double dbfs(double amplitude) {
+    return amplitude <= 0 ? -120.0 : 20.0 * std::log10(amplitude / 32768.0);
+}
+
+// The level meter as the kiosk shows it, as text: [########------------]  -23.4 dBFS.
+std::string meterText(std::span<const std::int16_t> samples) {
+    const float level = meterLevel(samples);
+    const int filled = static_cast<int>(std::lround(level * 20));
+    double sum = 0;
+    for (std::int16_t s : samples) {
+        sum += static_cast<double>(s) * s;
+    }
+    const double rms = samples.empty() ? 0 : std::sqrt(sum / static_cast<double>(samples.size()));
+    char db[32];
+    std::snprintf(db, sizeof db, "%6.1f dBFS", dbfs(rms));
+    return "[" + std::string(static_cast<std::size_t>(filled), '#') +
+           std::string(static_cast<std::size_t>(20 - filled), '-') + "] " + db;
+}
+
+int cmdMic(const Options& o) {
+    Result<int> seconds = intOption(o, "seconds", 3);
+    if (!seconds || *seconds > 600) {
+        return fail(kUsage, "--seconds needs a number from 1 to 600");
+    }
+    MicConfig mc;
+    mc.backend = o.simulated ? MicBackend::simulated : MicBackend::sdl;
+    mc.deviceName = o.get("mic").value_or("");
+    if (!o.simulated) {
+        const std::vector<std::string> names = captureDeviceNames();
+        std::cout << "capture devices:" << (names.empty() ? " none" : "") << "\n";
+        for (const std::string& name : names) {
+            std::cout << "  " << name << "\n";
+        }
+    }
+    MicChoice choice = makeMicrophone(mc);
+    Microphone& mic = *choice.mic;
+    if (mic.state() == MicState::noMicrophone) {
+        std::string why = mic.describe();
+        if (why.rfind("no microphone: ", 0) == 0) {
+            why = why.substr(15);
+        }
+        return fail(kNotFound, "no microphone found: " + why +
+                                   " (check that it is plugged in and not muted; "
+                                   "`--simulated` tests the rest without one)");
+    }
+    std::cout << "microphone: " << mic.describe() << (mic.simulated() ? " [simulated]" : "") << ", "
+              << mic.sampleRate() << " Hz\n";
+    VoiceOptions vo;
+    vo.maxDurationMs = static_cast<std::int64_t>(*seconds) * 1000;
+    Result<std::unique_ptr<VoiceRecorder>> recorder = VoiceRecorder::start(mic.sampleRate(), vo);
+    if (!recorder) {
+        return fail(kDeviceError, "voice encoder: " + recorder.error().message);
+    }
+    if (Status s = mic.start(); !s) {
+        const int code = exitFor(s.error());
+        return fail(code, "the microphone does not record: " + s.error().message);
+    }
+    std::cout << "recording " << *seconds << " s: speak now\n";
+    std::vector<std::int16_t> heard;
+    std::vector<std::int16_t> window;
+    const auto begin = std::chrono::steady_clock::now();
+    // Bounded: a microphone that delivers nothing must not hang the test.
+    const auto deadline = begin + std::chrono::seconds(*seconds + 5);
+    while (!(*recorder)->full() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (mic.state() == MicState::error) {
+            break;
+        }
+        std::vector<std::int16_t> got = mic.take();
+        if (Status s = (*recorder)->push(got); !s) {
+            mic.stop();
+            return fail(kDeviceError, "voice encoder: " + s.error().message);
+        }
+        heard.insert(heard.end(), got.begin(), got.end());
+        window.insert(window.end(), got.begin(), got.end());
+        if (window.size() >= static_cast<std::size_t>(mic.sampleRate()) / 4) {
+            std::cout << "  " << meterText(window) << "\n" << std::flush;
+            window.clear();
+        }
+    }
+    const MicState end = mic.state();
+    const std::string endMessage = mic.describe();
+    mic.stop();
+    const std::size_t wanted = static_cast<std::size_t>(mic.sampleRate()) * *seconds;
+    heard.resize(std::min(heard.size(), wanted));
+    if (end == MicState::error) {
+        return fail(kDeviceError, "the microphone failed while recording: " + endMessage);
+    }
+    if (heard.empty()) {
+        return fail(kDeviceError, "the microphone delivered no sound in " +
+                                      std::to_string(*seconds + 5) +
+                                      " s (check the sound system's capture settings)");
+    }
+    int peak = 0;
+    double sum = 0;
+    for (std::int16_t s : heard) {
+        peak = std::max(peak, std::abs(static_cast<int>(s)));
+        sum += static_cast<double>(s) * s;
+    }
+    const double rms = std::sqrt(sum / static_cast<double>(heard.size()));
+    char line[96];
+    std::snprintf(line, sizeof line, "heard %.2f s: peak %.1f dBFS, RMS %.1f dBFS",
+                  static_cast<double>(heard.size()) / mic.sampleRate(), dbfs(peak), dbfs(rms));
+    std::cout << line << "\n";
+    Result<Clip> note = (*recorder)->finish();
+    if (!note) {
+        return fail(kDeviceError, "voice encoder: " + note.error().message);
+    }
+    std::cout << "spoken note: " << note->bytes.size() << " bytes Ogg Opus, " << note->durationMs
+              << " ms ("
+              << note->bytes.size() * 60'000 / std::max<std::uint32_t>(1, note->durationMs) / 1024
+              << " KB per minute)\n";
+    if (auto wav = o.get("wav")) {
+        std::unique_ptr<AudioSink> sink = makeWavFileSink(*wav);
+        Status s = sink->begin(mic.sampleRate());
+        if (s) {
+            s = sink->write(heard);
+        }
+        if (s) {
+            s = sink->finish();
+        }
+        if (!s) {
+            return fail(kFileError, s.error().message);
+        }
+        std::cout << "wrote " << *wav << "\n";
+    }
+    if (auto opus = o.get("opus")) {
+        if (Status s = writeFileDurably(*opus, note->bytes); !s) {
+            return fail(kFileError, s.error().message);
+        }
+        std::cout << "wrote " << *opus << "\n";
+    }
+    if (o.play) {
+        Result<std::unique_ptr<AudioSink>> dev = openSoundDeviceSink();
+        if (!dev) {
+            return fail(kNotFound, "cannot play the note back: " + dev.error().message +
+                                       " (check the speaker and its cable)");
+        }
+        VoicePlayer player(std::move(dev).value());
+        if (Status s = player.play(note->bytes); !s) {
+            return fail(kDeviceError, "cannot play the note back: " + s.error().message);
+        }
+        const auto playDeadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(note->durationMs + 10'000);
+        while (player.playing()) {
+            if (std::chrono::steady_clock::now() > playDeadline) {
+                player.stop();
+                return fail(kDeviceError,
+                            "playback did not finish: the sound device does not play");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        std::cout << "played the note back; did you hear it?\n";
+    }
+    // A muted or dead microphone gives digital silence: the device is there, a person must look.
+    if (dbfs(peak) < -60.0) {
+        return fail(kAttention,
+                    "the microphone heard only silence (muted? check the mute switch "
+                    "and the capture volume with alsamixer)");
+    }
+    return kOk;
+}
+
 // ---- list ----
 
 int cmdList() {
@@ -248,6 +442,7 @@ int cmdList() {
     std::cout << "Speech:\n  espeak-ng to "
               << (sink ? "the sound device" : "no sound device (" + sink.error().message + ")")
               << "; WAV files always possible (--wav)\n";
+    listMicrophones();
     return kOk;
 }
 
@@ -577,6 +772,9 @@ int main(int argc, char** argv) {
     }
     if (cmd == "speak") {
         return cmdSpeak(*opts);
+    }
+    if (cmd == "mic") {
+        return cmdMic(*opts);
     }
     std::cerr << "lapor-hwtest: unknown command '" << cmd << "'\n\n" << kUsageText;
     return kUsage;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/durable_file.hpp"
+#include "hardware/voice.hpp"
 #include "printer_test_support.hpp"
 
 using lapor::hw::test::TempDir;
@@ -102,10 +103,10 @@ TEST_CASE("hwtest: the printer comes from the kiosk's config, a bad config is ex
 }
 
 TEST_CASE("hwtest: list names the simulated devices") {
-    checkRuns(
-        {{"list",
-          0,
-          {"simulated test scene  [simulated]", "simulated printer  [simulated]", "Speech:"}}});
+    checkRuns({{"list",
+                0,
+                {"simulated test scene  [simulated]", "simulated printer  [simulated]",
+                 "Speech:", "simulated microphone  [simulated]"}}});
 }
 
 TEST_CASE("hwtest: a test slip on the simulated printer, readable by zbarimg") {
@@ -161,4 +162,30 @@ TEST_CASE("hwtest: a photo from the simulated camera, no real camera is exit cod
     // This machine has no camera: the libcamera backend must say so, not hang or crash.
     checkRuns(
         {{"photo --camera-backend libcamera --out '" + jpg.string() + "'", 3, {"no camera"}}});
+}
+
+TEST_CASE("hwtest: the simulated microphone records a note; none is exit code 3") {
+    TempDir tmp;
+    const auto wav = tmp.path / "heard.wav";
+    const auto opus = tmp.path / "note.opus";
+    checkRuns(
+        {{"mic --simulated --seconds 1 --wav '" + wav.string() + "' --opus '" + opus.string() + "'",
+          0,
+          {"[simulated]", "dBFS", "peak", "spoken note:", "KB per minute"}}});
+    auto note = lapor::readWholeFile(opus);
+    REQUIRE(note.ok());
+    REQUIRE(note->size() > 1000);
+    CHECK(std::string(note->begin(), note->begin() + 4) == "OggS");
+    CHECK(lapor::hw::decodeVoice(*note).ok());
+    auto heard = lapor::readWholeFile(wav);
+    REQUIRE(heard.ok());
+    CHECK(heard->size() == 44 + 2 * 48'000);
+    checkRuns({{"mic --seconds 0", 2, {}}, {"mic --simulated --seconds x", 2, {}}});
+    REQUIRE(::setenv("LAPOR_SIM_MIC", "none", 1) == 0);
+    checkRuns({{"mic --simulated", 3, {"no microphone found:", "LAPOR_SIM_MIC=none"}}});
+    ::unsetenv("LAPOR_SIM_MIC");
+    // This machine has no microphone: the real one must say so plainly, not hang or crash.
+    if (lapor::hw::captureDeviceNames().empty()) {
+        checkRuns({{"mic --seconds 1", 3, {"capture devices: none", "no microphone found:"}}});
+    }
 }
