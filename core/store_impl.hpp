@@ -175,6 +175,10 @@ class Writer : public Reader {
     // The raw LMDB code, for callers that treat MDB_KEYEXIST as an answer.
     [[nodiscard]] int putRc(MDB_dbi dbi, std::string_view key, std::string_view value,
                             unsigned flags);
+    // Room for a value of `size` bytes under `key` (MDB_RESERVE), to be filled in place before
+    // the next write in this transaction: a clip's chunk is sealed straight into the page.
+    [[nodiscard]] Result<std::span<std::uint8_t>> reserve(MDB_dbi dbi, std::string_view key,
+                                                          std::size_t size);
     // Deletes key (or one duplicate when `value` is given); absent is fine.
     [[nodiscard]] Status del(MDB_dbi dbi, std::string_view key,
                              std::optional<std::string_view> value = {});
@@ -235,6 +239,16 @@ Result<std::vector<T>> decodePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view 
 [[nodiscard]] Status putPhotos(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, std::string_view owner,
                                std::span<const Photo> list, const std::vector<PhotoInfo>& infos,
                                std::span<const std::uint8_t> sealed);
+
+// The photometa records of a report's clips, numbered from `firstIndex` (its photo count) on,
+// after the checks Store::saveReport lists; every clip is hashed (an empty sha256Hex is filled in,
+// a wrong one refused).
+[[nodiscard]] Result<std::vector<PhotoInfo>> clipInfos(std::span<const Clip> clips,
+                                                       std::uint32_t firstIndex);
+// Writes the clips' photometa rows and their chunks, each sealed straight into LMDB's page.
+[[nodiscard]] Status putClips(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, const crypto::Key& key,
+                              std::string_view owner, std::span<const Clip> clips,
+                              const std::vector<PhotoInfo>& infos);
 
 // Size, hash and chunk count of each photo, as stored in the photometa table.
 [[nodiscard]] Result<std::vector<PhotoInfo>> photoInfos(std::span<const Photo> photos);

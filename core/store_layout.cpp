@@ -11,8 +11,10 @@
 //   reports    uuid                             clear-text report JSON (no identity)
 //   identity   uuid                             sealed identity
 //                                               (associated data "lapor/identity/v1/<uuid>")
-//   photometa  uuid + u16 index                 PhotoInfo JSON
-//   photos     uuid + u16 index + u32 chunk     sealed chunk ("lapor/photo/v1/<uuid>/<i>/<c>")
+//   photometa  uuid + u16 index                 PhotoInfo JSON (photos first, then clips:
+//                                               "k" kind and "d" duration, absent for photos)
+//   photos     uuid + u16 index + u32 chunk     sealed chunk ("lapor/photo/v1/<uuid>/<i>/<c>"),
+//                                               clips' chunks too, with the same binding
 //   outbox     uuid                             outbox record JSON
 //   due        u64 due-ms + u64 seq             uuid: queued (due 0), failed (next attempt),
 //                                               sending (lease end)
@@ -108,6 +110,8 @@ std::string encodeRec(const Rec& r) {
               {"le", e.lastError},    {"t", e.trackingId},   {"da", e.deliveredAtMs},
               {"rp", e.replacesUuid}, {"p", e.purged},       {"pc", e.photoCount},
               {"q", r.seq},           {"sa", r.statusAtMs},  {"h", r.historyCount}};
+    if (e.clipCount != 0)  // absent when 0, as in every record from before clips
+        j["cc"] = e.clipCount;
     return j.dump();
 }
 
@@ -133,6 +137,7 @@ Result<Rec> decodeRec(std::string_view text) {
         e.replacesUuid = j.at("rp").get<std::string>();
         e.purged = j.at("p").get<bool>();
         e.photoCount = j.at("pc").get<std::uint32_t>();
+        e.clipCount = j.value("cc", std::uint32_t{0});
         r.seq = j.at("q").get<std::uint64_t>();
         r.statusAtMs = j.at("sa").get<std::int64_t>();
         r.historyCount = j.at("h").get<std::uint32_t>();
@@ -143,9 +148,14 @@ Result<Rec> decodeRec(std::string_view text) {
 }
 
 std::string encodePhotoInfo(const PhotoInfo& p) {
-    return json{{"i", p.index}, {"z", p.size},   {"h", p.sha256Hex},
-                {"w", p.width}, {"v", p.height}, {"c", p.chunkCount}}
-        .dump();
+    json j = {{"i", p.index}, {"z", p.size},   {"h", p.sha256Hex},
+              {"w", p.width}, {"v", p.height}, {"c", p.chunkCount}};
+    // A photo's record stays as it was before clips, so that older readers read it unchanged.
+    if (p.kind != MediaKind::photo) {
+        j["k"] = static_cast<int>(p.kind);
+        j["d"] = p.durationMs;
+    }
+    return j.dump();
 }
 
 Result<PhotoInfo> decodePhotoInfo(std::string_view text) {
@@ -153,9 +163,15 @@ Result<PhotoInfo> decodePhotoInfo(std::string_view text) {
     if (j.is_discarded() || !j.is_object())
         return makeError(Errc::corrupt, "photo record is not JSON");
     try {
-        return PhotoInfo{j.at("i").get<std::uint32_t>(), j.at("z").get<std::uint64_t>(),
-                         j.at("h").get<std::string>(),   j.at("w").get<std::uint32_t>(),
-                         j.at("v").get<std::uint32_t>(), j.at("c").get<std::uint32_t>()};
+        PhotoInfo p{j.at("i").get<std::uint32_t>(), j.at("z").get<std::uint64_t>(),
+                    j.at("h").get<std::string>(),   j.at("w").get<std::uint32_t>(),
+                    j.at("v").get<std::uint32_t>(), j.at("c").get<std::uint32_t>()};
+        const int kind = j.value("k", 0);  // absent: a photo (records from before clips)
+        if (kind < 0 || kind > static_cast<int>(MediaKind::voice))
+            return makeError(Errc::corrupt, "photo record has an unknown kind");
+        p.kind = static_cast<MediaKind>(kind);
+        p.durationMs = j.value("d", std::uint32_t{0});
+        return p;
     } catch (const json::exception& ex) {
         return makeError(Errc::corrupt, std::string("photo record malformed: ") + ex.what());
     }

@@ -133,6 +133,14 @@ int Writer::putRc(MDB_dbi dbi, std::string_view key, std::string_view value, uns
     return mdb_put(txn_, dbi, &k, &v, flags);
 }
 
+Result<std::span<std::uint8_t>> Writer::reserve(MDB_dbi dbi, std::string_view key,
+                                                std::size_t size) {
+    MDB_val k = mv(key), v{size, nullptr};
+    if (Status s = check(mdb_put(txn_, dbi, &k, &v, MDB_RESERVE), "write"); !s.ok())
+        return s.error();
+    return std::span<std::uint8_t>(static_cast<std::uint8_t*>(v.mv_data), v.mv_size);
+}
+
 Status Writer::del(MDB_dbi dbi, std::string_view key, std::optional<std::string_view> value) {
     MDB_val k = mv(key), v{};
     if (value)

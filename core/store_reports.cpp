@@ -1,5 +1,6 @@
 // Saving reports: checked and sealed before the lock, then the report, its identity, photos,
-// outbox entry and first history row in ONE write transaction; and loading them back.
+// clips (sealed inside the transaction, store_clips.cpp), outbox entry and first history row in ONE
+// write transaction; and loading them back.
 #include "core/receipt_code.hpp"
 #include "core/report_codec.hpp"
 #include "core/store_impl.hpp"
@@ -18,6 +19,8 @@ struct Prepared {
     const Report* report = nullptr;
     std::span<const Photo> photos;
     std::vector<PhotoInfo> infos;
+    std::span<const Clip> clips;  // checked and hashed here, sealed inside the transaction
+    std::vector<PhotoInfo> clipInfos;
     std::string publicJson;
     std::vector<std::uint8_t> identitySealed;
     std::vector<std::uint8_t> ownSealed;        // photo chunks sealed by prepare()...
@@ -32,7 +35,8 @@ struct Prepared {
 };
 
 Result<Prepared> prepare(const crypto::Key& key, const Report& report,
-                         std::span<const Photo> photos, const std::vector<PhotoInfo>* sealedInfos,
+                         std::span<const Photo> photos, std::span<const Clip> clips,
+                         const std::vector<PhotoInfo>* sealedInfos,
                          std::span<const std::uint8_t> sealedBytes) {
     if (!validUuid(report.uuid)) {
         return makeError(Errc::invalidInput,
@@ -47,9 +51,15 @@ Result<Prepared> prepare(const crypto::Key& key, const Report& report,
     if (Status s = checkReportDates(report); !s.ok()) {
         return s.error();
     }
+    // Clips first: their checks are cheap to fail before the photos are sealed.
+    auto clipped = clipInfos(clips, static_cast<std::uint32_t>(photos.size()));
+    if (!clipped.ok())
+        return clipped.error();
     Prepared p;
     p.report = &report;
     p.photos = photos;
+    p.clips = clips;
+    p.clipInfos = std::move(*clipped);
     if (sealedInfos) {  // sealed ahead for this report and these photos
         p.aheadSealed = sealedBytes;
         p.sealedAhead = true;
@@ -121,6 +131,9 @@ Result<std::string> putReport(Store::Impl& m, Writer& w, const Prepared& p, std:
     if (Status s = putPhotos(w, m.photoMeta, m.photos, uuid, p.photos, p.infos, p.photosSealed());
         !s.ok())
         return s.error();
+    if (Status s = putClips(w, m.photoMeta, m.photos, *m.opts.key, uuid, p.clips, p.clipInfos);
+        !s.ok())
+        return s.error();
     Rec rec;
     rec.seq = seq;
     OutboxEntry& e = rec.e;
@@ -131,6 +144,7 @@ Result<std::string> putReport(Store::Impl& m, Writer& w, const Prepared& p, std:
     e.updatedAtMs = at;
     e.replacesUuid = report.replacesUuid;
     e.photoCount = static_cast<std::uint32_t>(p.photos.size());
+    e.clipCount = static_cast<std::uint32_t>(p.clips.size());
     if (Status s = m.addHistory(w, rec, OutboxState::queued, at, "saved"); !s.ok())
         return s.error();
     // With the report, so that no crash can leave a stored report without its slip.
@@ -146,14 +160,18 @@ Result<std::string> putReport(Store::Impl& m, Writer& w, const Prepared& p, std:
 }  // namespace
 
 Status Store::saveReport(const Report& report, std::span<const Photo> photos) {
-    const ReportToSave one{&report, photos};
-    auto codes = saveReports(std::span<const ReportToSave>(&one, 1));
-    return codes.ok() ? Status{} : Status(codes.error());
+    return saveReport(report, photos, {}, nullptr);
 }
 
 Status Store::saveReport(const Report& report, std::span<const Photo> photos,
                          const SealedPhotos& sealed) {
-    const ReportToSave one{&report, photos, &sealed};
+    return saveReport(report, photos, {}, &sealed);
+}
+
+Status Store::saveReport(const Report& report, std::span<const Photo> photos,
+                         std::span<const Clip> clips, const SealedPhotos* sealed) {
+    ReportToSave one{&report, photos, sealed};
+    one.clips = clips;
     auto codes = saveReports(std::span<const ReportToSave>(&one, 1));
     return codes.ok() ? Status{} : Status(codes.error());
 }
@@ -169,10 +187,10 @@ Result<std::vector<std::string>> Store::saveReports(std::span<const ReportToSave
         if (!item.report)
             return makeError(Errc::invalidInput, "no report given");
         const bool ahead = item.sealed && item.sealed->matches(item.report->uuid, item.photos);
-        auto p =
-            prepare(*m.opts.key, *item.report, item.photos, ahead ? &item.sealed->infos_ : nullptr,
-                    ahead ? std::span<const std::uint8_t>(item.sealed->sealed_)
-                          : std::span<const std::uint8_t>());
+        auto p = prepare(*m.opts.key, *item.report, item.photos, item.clips,
+                         ahead ? &item.sealed->infos_ : nullptr,
+                         ahead ? std::span<const std::uint8_t>(item.sealed->sealed_)
+                               : std::span<const std::uint8_t>());
         if (!p.ok())
             return p.error();
         p->slipDue = item.slipDue;

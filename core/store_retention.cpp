@@ -77,34 +77,37 @@ Result<Store::VerifyReport> Store::verify() const {
                 problem(identity.error().message);
             else if (!*identity && !e.purged)
                 problem("identity missing");
-            std::uint32_t seen = 0;
-            for (std::uint32_t i = 0; i < e.photoCount && !e.purged; ++i) {
+            // Photos first, then clips (items photoCount and up), each hashed chunk by chunk.
+            const std::uint32_t items = e.photoCount + e.clipCount;
+            for (std::uint32_t i = 0; i < items && !e.purged; ++i) {
+                const std::string item =
+                    (i < e.photoCount ? "photo " : "clip ") + std::to_string(i);
                 auto info = m.photoInfo(r, e.uuid, i);
                 if (!info.ok()) {
-                    problem("photo " + std::to_string(i) + ": " + info.error().message);
+                    problem(item + ": " + info.error().message);
                     continue;
                 }
-                ++seen;
+                if ((info->kind == MediaKind::photo) != (i < e.photoCount))
+                    problem(item + ": stored as the wrong kind of item");
+                ++(info->kind == MediaKind::photo ? out.photos : out.clips);
                 crypto::Sha256 hash;
                 std::uint64_t size = 0;
                 bool ok = true;
                 for (std::uint32_t c = 0; c < info->chunkCount; ++c) {
                     auto plain = m.chunk(r, e.uuid, i, c);
                     if (!plain.ok()) {
-                        problem("photo " + std::to_string(i) + " chunk " + std::to_string(c) +
-                                ": " + plain.error().message);
+                        problem(item + " chunk " + std::to_string(c) + ": " +
+                                plain.error().message);
                         ok = false;
                         break;
                     }
                     hash.update(*plain);
                     size += plain->size();
                 }
-                if (ok && (size != info->size || hash.finishHex() != info->sha256Hex)) {
-                    problem("photo " + std::to_string(i) + ": does not match its SHA-256");
-                }
+                if (ok && (size != info->size || hash.finishHex() != info->sha256Hex))
+                    problem(item + ": does not match its SHA-256");
                 out.bytes += size;
             }
-            out.photos += seen;
             return true;
         });
         releaseMappedPages();
