@@ -65,25 +65,28 @@ class PhotosView final : public View {
             } else {
                 const ImVec2 at = ImGui::GetCursorScreenPos();
                 fitImage(tex, w, h, ImVec2(mainW, boxH));
-                if (recording) {
-                    recordingBadge(ctx, at);
+                if (recording && w > 0 && h > 0) {
+                    // On the picture's corner, where fitImage centred it.
+                    const float sc =
+                        std::min(mainW / static_cast<float>(w), boxH / static_cast<float>(h));
+                    recordingBadge(ctx, ImVec2(at.x + (mainW - static_cast<float>(w) * sc) / 2,
+                                               at.y + (boxH - static_cast<float>(h) * sc) / 2));
                 }
             }
-            if (recording || ctx.app.finishingRecording()) {
+            if (const bool finishing = ctx.app.finishingRecording(); recording || finishing) {
                 // One big stop button while it records: nothing else to get wrong.
                 const std::string stopLabel =
-                    ctx.app.finishingRecording()
-                        ? ui.tr("kiosk.video.finishing")
-                        : ui.tr(Text{"kiosk.video.stop",
-                                     {{"left", clockText(flow.maxRecordMs(Recording::video) -
-                                                         ctx.app.recordedMs() + 999)}}});
-                if (ctx.app.finishingRecording()) {
+                    finishing ? ui.tr("kiosk.video.finishing")
+                              : ui.tr(Text{"kiosk.video.stop",
+                                           {{"left", clockText(flow.maxRecordMs(Recording::video) -
+                                                               ctx.app.recordedMs() + 999)}}});
+                if (finishing) {
                     ImGui::BeginDisabled();
                 }
                 if (ui.button("photos.video.stop", stopLabel, ImVec2(mainW, t), Tone::danger)) {
                     ctx.app.stopRecording();
                 }
-                if (ctx.app.finishingRecording()) {
+                if (finishing) {
                     ImGui::EndDisabled();
                 }
                 ImGui::EndGroup();

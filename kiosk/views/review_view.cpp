@@ -83,10 +83,7 @@ class ReviewView final : public View {
                 }
             }
         };
-        const std::string voiceLine =
-            d.voice ? ui.tr(Text{"kiosk.what.voice_have",
-                                 {{"max", clockText(d.voice->clip.durationMs)}}})
-                    : std::string();
+        const std::string voiceLine = d.voice ? clockText(d.voice->clip.durationMs) : std::string();
         const Date& date = d.incidentDate;
         const std::string kindName = d.kind ? ui.tr(kindMsgid(*d.kind)) : "";
         const std::string dateText = std::to_string(date.day) + " " +
@@ -119,10 +116,7 @@ class ReviewView final : public View {
         const std::string photoCount = ui.tr(Text{
             "kiosk.photos.count",
             {{"n", std::to_string(d.photos.size())}, {"max", std::to_string(flow.maxPhotos())}}});
-        const std::string clipLine =
-            d.video
-                ? ui.tr(Text{"kiosk.video.thumb", {{"max", clockText(d.video->clip.durationMs)}}})
-                : std::string();
+        const std::string clipLine = d.video ? clockText(d.video->clip.durationMs) : std::string();
         section("photos", "kiosk.photos.title", Screen::photos,
                 {{"kiosk.review.photos", photoCount, {}}, {"kiosk.review.video", clipLine, {}}});
         if (flow.assisted()) {
