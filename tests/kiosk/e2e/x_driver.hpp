@@ -176,6 +176,8 @@ class Driver {
         click(r);
         settle(screen, "tap " + id);
     }
+    // A quick tap that does not wait for the kiosk to settle (what comes next must not wait).
+    void tapNoWait(const std::string& id) { click(find(id)); }
     // A held tap: the finger stays down `ms` before it lifts.
     void slowTap(const std::string& id, int ms, const std::string& screen) {
         const Rect r = find(id);
