@@ -287,7 +287,8 @@ void App::frame() {
         std::fflush(stdout);
     }
     testHost_.logFrame(clock_.monotonicMs() - startMs_, ms, flow().screen(),
-                       ui_->editing().has_value(), actions_->previewOn());
+                       ui_->editing().has_value(), actions_->previewOn(),
+                       flow().recording() != Recording::none);
     if (framesPending_ > 0) {
         --framesPending_;
     }

@@ -54,10 +54,11 @@ void TestHost::afterRender(const SdlPlatform& platform) {
 }
 
 void TestHost::logFrame(std::int64_t sinceStartMs, double frameMs, Screen screen, bool typing,
-                        bool preview) {
+                        bool preview, bool recording) {
     if (frameLog_) {
         frameLog_ << sinceStartMs << ' ' << frameMs << ' ' << screenName(screen)
-                  << (typing ? " typing" : "") << (preview ? " preview" : "") << '\n';
+                  << (typing ? " typing" : "") << (preview ? " preview" : "")
+                  << (recording ? " recording" : "") << '\n';
     }
 }
 

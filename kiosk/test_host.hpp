@@ -34,9 +34,9 @@ class TestHost {
     void requestShot(std::string name) { shotName_ = std::move(name); }
     // After rendering, before presenting: the screenshot the script asked for.
     void afterRender(const SdlPlatform& platform);
-    // One frame log line: "<ms since start> <frame ms> <screen>[ typing][ preview]".
+    // One frame log line: "<ms since start> <frame ms> <screen>[ typing][ preview][ recording]".
     void logFrame(std::int64_t sinceStartMs, double frameMs, Screen screen, bool typing,
-                  bool preview);
+                  bool preview, bool recording);
     // Once per settled screen: the screen, the content's scroll, input counts, and each widget's
     // visible rectangle (ids and places only, never text), written durably.
     void frameDrawn() { drawnSinceWrite_ = true; }
