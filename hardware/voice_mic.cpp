@@ -413,8 +413,13 @@ class SdlMicrophone final : public Microphone {
     explicit SdlMicrophone(std::string deviceName)
         : deviceName_(std::move(deviceName)), buffer_(kMicRate) {
         const std::vector<std::string> names = sdlCaptureNames(audio_);
+        // -1: the driver cannot list its devices, but its default one may still open.
+        const bool unlisted = audio_.ok() && SDL_GetNumAudioDevices(1) < 0 && deviceName_.empty();
         if (!audio_.ok()) {
             why_ = "no microphone: no sound system (" + audio_.error() + ")";
+        } else if (unlisted) {
+            present_ = true;
+            state_ = MicState::ready;
         } else if (names.empty()) {
             why_ = std::string("no microphone: SDL lists no capture device (audio driver ") +
                    (SDL_GetCurrentAudioDriver() != nullptr ? SDL_GetCurrentAudioDriver() : "none") +

@@ -164,7 +164,7 @@ TEST_CASE("hwtest: a photo from the simulated camera, no real camera is exit cod
         {{"photo --camera-backend libcamera --out '" + jpg.string() + "'", 3, {"no camera"}}});
 }
 
-TEST_CASE("hwtest: the simulated microphone records a note; none is exit code 3") {
+TEST_CASE("hwtest: the simulated microphone records a note, none is exit code 3") {
     TempDir tmp;
     const auto wav = tmp.path / "heard.wav";
     const auto opus = tmp.path / "note.opus";
