@@ -15,6 +15,8 @@ extern "C" {
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -35,6 +37,18 @@ double processCpuMs() {
     timespec ts{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// The process's peak resident memory so far (VmHWM), in MB.
+double peakRssMb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return std::stod(line.substr(6)) / 1024;
+        }
+    }
+    return 0;
 }
 
 // Camera noise, as a real sensor in an office light has: +-noise per channel, deterministic.
@@ -155,7 +169,9 @@ int main() {
     constexpr double kTargetMbPer30s = 1.5;
 
     const double scaleMs = scaleOnlyMsPerFrame();
+    const double rssBefore = peakRssMb();
     const Run scene = record(kSeconds, 0);
+    const double rssAfter = peakRssMb();
     const Run noisy = record(kNoisySeconds, 24);
 
     std::printf(
@@ -194,6 +210,10 @@ int main() {
         "  baseline: RGB24 1280x720 -> YUV420P 640x360 scaling alone %.2f ms per frame "
         "(real-time factor %.3f)\n",
         scaleMs, scaleMs * 15 / 1000);
+    std::printf(
+        "  peak resident memory: %.1f MB before the 30 s recording, %.1f MB after (+%.1f MB: "
+        "the frame queue, the encoder, the clip)\n",
+        rssBefore, rssAfter, rssAfter - rssBefore);
     std::printf("  ratio encoder / scaling alone: %.1f (CPU per frame)\n",
                 scaleMs > 0 ? perFrame / scaleMs : 0.0);
     // Something measured, sizes within the target (deterministic enough to fail the run); times
