@@ -117,6 +117,11 @@ TEST_CASE("video: a 3 s recording is an H.264 MP4 with its hash, length and size
     // Fast start: the index comes before the pictures, so a phone can play while downloading.
     CHECK(findBox(clip.bytes, "moov") < findBox(clip.bytes, "mdat"));
     CHECK(clip.sha256Hex == crypto::sha256Hex(clip.bytes));
+    // H.264 Main profile (77), which every phone and browser plays: the avcC record's byte 1.
+    const std::size_t avcc = findBox(clip.bytes, "avcC");
+    REQUIRE(avcc + 6 < clip.bytes.size());
+    CHECK(clip.bytes[avcc + 4] == 1);   // configurationVersion
+    CHECK(clip.bytes[avcc + 5] == 77);  // AVCProfileIndication
     CHECK(clip.durationMs >= 2700);
     CHECK(clip.durationMs <= 3300);
     // 350 kbit/s at most on average: about 130 KB for 3 s; the test scene takes less.
