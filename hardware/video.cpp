@@ -11,6 +11,9 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -34,6 +37,7 @@ namespace {
 constexpr std::uint32_t kMaxPlaySide = 4096;  // larger pictures are refused as corrupt
 constexpr int kQueueSlots = 3;                // frames waiting for the encoder, at most
 constexpr int kIoBufferSize = 16 * 1024;
+constexpr int kEncoderNice = 5;
 
 std::string avError(int code) {
     std::array<char, AV_ERROR_MAX_STRING_SIZE> text{};
@@ -530,6 +534,9 @@ class FfmpegVideoRecorder final : public VideoRecorder {
     };
 
     void encodeLoop() {
+        // Below the UI thread: a late frame on screen is seen, a late frame in the encoder (it
+        // has ten times the time it needs) is not. Linux gives each thread its own nice value.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kEncoderNice);
         for (;;) {
             int slot = -1;
             {

@@ -19,8 +19,8 @@ struct VideoOptions {
     // this size. Small, for a slow uplink: target and measured MB per 30 s in docs/performance.md.
     std::uint32_t width = 640;
     std::uint32_t height = 360;
-    int fps = 15;                     // frames kept per second (extra preview frames are skipped)
-    int bitrateKbps = 350;            // average; a still scene takes less
+    int fps = 15;           // frames kept per second (extra preview frames are skipped)
+    int bitrateKbps = 350;  // the most on average (a cap); a still scene takes less
     std::int64_t maxDurationMs = 30'000;  // kiosk.video_max_s; frames beyond it are not taken
 };
 
@@ -49,7 +49,9 @@ class VideoRecorder {
 class VideoPlayer {
   public:
     // Errc::corrupt for bytes that are not an H.264 MP4 this kiosk can play (never a crash).
-    [[nodiscard]] static Result<std::unique_ptr<VideoPlayer>> open(std::span<const std::uint8_t> mp4);
+    // The player reads `mp4` in place (no copy): keep the bytes alive and unchanged while it lives.
+    [[nodiscard]] static Result<std::unique_ptr<VideoPlayer>> open(
+        std::span<const std::uint8_t> mp4);
     virtual ~VideoPlayer() = default;
     [[nodiscard]] virtual std::uint32_t durationMs() const = 0;
     [[nodiscard]] virtual FrameSize size() const = 0;

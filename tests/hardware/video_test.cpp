@@ -117,6 +117,11 @@ TEST_CASE("video: a 3 s recording is an H.264 MP4 with its hash, length and size
     // Fast start: the index comes before the pictures, so a phone can play while downloading.
     CHECK(findBox(clip.bytes, "moov") < findBox(clip.bytes, "mdat"));
     CHECK(clip.sha256Hex == crypto::sha256Hex(clip.bytes));
+    // H.264 Main profile (77), which every phone and browser plays: the avcC record's byte 1.
+    const std::size_t avcc = findBox(clip.bytes, "avcC");
+    REQUIRE(avcc + 6 < clip.bytes.size());
+    CHECK(clip.bytes[avcc + 4] == 1);   // configurationVersion
+    CHECK(clip.bytes[avcc + 5] == 77);  // AVCProfileIndication
     CHECK(clip.durationMs >= 2700);
     CHECK(clip.durationMs <= 3300);
     // 350 kbit/s at most on average: about 130 KB for 3 s; the test scene takes less.
@@ -135,6 +140,8 @@ TEST_CASE("video: playback has the recorded frames, forward and after a rewind")
     CHECK(p.size() == FrameSize{640, 360});
     CHECK(p.durationMs() >= 2700);
     CHECK(p.durationMs() <= 3300);
+    CHECK(std::abs(static_cast<std::int64_t>(p.durationMs()) -
+                   static_cast<std::int64_t>(clip.durationMs)) <= 67);
 
     // Walk the clip in steps of half a frame: every frame shows up once, in order.
     std::int64_t lastSequence = -1;
@@ -272,6 +279,34 @@ TEST_CASE("video: damaged, truncated and random bytes are refused as corrupt") {
         }
         (void)(*player)->frameAt(0);  // rewind over damaged data
     }
+}
+
+TEST_CASE("video: pure noise, the hardest picture, stays within the bitrate cap") {
+    auto recorder = VideoRecorder::start({});
+    REQUIRE(recorder.ok());
+    std::uint32_t x = 2463534242U;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 45; ++i) {  // 3 s at 15 fps
+        Frame f;
+        f.width = 640;
+        f.height = 360;
+        f.rgb.resize(std::size_t{3} * 640 * 360);
+        for (auto& v : f.rgb) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            v = static_cast<std::uint8_t>(x);
+        }
+        f.timestampMs = std::int64_t{i} * 1000 / 15;
+        (*recorder)->push(f);
+        std::this_thread::sleep_until(start + std::chrono::microseconds((i + 1) * 1'000'000 / 15));
+    }
+    auto clip = (*recorder)->finish();
+    REQUIRE(clip.ok());
+    // 350 kbit/s for 3 s plus the 2 s rate buffer: (3 x 350 + 700) kbit = 218,750 bytes.
+    CHECK(clip->bytes.size() <= 218'750);
+    CHECK(clip->bytes.size() > 50'000);  // the cap was reached: noise takes all it may
+    MESSAGE("3 s of noise: " << clip->bytes.size() << " bytes");
 }
 
 TEST_CASE("video: frames beyond the maximum length are not taken") {
