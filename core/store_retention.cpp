@@ -52,6 +52,46 @@ Result<std::uint64_t> Store::purgeDelivered(int olderThanDays) {
     return purged;
 }
 
+namespace {
+
+// Opens and hashes, chunk by chunk, the items stored under `owner` (a report's UUID or a reply's
+// id): photos 0..photoCount-1, then clips. Counts them in `out`, names what is wrong to `problem`.
+template <class Problem>
+void checkItems(const Store::Impl& m, const Store::Impl::Reader& r, std::string_view owner,
+                std::uint32_t photoCount, std::uint32_t clipCount, Store::VerifyReport& out,
+                Problem&& problem) {
+    const std::uint32_t items = photoCount + clipCount;
+    for (std::uint32_t i = 0; i < items; ++i) {
+        const std::string item = (i < photoCount ? "photo " : "clip ") + std::to_string(i);
+        auto info = m.photoInfo(r, owner, i);
+        if (!info.ok()) {
+            problem(item + ": " + info.error().message);
+            continue;
+        }
+        if ((info->kind == MediaKind::photo) != (i < photoCount))
+            problem(item + ": stored as the wrong kind of item");
+        ++(info->kind == MediaKind::photo ? out.photos : out.clips);
+        crypto::Sha256 hash;
+        std::uint64_t size = 0;
+        bool ok = true;
+        for (std::uint32_t c = 0; c < info->chunkCount; ++c) {
+            auto plain = m.chunk(r, owner, i, c);
+            if (!plain.ok()) {
+                problem(item + " chunk " + std::to_string(c) + ": " + plain.error().message);
+                ok = false;
+                break;
+            }
+            hash.update(*plain);
+            size += plain->size();
+        }
+        if (ok && (size != info->size || hash.finishHex() != info->sha256Hex))
+            problem(item + ": does not match its SHA-256");
+        out.bytes += size;
+    }
+}
+
+}  // namespace
+
 Result<Store::VerifyReport> Store::verify() const {
     const Impl& m = *impl_;
     if (Status s = m.requireKey(); !s.ok())
@@ -77,43 +117,30 @@ Result<Store::VerifyReport> Store::verify() const {
                 problem(identity.error().message);
             else if (!*identity && !e.purged)
                 problem("identity missing");
-            // Photos first, then clips (items photoCount and up), each hashed chunk by chunk.
-            const std::uint32_t items = e.photoCount + e.clipCount;
-            for (std::uint32_t i = 0; i < items && !e.purged; ++i) {
-                const std::string item =
-                    (i < e.photoCount ? "photo " : "clip ") + std::to_string(i);
-                auto info = m.photoInfo(r, e.uuid, i);
-                if (!info.ok()) {
-                    problem(item + ": " + info.error().message);
-                    continue;
-                }
-                if ((info->kind == MediaKind::photo) != (i < e.photoCount))
-                    problem(item + ": stored as the wrong kind of item");
-                ++(info->kind == MediaKind::photo ? out.photos : out.clips);
-                crypto::Sha256 hash;
-                std::uint64_t size = 0;
-                bool ok = true;
-                for (std::uint32_t c = 0; c < info->chunkCount; ++c) {
-                    auto plain = m.chunk(r, e.uuid, i, c);
-                    if (!plain.ok()) {
-                        problem(item + " chunk " + std::to_string(c) + ": " +
-                                plain.error().message);
-                        ok = false;
-                        break;
-                    }
-                    hash.update(*plain);
-                    size += plain->size();
-                }
-                if (ok && (size != info->size || hash.finishHex() != info->sha256Hex))
-                    problem(item + ": does not match its SHA-256");
-                out.bytes += size;
-            }
+            checkItems(m, r, e.uuid, e.purged ? 0 : e.photoCount, e.purged ? 0 : e.clipCount, out,
+                       problem);
             return true;
         });
         releaseMappedPages();
         if (!checked.ok())
             return checked.error();
     }
+    // The citizen's replies' photos, stored under each reply's id (their text is checked when the
+    // agent opens it). Retention leaves them.
+    auto replies = m.read<bool>([&](const Reader& r) -> Result<bool> {
+        auto all = m.repliesIn(r, [](const ReplyEntry&) { return true; });
+        if (!all.ok())
+            return all.error();
+        for (const ReplyEntry& reply : *all) {
+            checkItems(m, r, reply.id, reply.photoCount, 0, out, [&](std::string what) {
+                out.problems.push_back({reply.id, "reply " + std::move(what)});
+            });
+        }
+        return true;
+    });
+    releaseMappedPages();
+    if (!replies.ok())
+        return replies.error();
     return out;
 }
 

@@ -267,6 +267,7 @@ Agent::Uploaded Agent::uploadPhotos(const Report& carrier, const std::function<S
         StorePhotoSource source(store_, id, info.index, info.size);
         PhotoUpload upload;
         upload.index = info.index;
+        upload.kind = info.kind;
         upload.sha256Hex = info.sha256Hex;
         upload.source = &source;
         upload.known = uploads.get(info.index);
@@ -279,7 +280,7 @@ Agent::Uploaded Agent::uploadPhotos(const Report& carrier, const std::function<S
             return out;
         }
         uploads.complete(info.index, *url, info.size);
-        out.refs.push_back(PhotoRef{*url, info.sha256Hex, info.size});
+        out.refs.push_back(PhotoRef{*url, info.sha256Hex, info.size, info.kind});
         if (Status s = renew(); !s.ok()) {
             out.leaseLost = true;
             return out;

@@ -49,11 +49,21 @@ Result<HttpResponse> HttpUplink::sendProbe(HttpRequest req, std::initializer_lis
 
 Result<std::string> HttpUplink::uploadWithTus(const Report& report, const PhotoUpload& photo,
                                               ExchangeNote& note) {
+    // The item's media type goes as tus's usual `filetype`; its size is the Upload-Length.
+    const char* name = "photo-";
+    const char* extension = ".jpg";
+    if (photo.kind == MediaKind::video) {
+        name = "video-";
+        extension = ".mp4";
+    } else if (photo.kind == MediaKind::voice) {
+        name = "voice-";
+        extension = ".ogg";
+    }
     const Headers metadata{{"report_uuid", report.uuid},
                            {"photo_index", std::to_string(photo.index)},
                            {"sha256", photo.sha256Hex},
-                           {"filename", "photo-" + std::to_string(photo.index) + ".jpg"},
-                           {"filetype", "image/jpeg"}};
+                           {"filename", name + std::to_string(photo.index) + extension},
+                           {"filetype", mediaTypeOf(photo.kind)}};
     return tus_.upload(*photo.source, photo.known, metadata, photo.onProgress, note);
 }
 

@@ -21,16 +21,19 @@
 
 namespace lapor::sync {
 
-// A photo as the report refers to it once uploaded.
+// A photo, video clip or spoken note as the report refers to it once uploaded.
 struct PhotoRef {
     std::string upload;  // the upload's URL (or path)
     std::string sha256Hex;
     std::uint64_t bytes = 0;
+    MediaKind kind = MediaKind::photo;  // sent as its media type (mediaTypeOf)
 };
 
-// A photo to upload: where its bytes are and what the server should be told about it.
+// A photo (or clip, or note: every item listPhotos lists) to upload: where its bytes are and
+// what the server should be told about it.
 struct PhotoUpload {
     std::uint32_t index = 0;
+    MediaKind kind = MediaKind::photo;
     std::string sha256Hex;
     ByteSource* source = nullptr;
     TusUploadState

@@ -123,7 +123,10 @@ namespace {
 json photoList(const std::vector<PhotoRef>& photos) {
     json list = json::array();
     for (const auto& p : photos) {
-        list.push_back({{"upload", p.upload}, {"sha256", p.sha256Hex}, {"bytes", p.bytes}});
+        list.push_back({{"upload", p.upload},
+                        {"sha256", p.sha256Hex},
+                        {"bytes", p.bytes},
+                        {"type", mediaTypeOf(p.kind)}});
     }
     return list;
 }

@@ -47,7 +47,18 @@ std::string open311Form(const Report& r, const std::vector<PhotoRef>& photos,
     }
     addField(form, "service_code",
              std::string(kindName(r.kind)) + ":" + r.agencyId + ":" + r.topicId);
-    addField(form, "description", clipUtf8(r.title + "\n\n" + r.body, 4000));
+    // GeoReport v2 has media_url for photos only: the clips' URLs go at the end of the
+    // description, one line each, labelled by media type (no words to translate), so that any
+    // Open311 server shows them (docs/protocol.md 6).
+    std::string clips;
+    for (const auto& p : photos) {
+        if (p.kind != MediaKind::photo) {
+            clips += std::string("\n[") + mediaTypeOf(p.kind) + "] " + p.upload;
+        }
+    }
+    const std::size_t room = clips.size() < 2000 ? 4000 - clips.size() : 2000;
+    addField(form, "description",
+             clipUtf8(r.title + "\n\n" + r.body, room) + (clips.empty() ? "" : "\n" + clips));
     addField(form, "address_string", r.place.empty() ? r.regionCode : r.regionCode + " " + r.place);
     if (!r.anonymous) {
         const auto space = r.identity.name.rfind(' ');
@@ -66,7 +77,9 @@ std::string open311Form(const Report& r, const std::vector<PhotoRef>& photos,
     }
     addField(form, "device_id", r.deviceId);
     for (const auto& p : photos) {
-        addField(form, "media_url", p.upload);
+        if (p.kind == MediaKind::photo) {
+            addField(form, "media_url", p.upload);
+        }
     }
     return form;
 }

@@ -60,7 +60,7 @@ Commands:
   show CODE|UUID [--with-personal-data]
                               one report and its history; identity and photos only with
                               --with-personal-data (needs the key)
-  verify                      decrypt every identity and photo and check every photo's SHA-256
+  verify                      decrypt every identity, photo and clip and check their SHA-256
                               (needs the key)
   unpark CODE|UUID [--by NAME]
                               queue a parked report again
@@ -377,7 +377,8 @@ int cmdShow(const Store& store, const Args& a) {
         std::cout << "replaces      " << e->replacesUuid << "\n";
     if (e->purged)
         std::cout << "retention     photos and identity purged\n";
-    std::cout << "photos        " << e->photoCount << "\n";
+    std::cout << "photos        " << e->photoCount << "\n"
+              << "clips         " << e->clipCount << " (video clips and spoken notes)\n";
     if (a.withPersonalData) {
         std::cout << "title         " << r->title << "\n"
                   << "body          " << r->body << "\n"
@@ -389,8 +390,17 @@ int cmdShow(const Store& store, const Args& a) {
         auto photos = store.listPhotos(*uuid);
         if (photos.ok()) {
             for (const auto& p : *photos) {
-                std::cout << "photo " << p.index << "       " << p.size << " bytes, " << p.width
-                          << "x" << p.height << ", sha256 " << p.sha256Hex << "\n";
+                if (p.kind == MediaKind::photo) {
+                    std::cout << "photo " << p.index << "       " << p.size << " bytes, " << p.width
+                              << "x" << p.height << ", sha256 " << p.sha256Hex << "\n";
+                    continue;
+                }
+                std::cout << (p.kind == MediaKind::video ? "video " : "voice ") << p.index
+                          << "       " << p.size << " bytes, " << p.durationMs / 1000 << "."
+                          << p.durationMs % 1000 / 100 << " s";
+                if (p.kind == MediaKind::video)
+                    std::cout << ", " << p.width << "x" << p.height;
+                std::cout << ", sha256 " << p.sha256Hex << "\n";
             }
         }
     } else {
@@ -415,8 +425,8 @@ int cmdVerify(const Store& store) {
         return fail(v.error(), exitFor(v.error()));
     for (const auto& p : v->problems)
         std::cout << "PROBLEM " << p.uuid << ": " << p.what << "\n";
-    std::cout << v->reports << " reports, " << v->photos << " photos (" << mib(v->bytes)
-              << ") checked, " << v->problems.size() << " problem(s)\n";
+    std::cout << v->reports << " reports, " << v->photos << " photos, " << v->clips << " clips ("
+              << mib(v->bytes) << ") checked, " << v->problems.size() << " problem(s)\n";
     return v->problems.empty() ? exitOk : exitProblems;
 }
 

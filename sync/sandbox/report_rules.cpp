@@ -166,15 +166,30 @@ void checkPhotos(Checker& c, const json& body) {
         c.fail("photos", "type");
         return;
     }
-    if (it->size() > 5) {
-        c.fail("photos", "too_many");
-    }
+    // Up to 5 photos and, after them, up to 4 clips (video/mp4, audio/ogg), each naming its
+    // media type in "type" (absent: a photo, as kiosks before clips sent).
+    std::size_t photos = 0;
+    std::size_t clips = 0;
     for (std::size_t i = 0; i < it->size(); ++i) {
         const json& p = (*it)[i];
         const std::string field = "photos[" + std::to_string(i) + "]";
         if (!p.is_object()) {
             c.fail(field, "type");
             continue;
+        }
+        std::string type = "image/jpeg";
+        if (auto t = p.find("type"); t != p.end()) {
+            type = t->is_string() ? t->get<std::string>() : std::string();
+        }
+        if (type == "image/jpeg") {
+            ++photos;
+            if (clips > 0) {
+                c.fail(field + ".type", "photo_after_clip");
+            }
+        } else if (type == "video/mp4" || type == "audio/ogg") {
+            ++clips;
+        } else {
+            c.fail(field + ".type", "unsupported");
         }
         const std::string* upload = c.string(p, "upload", field + ".upload");
         if (upload != nullptr && upload->find("/v1/uploads/") == std::string::npos) {
@@ -189,6 +204,12 @@ void checkPhotos(Checker& c, const json& body) {
         if (bytes == p.end() || !bytes->is_number_unsigned() || bytes->get<std::uint64_t>() == 0) {
             c.fail(field + ".bytes", bytes == p.end() ? "missing" : "format");
         }
+    }
+    if (photos > 5) {
+        c.fail("photos", "too_many");
+    }
+    if (clips > 4) {
+        c.fail("photos", "too_many_clips");
     }
 }
 

@@ -153,6 +153,27 @@ void Sandbox::Impl::registerApi(httplib::Server& server) {
             apiError(res, 400, "bad_request", meta.error().message);
             return;
         }
+        if (meta->filetype.empty()) {
+            meta->filetype = "image/jpeg";
+        }
+        const MediaLimit* limit = nullptr;
+        for (const MediaLimit& m : kMediaLimits) {
+            if (meta->filetype == m.type) {
+                limit = &m;
+            }
+        }
+        if (limit == nullptr) {
+            apiError(res, 415, "unsupported_media_type",
+                     "filetype " + meta->filetype.substr(0, 64) +
+                         " is not taken: image/jpeg, video/mp4 or audio/ogg");
+            return;
+        }
+        if (*length > limit->maxBytes) {
+            apiError(res, 413, "too_large",
+                     std::string(limit->type) + " uploads are at most " +
+                         std::to_string(limit->maxBytes >> 20) + " MiB");
+            return;
+        }
         auto up = store->createUpload(token, *length, *meta);
         if (!up) {
             apiError(res, 500, "internal", up.error().message);

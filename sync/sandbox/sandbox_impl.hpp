@@ -22,6 +22,18 @@ constexpr const char* kProtocolHeader = "Lapor-Protocol";
 constexpr const char* kProtocolVersion = "1";
 constexpr std::uint64_t kTusMaxSize = 16 * 1024 * 1024;
 
+// The media an upload may carry (its `filetype`; none: a photo, as kiosks before clips sent) and
+// the largest upload of each (docs/protocol.md 2.2).
+struct MediaLimit {
+    const char* type;
+    std::uint64_t maxBytes;
+};
+inline constexpr MediaLimit kMediaLimits[] = {
+    {"image/jpeg", kTusMaxSize},
+    {"video/mp4", kTusMaxSize},
+    {"audio/ogg", 4 * 1024 * 1024},
+};
+
 enum class Auth { none, bearer, open311Key };
 
 struct Sandbox::Impl {

@@ -470,10 +470,13 @@ struct SandboxStore::Impl {
                               std::to_string(u.length) + " bytes";
                 return out;
             }
+            const std::string uploadType =
+                u.meta.filetype.empty() ? std::string("image/jpeg") : u.meta.filetype;
             if (p.value("sha256", "") != u.meta.sha256Hex ||
-                p.value("bytes", std::uint64_t{0}) != u.length) {
+                p.value("bytes", std::uint64_t{0}) != u.length ||
+                p.value("type", std::string("image/jpeg")) != uploadType) {
                 out.outcome = SubmitOutcome::photoMismatch;
-                out.message = field + ": sha256 or bytes differ from the upload";
+                out.message = field + ": sha256, bytes or type differ from the upload";
                 return out;
             }
         }
@@ -964,6 +967,7 @@ json SandboxStore::stats() {
         uploads.push_back({{"id", id},
                            {"report_uuid", u->meta.reportUuid},
                            {"photo_index", u->meta.photoIndex},
+                           {"filetype", u->meta.filetype},
                            {"length", u->length},
                            {"offset", u->offset.load()},
                            {"bytes_received", u->bytesReceived.load()},

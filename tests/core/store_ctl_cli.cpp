@@ -60,7 +60,11 @@ struct Prepared {
         std::vector<Photo> photos = {samplePhoto(70'000, 1)};
         REQUIRE((*s)->saveReport(delivered, photos).ok());
         REQUIRE((*s)->saveReport(parked, {}).ok());
-        REQUIRE((*s)->saveReport(queued, {}).ok());
+        Clip note;  // a spoken note, item 0 of a report without photos
+        note.kind = MediaKind::voice;
+        note.bytes = samplePhoto(9000, 4).jpeg;
+        note.durationMs = 12'300;
+        REQUIRE((*s)->saveReport(queued, {}, std::span<const Clip>(&note, 1), nullptr).ok());
         auto c = (*s)->claimNext("agent", 60'000);
         REQUIRE((*s)->recordDelivered((*c)->uuid, "LAPOR-42").ok());
         c = (*s)->claimNext("agent", 60'000);
@@ -113,6 +117,11 @@ TEST_CASE("lapor-ctl: status, list and show without personal data") {
     CHECK(personal.out.find(p.delivered.identity.nik) != std::string::npos);
     CHECK(personal.out.find("sha256") != std::string::npos);
 
+    Run clip = ctl(p.base + " show " + p.queued.receiptCode + " --with-personal-data");
+    CHECK(clip.out.find("clips         1") != std::string::npos);
+    CHECK(clip.out.find("voice 0       9000 bytes, 12.3 s, sha256") != std::string::npos);
+    CHECK(show.out.find("clips         0") != std::string::npos);
+
     CHECK(ctl(p.base + " show NOSUCHCODE").exit == 6);
     CHECK(ctl(p.base + " show").exit == 1);
 }
@@ -121,7 +130,7 @@ TEST_CASE("lapor-ctl: verify, with the right key, a wrong key and no key") {
     Prepared p;
     Run ok = ctl(p.base + " verify");
     CHECK(ok.exit == 0);
-    CHECK(ok.out.find("3 reports, 1 photos") != std::string::npos);
+    CHECK(ok.out.find("3 reports, 1 photos, 1 clips") != std::string::npos);
     writeKey(p.dir.sub("wrong.key"), crypto::Key::generate());
     Run wrong = ctl("--store " + p.store + " --key-file " + p.dir.sub("wrong.key") + " verify");
     CHECK(wrong.exit == 5);

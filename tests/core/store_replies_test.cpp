@@ -56,6 +56,12 @@ TEST_CASE("store replies: saved whole with a photo, sealed, and only while the r
     auto view = d.store->statusOf(d.report.uuid);
     REQUIRE(view->replies.size() == 1);
     CHECK(view->replies[0].id == reply.id);
+    // verify opens and hashes the reply's photo too.
+    auto v = d.store->verify();
+    REQUIRE(v.ok());
+    CHECK(v->problems.empty());
+    CHECK(v->photos == 1);
+    CHECK(v->bytes == 150'000);
 
     // Neither the text nor the photo lies in the clear on disk.
     d.store.reset();

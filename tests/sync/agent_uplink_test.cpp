@@ -164,6 +164,21 @@ TEST_CASE("open311: the form, identity only when not anonymous, tokens followed"
     CHECK(form.find("first_name=Siti%20Rahayu") != std::string::npos);
     CHECK(form.find("last_name=Planted") != std::string::npos);
     CHECK(form.find("media_url=http%3A%2F%2Fs%2Fv1%2Fuploads%2Fx") != std::string::npos);
+    // Clips have no media_url: their URLs end the description, labelled by media type.
+    const std::string withClips = open311Form(r,
+                                              {{"http://s/v1/uploads/p", "h", 1},
+                                               {"http://s/v1/uploads/v", "h", 2, MediaKind::video},
+                                               {"http://s/v1/uploads/n", "h", 3, MediaKind::voice}},
+                                              o);
+    CHECK(withClips.find("media_url=http%3A%2F%2Fs%2Fv1%2Fuploads%2Fp") != std::string::npos);
+    CHECK(withClips.find("media_url=http%3A%2F%2Fs%2Fv1%2Fuploads%2Fv") == std::string::npos);
+    CHECK(withClips.find("%0A%5Bvideo%2Fmp4%5D%20http%3A%2F%2Fs%2Fv1%2Fuploads%2Fv%0A%5Baudio%2Fogg"
+                         "%5D%20http%3A%2F%2Fs%2Fv1%2Fuploads%2Fn&") != std::string::npos);
+    auto lapor = json::parse(
+        reportJson(r, {{"/v1/uploads/p", "h", 1}, {"/v1/uploads/v", "h", 2, MediaKind::video}}));
+    CHECK(lapor["photos"][0]["type"] == "image/jpeg");
+    CHECK(lapor["photos"][1]["type"] == "video/mp4");
+    CHECK(lapor["photos"][1]["bytes"] == 2);
     Report anon = r;
     anon.anonymous = true;
     const std::string anonForm = open311Form(anon, {}, o);

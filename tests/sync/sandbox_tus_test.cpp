@@ -262,4 +262,78 @@ TEST_CASE("tus: uploads survive a restart, the offset is what is on disk") {
           10'000);
 }
 
+TEST_CASE("tus: clips and notes are taken as video/mp4 and audio/ogg, other types and sizes not") {
+    SandboxFixture f;
+    auto post = [&](const std::string& type, std::uint64_t length, int index) {
+        auto h = SandboxFixture::tus();
+        h.emplace("Upload-Length", std::to_string(length));
+        h.emplace("Upload-Metadata", SandboxFixture::metadata(uuidFor(2), index, sha256Hex("x")) +
+                                         ",filetype " + base64Encode(type));
+        return f.api().Post("/v1/uploads", h, "", "");
+    };
+    auto r = post("image/png", 1000, 0);
+    REQUIRE(r);
+    CHECK(r->status == 415);
+    CHECK(json::parse(r->body)["code"] == "unsupported_media_type");
+    CHECK(json::parse(r->body)["message"].get<std::string>().find("image/png is not taken") !=
+          std::string::npos);
+    r = post("audio/ogg", (4u << 20) + 1, 0);
+    REQUIRE(r);
+    CHECK(r->status == 413);
+    CHECK(json::parse(r->body)["message"] == "audio/ogg uploads are at most 4 MiB");
+    r = post("video/mp4", (16u << 20) + 1, 0);
+    REQUIRE(r);
+    CHECK(r->status == 413);
+    CHECK(post("audio/ogg", 4u << 20, 1)->status == 201);
+    CHECK(post("video/mp4", 16u << 20, 2)->status == 201);
+
+    // A report names a photo, a clip and a note, each with its type; the type must be the
+    // upload's, and the sandbox keeps each upload's type and hash for the digest.
+    const std::string uuid = uuidFor(3);
+    const std::string photo = makeBytes(3000), video = makeBytes(70'000), voice = makeBytes(9000);
+    auto upload = [&](const std::string& bytes, int index, const std::string& type) {
+        auto h = SandboxFixture::tus();
+        h.emplace("Upload-Length", std::to_string(bytes.size()));
+        h.emplace("Upload-Metadata", SandboxFixture::metadata(uuid, index, sha256Hex(bytes)) +
+                                         ",filetype " + base64Encode(type));
+        auto created = f.api().Post("/v1/uploads", h, "", "");
+        REQUIRE(created);
+        REQUIRE(created->status == 201);
+        const std::string loc = created->get_header_value("Location");
+        REQUIRE(f.patch(loc, 0, bytes)->status == 204);
+        return json{
+            {"upload", loc}, {"sha256", sha256Hex(bytes)}, {"bytes", bytes.size()}, {"type", type}};
+    };
+    json media = json::array({upload(photo, 0, "image/jpeg"), upload(video, 1, "video/mp4"),
+                              upload(voice, 2, "audio/ogg")});
+    json wrong = media;
+    wrong[2]["type"] = "video/mp4";
+    r = f.postReport(uuid, SandboxFixture::reportBody(wrong));
+    REQUIRE(r);
+    CHECK(r->status == 422);
+    CHECK(json::parse(r->body)["code"] == "photo_mismatch");
+    json bad = media;
+    bad[1]["type"] = "application/pdf";
+    r = f.postReport(uuid, SandboxFixture::reportBody(bad));
+    REQUIRE(r);
+    CHECK(r->status == 422);
+    CHECK(r->body.find("photos[1].type") != std::string::npos);
+    r = f.postReport(uuid, SandboxFixture::reportBody(media));
+    REQUIRE(r);
+    CHECK_MESSAGE(r->status == 201, r->body);
+    const json stats = f.adminGet("/admin/stats");
+    int seen = 0;
+    for (const auto& u : stats["uploads_detail"]) {
+        if (u["report_uuid"] != uuid) {
+            continue;
+        }
+        ++seen;
+        const int i = u["photo_index"];
+        CHECK(u["complete"] == true);
+        CHECK(u["filetype"] == media[i]["type"]);
+        CHECK(u["sha256"] == media[i]["sha256"]);
+    }
+    CHECK(seen == 3);
+}
+
 }  // namespace lapor::sandbox::test
