@@ -415,8 +415,13 @@ class SdlMicrophone final : public Microphone {
         const std::vector<std::string> names = sdlCaptureNames(audio_);
         // -1: the driver cannot list its devices, but its default one may still open.
         const bool unlisted = audio_.ok() && SDL_GetNumAudioDevices(1) < 0 && deviceName_.empty();
+        const std::string driver =
+            SDL_GetCurrentAudioDriver() != nullptr ? SDL_GetCurrentAudioDriver() : "none";
         if (!audio_.ok()) {
             why_ = "no microphone: no sound system (" + audio_.error() + ")";
+        } else if (driver == "dummy") {
+            // SDL's stand-in records silence: no one is heard through it.
+            why_ = "no microphone: SDL's dummy audio driver has no capture device";
         } else if (unlisted) {
             present_ = true;
             state_ = MicState::ready;
