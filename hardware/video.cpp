@@ -663,6 +663,9 @@ class FfmpegVideoRecorder final : public VideoRecorder {
             avformat_free_context(fmt_);
             fmt_ = nullptr;
         }
+        if (io_ && io_->buffer != nullptr) {
+            std::memset(io_->buffer, 0, static_cast<std::size_t>(io_->buffer_size));
+        }
         io_.reset();
         wipeBytes(file_.bytes);
     }

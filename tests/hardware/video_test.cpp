@@ -122,6 +122,14 @@ TEST_CASE("video: a 3 s recording is an H.264 MP4 with its hash, length and size
     REQUIRE(avcc + 6 < clip.bytes.size());
     CHECK(clip.bytes[avcc + 4] == 1);   // configurationVersion
     CHECK(clip.bytes[avcc + 5] == 77);  // AVCProfileIndication
+    // No time stamp of when it was filmed: the movie header's creation and modification times
+    // (version 0: 32-bit fields after version and flags) stay 0.
+    const std::size_t mvhd = findBox(clip.bytes, "mvhd");
+    REQUIRE(mvhd + 16 < clip.bytes.size());
+    CHECK(clip.bytes[mvhd + 4] == 0);
+    for (std::size_t i = mvhd + 8; i < mvhd + 16; ++i) {
+        CHECK(clip.bytes[i] == 0);
+    }
     CHECK(clip.durationMs >= 2700);
     CHECK(clip.durationMs <= 3300);
     // 350 kbit/s at most on average: about 130 KB for 3 s; the test scene takes less.
