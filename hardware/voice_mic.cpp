@@ -51,6 +51,9 @@ const StateText& stateText(MicState state) {
 class SampleBuffer {
   public:
     explicit SampleBuffer(int rate) : cap_(static_cast<std::size_t>(rate) * kBufferSeconds) {}
+    ~SampleBuffer() { clear(); }  // what a visitor said is not left in freed memory
+    SampleBuffer(const SampleBuffer&) = delete;
+    SampleBuffer& operator=(const SampleBuffer&) = delete;
     void push(const std::int16_t* samples, std::size_t n) {
         std::lock_guard lock(mutex_);
         buf_.insert(buf_.end(), samples, samples + n);
