@@ -58,8 +58,9 @@ class SampleBuffer {
         std::lock_guard lock(mutex_);
         buf_.insert(buf_.end(), samples, samples + n);
         if (buf_.size() > cap_) {
-            buf_.erase(buf_.begin(),
-                       buf_.begin() + static_cast<std::ptrdiff_t>(buf_.size() - cap_));
+            const auto excess = buf_.begin() + static_cast<std::ptrdiff_t>(buf_.size() - cap_);
+            std::fill(buf_.begin(), excess, std::int16_t{0});
+            buf_.erase(buf_.begin(), excess);
         }
     }
     std::vector<std::int16_t> take() {
