@@ -51,12 +51,16 @@ const StateText& stateText(MicState state) {
 class SampleBuffer {
   public:
     explicit SampleBuffer(int rate) : cap_(static_cast<std::size_t>(rate) * kBufferSeconds) {}
+    ~SampleBuffer() { clear(); }  // what a visitor said is not left in freed memory
+    SampleBuffer(const SampleBuffer&) = delete;
+    SampleBuffer& operator=(const SampleBuffer&) = delete;
     void push(const std::int16_t* samples, std::size_t n) {
         std::lock_guard lock(mutex_);
         buf_.insert(buf_.end(), samples, samples + n);
         if (buf_.size() > cap_) {
-            buf_.erase(buf_.begin(),
-                       buf_.begin() + static_cast<std::ptrdiff_t>(buf_.size() - cap_));
+            const auto excess = buf_.begin() + static_cast<std::ptrdiff_t>(buf_.size() - cap_);
+            std::fill(buf_.begin(), excess, std::int16_t{0});
+            buf_.erase(buf_.begin(), excess);
         }
     }
     std::vector<std::int16_t> take() {

@@ -189,3 +189,23 @@ TEST_CASE("hwtest: the simulated microphone records a note, none is exit code 3"
         checkRuns({{"mic --seconds 1", 3, {"capture devices: none", "no microphone found:"}}});
     }
 }
+
+TEST_CASE("hwtest: a real SDL capture device (SDL's disk driver) records with the meter") {
+    TempDir tmp;
+    const auto raw = tmp.path / "in.raw";
+    std::vector<std::uint8_t> bytes(2 * 48'000);
+    for (std::size_t i = 0; i < bytes.size(); i += 2) {
+        bytes[i + 1] = (i / 2 / 50) % 2 == 0 ? 0x20 : 0xE0;  // a 480 Hz square wave, -12 dBFS
+    }
+    REQUIRE(lapor::writeFileDurably(raw, bytes).ok());
+    REQUIRE(::setenv("SDL_AUDIODRIVER", "disk", 1) == 0);
+    REQUIRE(::setenv("SDL_DISKAUDIOFILEIN", raw.c_str(), 1) == 0);
+    REQUIRE(::setenv("SDL_DISKAUDIOFILE", (tmp.path / "out.raw").c_str(), 1) == 0);
+    checkRuns({{"mic --seconds 1",
+                0,
+                {"System audio capture device", "SDL default capture device", "peak -12.0 dBFS"}},
+               {"list", 0, {"Microphones:\n  System audio capture device"}}});
+    ::unsetenv("SDL_AUDIODRIVER");
+    ::unsetenv("SDL_DISKAUDIOFILEIN");
+    ::unsetenv("SDL_DISKAUDIOFILE");
+}

@@ -245,6 +245,51 @@ TEST_CASE("SDL microphone: none on this machine says noMicrophone, never hangs")
     CHECK(makeMicrophone(config).mic->simulated());
 }
 
+TEST_CASE("SDL microphone: real capture through SDL's disk audio driver") {
+    // SDL's "disk" driver reads capture samples from a raw file at the device's rate and pace:
+    // the whole SDL path (open, callback, buffer, stop) without a sound card.
+    TempDir tmp;
+    const auto raw = tmp.path / "in.raw";
+    std::vector<std::uint8_t> bytes;
+    for (int i = 0; i < 48'000; ++i) {
+        const auto v =
+            static_cast<std::int16_t>(16383 * std::sin(2 * std::numbers::pi * 440 * i / 48'000));
+        std::uint16_t u = 0;
+        std::memcpy(&u, &v, sizeof u);
+        putLe(bytes, u, 2);  // SDL's disk driver: AUDIO_S16SYS, little-endian on our machines
+    }
+    REQUIRE(writeFileDurably(raw, bytes));
+    const ScopedEnv driver("SDL_AUDIODRIVER", "disk");
+    const ScopedEnv in("SDL_DISKAUDIOFILEIN", raw.c_str());
+    const ScopedEnv out("SDL_DISKAUDIOFILE", (tmp.path / "out.raw").c_str());
+    REQUIRE(captureDeviceNames().size() == 1);
+    MicConfig config;
+    config.backend = MicBackend::automatic;
+    MicChoice choice = makeMicrophone(config);
+    Microphone& mic = *choice.mic;
+    REQUIRE_FALSE(mic.simulated());
+    CHECK(mic.state() == MicState::ready);
+    CHECK(mic.describe() == "SDL default capture device");
+    CHECK(choice.reason.find("SDL capture found") != std::string::npos);
+    const auto begin = std::chrono::steady_clock::now();
+    REQUIRE(mic.start());
+    CHECK(mic.state() == MicState::capturing);
+    const std::vector<std::int16_t> got = captureAtLeast(mic, 24'000);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    mic.stop();
+    CHECK(mic.state() == MicState::ready);
+    CHECK(static_cast<double>(got.size()) / seconds < 48'000 * 1.5);
+    // A 0.5 sine: RMS -9 dBFS, as written.
+    CHECK(meterLevel(std::span(got).first(24'000)) == doctest::Approx(0.82).epsilon(0.03));
+    // Another name than SDL's is no microphone.
+    config.backend = MicBackend::sdl;
+    config.deviceName = "USB Audio";
+    MicChoice named = makeMicrophone(config);
+    CHECK(named.mic->state() == MicState::noMicrophone);
+    CHECK(named.mic->describe().find("USB Audio") != std::string::npos);
+}
+
 TEST_CASE("simulated microphone plays a WAV file (stereo 22.05 kHz, resampled)") {
     TempDir tmp;
     const auto wav = tmp.path / "tone.wav";
