@@ -1,6 +1,6 @@
 // Video clips and spoken notes in the store: items after a report's photos in the photo tables,
 // checked and hashed before the lock, sealed chunk by chunk straight into LMDB's pages inside the
-// save's transaction (a 16 MB clip is never copied whole), and read back whole with readClip.
+// save's transaction (a 16 MB clip is never copied whole). readClip is in store_photos.cpp.
 #include "core/store_impl.hpp"
 
 namespace lapor {
@@ -76,40 +76,5 @@ Status putClips(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, const crypto::Key&
 }
 
 }  // namespace storage
-
-Result<Clip> Store::readClip(std::string_view uuid, std::uint32_t index) const {
-    const Impl& m = *impl_;
-    if (Status s = m.requireKey(); !s.ok())
-        return s.error();
-    return m.read<Clip>([&](const Reader& r) -> Result<Clip> {
-        auto info = m.photoInfo(r, uuid, index);
-        if (!info.ok())
-            return info.error();
-        if (info->kind == MediaKind::photo) {
-            return makeError(Errc::invalidInput, "item " + std::to_string(index) + " of " +
-                                                     std::string(uuid) + " is a photo");
-        }
-        Clip clip;
-        clip.kind = info->kind;
-        clip.bytes.reserve(info->size);
-        crypto::Sha256 hash;
-        for (std::uint32_t c = 0; c < info->chunkCount; ++c) {
-            auto plain = m.chunk(r, uuid, index, c);
-            if (!plain.ok())
-                return plain.error();
-            hash.update(*plain);
-            clip.bytes.insert(clip.bytes.end(), plain->begin(), plain->end());
-        }
-        clip.sha256Hex = hash.finishHex();
-        if (clip.bytes.size() != info->size || clip.sha256Hex != info->sha256Hex) {
-            return makeError(Errc::corrupt, "clip " + std::to_string(index) + " of " +
-                                                std::string(uuid) + " does not match its SHA-256");
-        }
-        clip.durationMs = info->durationMs;
-        clip.width = info->width;
-        clip.height = info->height;
-        return clip;
-    });
-}
 
 }  // namespace lapor

@@ -6,7 +6,8 @@
 //   store_open.cpp       opening the environment, the schema check, creating the metadata
 //   store_space.cpp      the map and the disk: map growth, disk full, room ahead, mapped pages
 //   store_reports.cpp    saving a report (one transaction) and loading it back
-//   store_photos.cpp     sealing photos in chunks, reading them back (chunk, range, whole)
+//   store_photos.cpp     sealing photos in chunks, reading them back (chunk, range, whole; clips)
+//   store_clips.cpp      video clips and spoken notes: checks, and sealing them into the pages
 //   store_outbox.cpp     claims, leases and their expiry, the due index, every state change
 //   store_catalog.cpp    the agency catalog the agent stored
 //   store_status.cpp     status records (the agent's "syncd", per-report bookkeeping)

@@ -1,5 +1,6 @@
 // Photos in the store: sealing them in chunks (ahead of the save, on several threads), and reading
-// them back by chunk, by byte range (resumable uploads) or whole with the SHA-256 checked.
+// them back by chunk, by byte range (resumable uploads) or whole with the SHA-256 checked; clips
+// read back whole the same way (readClip; they are saved in store_clips.cpp).
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -255,6 +256,38 @@ Result<Photo> Store::readPhoto(std::string_view uuid, std::uint32_t photoIndex) 
             p.width = info.width;
             p.height = info.height;
             return p;
+        });
+}
+
+Result<Clip> Store::readClip(std::string_view uuid, std::uint32_t index) const {
+    const Impl& m = *impl_;
+    return readPhotoWith<Clip>(
+        m, uuid, index, [&](const Reader& r, const PhotoInfo& info) -> Result<Clip> {
+            if (info.kind == MediaKind::photo) {
+                return makeError(Errc::invalidInput, "item " + std::to_string(index) + " of " +
+                                                         std::string(uuid) + " is a photo");
+            }
+            Clip clip;
+            clip.kind = info.kind;
+            clip.bytes.reserve(info.size);
+            crypto::Sha256 hash;
+            for (std::uint32_t c = 0; c < info.chunkCount; ++c) {
+                auto plain = m.chunk(r, uuid, index, c);
+                if (!plain.ok())
+                    return plain.error();
+                hash.update(*plain);
+                clip.bytes.insert(clip.bytes.end(), plain->begin(), plain->end());
+            }
+            clip.sha256Hex = hash.finishHex();
+            if (clip.bytes.size() != info.size || clip.sha256Hex != info.sha256Hex) {
+                return makeError(Errc::corrupt, "clip " + std::to_string(index) + " of " +
+                                                    std::string(uuid) +
+                                                    " does not match its SHA-256");
+            }
+            clip.durationMs = info.durationMs;
+            clip.width = info.width;
+            clip.height = info.height;
+            return clip;
         });
 }
 

@@ -233,14 +233,10 @@ TEST_CASE("store clips: at the map limit a save with a clip fails with disk-full
     o.maxMapSize = 8u << 20;
     auto store = Store::open(std::move(o));
     REQUIRE(store.ok());
-    std::uint64_t saved = 0;
-    Status last;
-    for (std::uint64_t i = 0; i < 20 && last.ok(); ++i) {
-        last = saveWith(**store, sampleReport(i), {samplePhoto(100'000, 1)},
+    const auto [saved, last] = saveUntilFailure(20, [&](std::uint64_t i) {
+        return saveWith(**store, sampleReport(i), {samplePhoto(100'000, 1)},
                         {sampleClip(MediaKind::video, 1'300'000, static_cast<std::uint32_t>(i))});
-        if (last.ok())
-            ++saved;
-    }
+    });
     REQUIRE_FALSE(last.ok());
     CHECK(last.error().code == Errc::diskFull);
     CHECK(saved >= 2);

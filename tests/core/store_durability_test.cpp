@@ -272,13 +272,9 @@ TEST_CASE("store: at the map limit a save fails with disk-full and the store sta
     o.maxMapSize = 4u << 20;
     auto store = Store::open(std::move(o));
     REQUIRE(store.ok());
-    std::uint64_t saved = 0;
-    Status last;
-    for (std::uint64_t i = 0; i < 100 && last.ok(); ++i) {
-        last = (*store)->saveReport(sampleReport(i), photosFor(i, 2, 300'000));
-        if (last.ok())
-            ++saved;
-    }
+    const auto [saved, last] = saveUntilFailure(100, [&](std::uint64_t i) {
+        return (*store)->saveReport(sampleReport(i), photosFor(i, 2, 300'000));
+    });
     REQUIRE_FALSE(last.ok());
     CHECK(last.error().code == Errc::diskFull);
     CHECK(last.error().message.find("limit") != std::string::npos);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/crypto.hpp"
@@ -97,6 +98,20 @@ inline StoreOptions storeOptions(const std::string& path, const Clock* clock = n
     o.clock = clock;
     o.mapSize = 1ull << 20;
     return o;
+}
+
+// Calls save(i) for i = 0, 1, ... until one fails or `most` succeeded; returns how many did and
+// the status of the last call (ok when none failed).
+template <class Save>
+std::pair<std::uint64_t, Status> saveUntilFailure(std::uint64_t most, Save&& save) {
+    std::uint64_t saved = 0;
+    Status last;
+    for (std::uint64_t i = 0; i < most && last.ok(); ++i) {
+        last = save(i);
+        if (last.ok())
+            ++saved;
+    }
+    return {saved, last};
 }
 
 }  // namespace lapor::testing
