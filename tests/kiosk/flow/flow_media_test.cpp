@@ -66,7 +66,7 @@ TEST_CASE(
     CHECK_FALSE(r.flow.viewingVideo());
 }
 
-TEST_CASE("recording holds the idle timer; a walk-away mid-recording drops it and the late clip") {
+TEST_CASE("recording holds the idle timer, a walk-away mid-recording drops it and the late clip") {
     Rig r;
     r.walkTo(Screen::photos);
     REQUIRE(r.flow.recordingStarted(Recording::video));
@@ -148,7 +148,7 @@ TEST_CASE("spoken note: from what happened, instead of the body, in the save aft
 }
 
 TEST_CASE(
-    "spoken note with a typed body: both reach the agency; deleting the note needs the body") {
+    "spoken note with a typed body: both reach the agency, deleting the note needs the body") {
     Rig r;
     r.catalog.add(Lang::en, "kiosk.voice.body_note", "(Also spoken, {duration}.)");
     r.walkTo(Screen::what);
