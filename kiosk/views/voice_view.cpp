@@ -25,7 +25,6 @@ class VoiceView final : public View {
             ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(176, 0, 32, 255));
             ui.text(ui.tr(micKey));
             ImGui::PopStyleColor();
-            ui.text(ui.tr("kiosk.voice.no_mic_help"));
         }
         if (const auto& why = flow.mediaMessage()) {
             ui.errorText(&*why);
