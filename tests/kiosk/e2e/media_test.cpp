@@ -11,12 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/kiosk/e2e/e2e_support.hpp"
+#include "tests/kiosk/e2e/sandbox_json.hpp"
 #include "tests/kiosk/e2e/x_driver.hpp"
 
 namespace fs = std::filesystem;
 using namespace lapor;
 using namespace lapor::testing::e2e;
 using lapor::testing::x::Driver;
+using lapor::testing::x::placeAnonymousReport;
 using lapor::testing::x::run;
 using json = nlohmann::json;
 
@@ -27,11 +29,6 @@ const fs::path kSandbox = fs::path(LAPOR_BINARY_DIR) / "sync" / "sandbox" / "lap
 const fs::path kSyncd = fs::path(LAPOR_BINARY_DIR) / "sync" / "syncd" / "lapor-syncd";
 const fs::path kLinkemu = fs::path(LAPOR_BINARY_DIR) / "sync" / "linkemu" / "lapor-linkemu";
 constexpr const char* kToken = "media-e2e-token";
-
-json getJson(const std::string& url, const fs::path& tmp) {
-    REQUIRE(run("curl -sf " + url + " -o " + tmp.string()) == 0);
-    return json::parse(readFile(tmp));
-}
 
 // What happened, with a spoken note instead of the body, then to whom and Anonim: up to photos.
 void speakReport(Driver& d, const std::string& title, bool listen, const fs::path& playback) {
@@ -53,17 +50,7 @@ void speakReport(Driver& d, const std::string& title, bool listen, const fs::pat
     }
     d.tap("voice.done", "what");
     CHECK(d.last().visible("what.voice"));
-    d.tap("what.region", "what");
-    d.tap("region.search", "what");
-    d.typeKeys("keude bakongan", "what");
-    d.key("Return", "what");
-    d.tap("region.choice.0", "what");
-    d.tap("nav.next", "whom");
-    d.tap("whom.agency.pemda", "whom");
-    d.tap("whom.topic.jalan-rusak", "whom");
-    d.tap("nav.next", "privacy");
-    d.tap("privacy.anonymous", "privacy");
-    d.tap("nav.next", "photos");
+    placeAnonymousReport(d);
 }
 
 // A clip of about three seconds from the camera, ready to play.

@@ -12,6 +12,7 @@
 
 #include "core/receipt_code.hpp"
 #include "tests/kiosk/e2e/e2e_support.hpp"
+#include "tests/kiosk/e2e/sandbox_json.hpp"
 #include "tests/kiosk/e2e/x_driver.hpp"
 
 namespace fs = std::filesystem;
@@ -28,11 +29,6 @@ const fs::path kOut = fs::path(LAPOR_BINARY_DIR) / "kiosk-e2e" / "status";
 const fs::path kSandbox = fs::path(LAPOR_BINARY_DIR) / "sync" / "sandbox" / "lapor-sandbox";
 const fs::path kSyncd = fs::path(LAPOR_BINARY_DIR) / "sync" / "syncd" / "lapor-syncd";
 constexpr const char* kToken = "status-e2e-token";
-
-json getJson(const std::string& url, const fs::path& tmp) {
-    REQUIRE(run("curl -sf " + url + " -o " + tmp.string()) == 0);
-    return json::parse(readFile(tmp));
-}
 
 // Bytes of the reply's photos the sandbox received so far (its uploads carry the reply's id).
 std::uint64_t replyPhotoBytes(const json& stats, const std::string& replyId) {

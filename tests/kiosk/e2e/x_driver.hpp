@@ -367,6 +367,8 @@ class Driver {
     int shots_ = 0;
 };
 
+inline void placeAnonymousReport(Driver& d);
+
 // From the kind screen to the photos screen with an anonymous Pengaduan about `title` in Keude
 // Bakongan, typed on the physical keyboard (the steps the sandbox-backed tests share).
 inline void fillAnonymousReport(Driver& d, const std::string& title, const std::string& body) {
@@ -377,6 +379,12 @@ inline void fillAnonymousReport(Driver& d, const std::string& title, const std::
     d.tap("what.body", "what");
     d.typeKeys(body, "what");
     d.key("Return", "what");
+    placeAnonymousReport(d);
+}
+
+// From "what happened" (title and body or note done) to the photos screen: Keude Bakongan, the
+// regency's roads, Anonim.
+inline void placeAnonymousReport(Driver& d) {
     d.tap("what.region", "what");
     d.tap("region.search", "what");
     d.typeKeys("keude bakongan", "what");
