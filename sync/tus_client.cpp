@@ -319,12 +319,15 @@ void TusClient::held(std::size_t len, std::int64_t elapsedMs) {
     }
 }
 
-void TusClient::broke(bool checksummed) {
+void TusClient::broke(bool checksummed, bool sizeKept) {
     if (checksummed) {
         // Cut for carrying a checksum, not for its size: see plainPatches_.
         if (!plainPatches_.exchange(true)) {
             remember();
         }
+        return;
+    }
+    if (sizeKept) {
         return;
     }
     {
@@ -445,6 +448,10 @@ Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& 
         }
     }
     int resumes = options_.immediateResumes;
+    // The PATCH before this one in this call delivered bytes: the link carries this size, so a
+    // cut that delivers nothing is the connection's, not the size's (a link that resets every
+    // few hundred KB cuts the next PATCH's first bytes as often as any others).
+    bool lastMoved = false;
     int checksumRetries = 3;
     int recreations = 2;  // uploads the server may drop under this call before it backs off
     // The server expired or removed the upload (tus 1.0 answers 404 or 410, to HEAD and PATCH
@@ -486,6 +493,7 @@ Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& 
         auto next = patch(st.url, source, st.offset, len, algorithm, note);
         if (next.ok()) {
             const bool whole = *next == st.offset + len;
+            lastMoved = *next > st.offset;
             st.offset = *next;
             st.sending = 0;
             if (whole) {
@@ -524,16 +532,29 @@ Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& 
             continue;
         }
         const bool progressed = *off > st.offset;
+        const bool cut = code == Errc::network || code == Errc::timeout;
+        // A cut right after a PATCH that delivered: resumed at once, the size kept (a
+        // checksummed chunk is still lost whole: plain PATCHes from now on, see plainPatches_).
+        const bool connectionCut = !progressed && cut && lastMoved && !offsetConflict;
         if (!progressed && !offsetConflict) {
             // A broken checksummed PATCH was cut for its checksum; anything else for its size.
-            broke(st.checksummed && (code == Errc::network || code == Errc::timeout));
+            broke(st.checksummed && cut, /*sizeKept=*/connectionCut);
         }
         st.offset = *off;
         st.sending = 0;
+        lastMoved = progressed;
         if (offsetConflict && --resumes > 0) {
             continue;
         }
+        if (connectionCut && --resumes > 0) {
+            continue;
+        }
         if (!progressed || code == Errc::busy || code == Errc::unavailable || --resumes <= 0) {
+            // Nothing is under way any more (the server's offset is known): the next call then
+            // resumes at once instead of waiting for this PATCH as for an earlier run's.
+            if (auto s = onProgress(st); !s.ok()) {
+                return s.error();
+            }
             return next.error();  // let the caller back off
         }
     }

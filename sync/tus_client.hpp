@@ -164,9 +164,10 @@ class TusClient {
     Headers baseHeaders() const;
     std::string checksumAlgorithm();
     void forgetServerInfo();
-    // Learning from PATCHes: one that held (and how long it took), one that broke.
+    // Learning from PATCHes: one that held (and how long it took), one that broke (`sizeKept`:
+    // cut with the connection right after one that delivered, so not for its size).
     void held(std::size_t len, std::int64_t elapsedMs);
-    void broke(bool checksummed);
+    void broke(bool checksummed, bool sizeKept);
     void grow();
     void shrink();
     // What the server's offset says of a PATCH an earlier run left under way.
