@@ -219,7 +219,12 @@ bool MediaDesk::pump() {
         changed = true;
     }
     if (notePlayer_) {
-        changed = true;  // the progress moves; stops by itself at the end
+        // The progress bar moves; at the end the player goes (once), or the loop would redraw
+        // without pause for as long as it stayed.
+        if (!notePlayer_->playing()) {
+            notePlayer_.reset();
+        }
+        changed = true;
     }
     return changed;
 }
