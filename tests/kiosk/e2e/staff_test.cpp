@@ -50,6 +50,16 @@ std::optional<OutboxEntry> onlyReport(const fs::path& state) {
     return all->front();
 }
 
+// What the panel's "delivered today" must say for a report delivered at `deliveredAtMs`: 1 while
+// the office's (WIB's) day it was delivered in lasts, 0 once local midnight has passed (a run near
+// 00:00 WIB delivers before midnight and reads the panel after it).
+std::string deliveredTodayWidget(std::int64_t deliveredAtMs) {
+    constexpr std::int64_t kDayMs = 86'400'000, kWibMs = 7 * 3'600'000;
+    const std::int64_t now = SystemClock::instance().wallMs();
+    const bool sameDay = (deliveredAtMs + kWibMs) / kDayMs == (now + kWibMs) / kDayMs;
+    return std::string("panel.delivered_today.") + (sameDay ? "1" : "0");
+}
+
 }  // namespace
 
 TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, retry it") {
@@ -176,14 +186,16 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
     // The fault lifted, a retry: delivered, and the panel counts it.
     REQUIRE(run("curl -sf -X DELETE " + admin + "/admin/faults >/dev/null") == 0);
     d.tap(retry, "staffPanel");
+    std::optional<OutboxEntry> delivered;
     REQUIRE(waitFor(
         [&] {
-            auto e = onlyReport(d.state());
-            return e && isDelivered(e->state);
+            delivered = onlyReport(d.state());
+            return delivered && isDelivered(delivered->state);
         },
         60));
-    d.waitUntil([](const auto& s) { return s.widgets.count("panel.delivered_today.1") > 0; },
-                "delivered today shows 1");
+    d.waitUntil(
+        [&](const auto& s) { return s.widgets.count(deliveredTodayWidget(delivered->deliveredAtMs)); },
+        "delivered today shows 1 (0 after local midnight)");
     CHECK_FALSE(d.last().widgets.count(retry));
     d.waitUntil([](const auto& s) { return s.visible("panel.notice").has_value(); },
                 "the retry's notice at the top");
