@@ -194,7 +194,9 @@ TEST_CASE("staff: sign in with a PIN, assist a citizen, see a refused report, re
         },
         60));
     d.waitUntil(
-        [&](const auto& s) { return s.widgets.count(deliveredTodayWidget(delivered->deliveredAtMs)); },
+        [&](const auto& s) {
+            return s.widgets.count(deliveredTodayWidget(delivered->deliveredAtMs));
+        },
         "delivered today shows 1 (0 after local midnight)");
     CHECK_FALSE(d.last().widgets.count(retry));
     d.waitUntil([](const auto& s) { return s.visible("panel.notice").has_value(); },
