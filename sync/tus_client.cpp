@@ -477,8 +477,13 @@ Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& 
         if (st.offset >= size) {
             break;
         }
-        const std::string algorithm = plainPatches_.load() ? std::string() : checksumAlgorithm();
+        const bool large = options_.largeItem != 0 && size >= options_.largeItem;
+        const std::string algorithm =
+            plainPatches_.load() || large ? std::string() : checksumAlgorithm();
         std::size_t chunk = chunk_.load();
+        if (large) {
+            chunk = std::max(chunk, std::min(options_.largeChunk, options_.maxChunk));
+        }
         if (!algorithm.empty()) {
             chunk = std::min(chunk, options_.checksumChunk);
         }
