@@ -456,7 +456,7 @@ TEST_CASE("relative and absolute upload locations") {
     CHECK(base64("p1.jpg") == "cDEuanBn");
 }
 
-TEST_CASE("a clip of 1 MB or more goes in plain PATCHes of at least largeChunk; a photo does not") {
+TEST_CASE("a clip of 1 MB or more goes in plain PATCHes of at least largeChunk, a photo does not") {
     FakeClock clock;
     FakeTusServer server;
     server.checksum = true;
