@@ -309,6 +309,7 @@ void TusClient::held(std::size_t len, std::int64_t elapsedMs) {
             // is then lost whole), and a short run of the agent never finishes it.
             chunk_ = std::max(options_.minChunk, std::min(before, len) / 2);
             successes_ = 0;
+            slowLink_ = true;  // no large first PATCHes for clips either (largeItem)
         } else if (elapsedMs <= options_.patchTargetMs) {
             grow();
         }
@@ -338,6 +339,7 @@ void TusClient::broke(bool checksummed, bool sizeKept) {
 }
 
 void TusClient::grow() {
+    slowLink_ = false;
     // A size that failed is not tried again until eight PATCHes in a row went through.
     if (++successes_ >= 8) {
         ceiling_ = std::min(options_.maxChunk, ceiling_ * 2);
@@ -477,8 +479,13 @@ Result<std::string> TusClient::upload(ByteSource& source, const TusUploadState& 
         if (st.offset >= size) {
             break;
         }
-        const std::string algorithm = plainPatches_.load() ? std::string() : checksumAlgorithm();
+        const bool large = options_.largeItem != 0 && size >= options_.largeItem;
+        const std::string algorithm =
+            plainPatches_.load() || large ? std::string() : checksumAlgorithm();
         std::size_t chunk = chunk_.load();
+        if (large && !slowLink_.load()) {
+            chunk = std::max(chunk, std::min(options_.largeChunk, options_.maxChunk));
+        }
         if (!algorithm.empty()) {
             chunk = std::min(chunk, options_.checksumChunk);
         }

@@ -102,6 +102,14 @@ struct TusOptions {
     // Largest PATCH while per-chunk checksums are in use: a checksummed chunk cut by a broken
     // connection is lost whole, so it is kept small until the link has shown it holds.
     std::size_t checksumChunk = 64 << 10;
+    // An item at least this large (a video clip; 0: none) goes out in plain PATCHes of at least
+    // largeChunk (within maxChunk) from its first byte: the small checksummed start costs a round
+    // trip per chunk (about 1 s of a 1.3 MB clip's 14 s at 1 Mbit/s, 100 ms), and a cut plain
+    // PATCH keeps what arrived, so a large one loses nothing more when the link or the agent
+    // dies (settle() waits for the rest after a restart). Photos keep the small checksummed start.
+    // Once a PATCH was slow (see patchTargetMs), clips follow the learned chunk size as well.
+    std::uint64_t largeItem = 1 << 20;
+    std::size_t largeChunk = 512 << 10;
     // A PATCH should take about this long: one over three times as long halves the chunk (a cut
     // on a slow link then costs less, and a short run finishes its PATCH), one within it lets the
     // chunk grow.
@@ -199,6 +207,9 @@ class TusClient {
     // photo's SHA-256 when the upload completes (docs/protocol.md 2.4), and over TLS no byte
     // changes on the way unnoticed, so the client stays with plain PATCHes once it switched.
     std::atomic<bool> plainPatches_{false};
+    // A PATCH took over three times patchTargetMs and none was quick since: a clip's PATCHes
+    // then follow the chunk size too (no largeChunk floor). Not kept across restarts.
+    std::atomic<bool> slowLink_{false};
 };
 
 // Base64 (standard alphabet, padded), for tus metadata and checksums.

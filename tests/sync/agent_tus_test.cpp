@@ -455,3 +455,88 @@ TEST_CASE("relative and absolute upload locations") {
     CHECK(resolveUrl("https://h/v1/uploads", "https://other/x") == "https://other/x");
     CHECK(base64("p1.jpg") == "cDEuanBn");
 }
+
+TEST_CASE("a clip of 1 MB or more goes in plain PATCHes of at least largeChunk, a photo does not") {
+    FakeClock clock;
+    FakeTusServer server;
+    server.checksum = true;
+    server.requireChecksum = false;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    TusOptions o = options(clock, 1 << 20);
+    o.startChunk = 16 << 10;
+    TusClient tus(http, clock, o);
+    const auto photo = pattern(300 * 1024);
+    const auto clip = pattern(1'300'000);
+    const auto send = [&](const std::vector<std::uint8_t>& bytes) {
+        MemoryByteSource src(bytes);
+        ExchangeNote note;
+        return tus.upload(
+            src, {}, {}, [](const TusUploadState&) { return Status{}; }, note);
+    };
+    REQUIRE(send(photo).ok());
+    const std::size_t photoRequests = http.requests().size();
+    REQUIRE(send(clip).ok());
+    CHECK(server.uploads["/files/1"].second == std::string(photo.begin(), photo.end()));
+    CHECK(server.uploads["/files/2"].second == std::string(clip.begin(), clip.end()));
+    int photoChecksummed = 0;
+    int clipPatches = 0;
+    const auto requests = http.requests();
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto& rec = requests[i];
+        if (rec.request.method != "PATCH") {
+            continue;
+        }
+        bool checksummed = false;
+        for (const auto& [k, v] : rec.request.headers) {
+            checksummed = checksummed || k == "Upload-Checksum";
+        }
+        if (i < photoRequests) {
+            photoChecksummed += checksummed ? 1 : 0;
+        } else {
+            ++clipPatches;
+            CHECK_FALSE(checksummed);
+            CHECK(
+                (rec.body.size() >= o.largeChunk || rec.body.size() == clip.size() % o.largeChunk));
+        }
+    }
+    CHECK(photoChecksummed > 0);  // photos keep the small checksummed start
+    CHECK(clipPatches >= 2);  // the chunk grew with the photo: 1 MB (or 512 KB) PATCHes, the rest
+    CHECK(clipPatches <= 3);
+    CHECK_FALSE(tus.plainPatches());  // nothing was cut: the link state is not changed
+}
+
+TEST_CASE("a crash loop on a clip: large plain PATCHes keep what arrived, every byte once") {
+    FakeTusServer server;
+    server.checksum = true;
+    server.requireChecksum = false;
+    FakeClock clock;
+    FakeHttpClient http([&](const auto& r) { return server.handle(r); });
+    MemoryTusMemory memory;
+    TusOptions o = options(clock, 1 << 20);
+    o.startChunk = 16 << 10;
+    o.memory = &memory;
+    const auto bytes = pattern(1'300'000);
+    MemoryByteSource src(bytes);
+    TusUploadState state;
+    int runs = 0;
+    Result<std::string> done = makeError(Errc::cancelled, "");
+    while (!done.ok() && runs < 30) {
+        ++runs;
+        server.runBudget = 200 << 10;
+        TusClient tus(http, clock, o);
+        ExchangeNote note;
+        done = tus.upload(
+            src, state, {},
+            [&](const TusUploadState& s) {
+                state = s;
+                return Status{};
+            },
+            note);
+        REQUIRE((done.ok() || done.error().code == Errc::cancelled));
+    }
+    REQUIRE(done.ok());
+    CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
+    CHECK(server.created == 1);
+    CHECK(server.patchBytes == bytes.size());  // nothing lost, nothing sent twice
+    CHECK(runs <= 8);                          // about 1.3 MB / 200 KiB
+}
