@@ -3,11 +3,9 @@
 // Errc::unavailable, never a crash.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <thread>
 
 #include "hardware/camera_scene.hpp"
 #include "hardware/video.hpp"
@@ -45,11 +43,7 @@ Clip recordFrames(int frames) {
     auto recorder = VideoRecorder::start({});
     REQUIRE(recorder.ok());
     CHECK(video_module::loaded());
-    // At the camera's pace, as the kiosk pushes them: pushed faster than the encoder takes them,
-    // frames are skipped by design (push() never blocks the UI thread).
-    const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < frames; ++i) {
-        std::this_thread::sleep_until(start + std::chrono::microseconds(i * 1'000'000 / 15));
         const std::int64_t ms = std::int64_t{i} * 1000 / 15;
         Frame f = renderTestScene({1280, 720}, ms, 1'767'225'600'000 + ms, i);
         f.sequence = i;
@@ -123,7 +117,7 @@ TEST_CASE("video module: mapped while a recorder or player lives, gone after") {
     const Clip clip = recordFrames(20);
     CHECK_FALSE(video_module::loaded());
     CHECK(clip.width == 640);
-    CHECK(clip.durationMs > 0);  // how much of 1.27 s depends on the machine's load (skips)
+    CHECK(clip.durationMs >= 1200);
 
     {
         auto player = VideoPlayer::open(clip.bytes);
