@@ -1,8 +1,7 @@
 # Install rules and the Debian packages (CPack's DEB generator; docs/packaging.md says why).
 # `cpack --config build/gcc/CPackConfig.cmake -B build/gcc/packages` makes one .deb per component:
 #   lapor-common   data (regions, catalog, translations), /etc/lapor/lapor.toml, user and state dir
-#   lapor-kiosk    the touchscreen program, its video codec module and its unit (cage on the first
-#                  display)
+#   lapor-kiosk    the touchscreen program and its unit (cage on the first display)
 #   lapor-syncd    the delivery agent and its unit
 #   lapor-tools    lapor-ctl, lapor-hwtest, first-boot secrets, the retention purge
 #   lapor-testing  lapor-sandbox, lapor-linkemu, lapor-store-soak: never on a kiosk in service
@@ -10,11 +9,6 @@ set(LAPOR_DEB_DIR ${CMAKE_SOURCE_DIR}/image/debian)
 set(LAPOR_UNIT_DIR ${CMAKE_SOURCE_DIR}/image/systemd)
 
 install(TARGETS lapor-kiosk RUNTIME DESTINATION bin COMPONENT kiosk)
-# The video codec module, loaded by lapor-kiosk while a clip is recorded or played (found from
-# the program's own place: /usr/bin/lapor-kiosk -> /usr/lib/lapor-kiosk/). A plain file (0644)
-# as Debian wants a shared object; dpkg-shlibdeps reads its libavcodec and libavformat needs.
-install(TARGETS lapor-video LIBRARY DESTINATION lib/lapor-kiosk COMPONENT kiosk
-        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(TARGETS lapor-syncd RUNTIME DESTINATION bin COMPONENT syncd)
 install(TARGETS lapor-ctl lapor-hwtest RUNTIME DESTINATION bin COMPONENT tools)
 install(TARGETS lapor-sandbox lapor-linkemu lapor-store-soak RUNTIME DESTINATION bin COMPONENT testing)
