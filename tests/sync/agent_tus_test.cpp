@@ -141,6 +141,32 @@ TusOptions options(FakeClock& clock, std::size_t chunk = 64 << 10) {
     return o;
 }
 
+// A crash loop: agent runs that each end after `budget` bytes reached the server (the rest of
+// their PATCH cut), resumed from the saved state, until the upload is done (30 runs at most).
+// Returns the number of runs.
+int uploadInCrashLoop(FakeTusServer& server, FakeHttpClient& http, FakeClock& clock,
+                      const TusOptions& o, MemoryByteSource& src, std::uint64_t budget) {
+    TusUploadState state;
+    int runs = 0;
+    Result<std::string> done = makeError(Errc::cancelled, "");
+    while (!done.ok() && runs < 30) {
+        ++runs;
+        server.runBudget = budget;
+        TusClient tus(http, clock, o);
+        ExchangeNote note;
+        done = tus.upload(
+            src, state, {},
+            [&](const TusUploadState& s) {
+                state = s;
+                return Status{};
+            },
+            note);
+        REQUIRE((done.ok() || done.error().code == Errc::cancelled));
+    }
+    REQUIRE(done.ok());
+    return runs;
+}
+
 }  // namespace
 
 TEST_CASE("a photo goes up in chunks and the URL is handed over before any byte") {
@@ -334,24 +360,7 @@ TEST_CASE("a crash loop: every run killed mid-PATCH still moves the upload on") 
     o.memory = &memory;
     const auto bytes = pattern(200 * 1024);
     MemoryByteSource src(bytes);
-    TusUploadState state;
-    int runs = 0;
-    Result<std::string> done = makeError(Errc::cancelled, "");
-    while (!done.ok() && runs < 30) {
-        ++runs;
-        server.runBudget = 20 << 10;
-        TusClient tus(http, clock, o);
-        ExchangeNote note;
-        done = tus.upload(
-            src, state, {},
-            [&](const TusUploadState& s) {
-                state = s;
-                return Status{};
-            },
-            note);
-        REQUIRE((done.ok() || done.error().code == Errc::cancelled));
-    }
-    REQUIRE(done.ok());
+    const int runs = uploadInCrashLoop(server, http, clock, o, src, 20 << 10);
     CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
     CHECK(server.created == 1);
     // Only the first run's checksummed chunk was lost; every later run kept what it sent.
@@ -517,24 +526,7 @@ TEST_CASE("a crash loop on a clip: large plain PATCHes keep what arrived, every 
     o.memory = &memory;
     const auto bytes = pattern(1'300'000);
     MemoryByteSource src(bytes);
-    TusUploadState state;
-    int runs = 0;
-    Result<std::string> done = makeError(Errc::cancelled, "");
-    while (!done.ok() && runs < 30) {
-        ++runs;
-        server.runBudget = 200 << 10;
-        TusClient tus(http, clock, o);
-        ExchangeNote note;
-        done = tus.upload(
-            src, state, {},
-            [&](const TusUploadState& s) {
-                state = s;
-                return Status{};
-            },
-            note);
-        REQUIRE((done.ok() || done.error().code == Errc::cancelled));
-    }
-    REQUIRE(done.ok());
+    const int runs = uploadInCrashLoop(server, http, clock, o, src, 200 << 10);
     CHECK(server.uploads["/files/1"].second == std::string(bytes.begin(), bytes.end()));
     CHECK(server.created == 1);
     CHECK(server.patchBytes == bytes.size());  // nothing lost, nothing sent twice
