@@ -53,9 +53,13 @@ TEST_CASE("device key: refused when group or others can read it, or when damaged
     CHECK(loadDeviceKey(path, true).error().code == Errc::permission);
     ::chmod(path.c_str(), 0600);
     {
+        // Flip one byte of the public half, so it no longer matches the seed. (Writing a fixed
+        // byte left the file unchanged whenever the key already held that byte there.)
         std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekg(40);
+        const char was = static_cast<char>(f.get());
         f.seekp(40);
-        f.put('\x5a');  // the public half no longer matches the seed
+        f.put(static_cast<char>(was ^ 0x01));
     }
     CHECK(loadDeviceKey(path, true).error().code == Errc::corrupt);
     std::filesystem::resize_file(path, 10);
