@@ -110,6 +110,7 @@ struct ReplyEntry {
     std::int64_t deliveredAtMs = 0;
     std::uint32_t photoCount = 0;
     std::uint64_t seq = 0;
+    bool purged = false;  // text and photos removed by retention
     friend bool operator==(const ReplyEntry&, const ReplyEntry&) = default;
 };
 

@@ -324,9 +324,14 @@ class Store {
     [[nodiscard]] Result<std::vector<staff::AuditEntry>> auditLog(std::size_t limit) const;
 
     // --- retention and integrity ---
-    // Removes photos and identity of reports delivered more than `olderThanDays` ago; keeps the
-    // receipt code, tracking ID and history. Returns how many reports were purged.
-    [[nodiscard]] Result<std::uint64_t> purgeDelivered(int olderThanDays);
+    // Removes photos and identity of reports delivered more than `olderThanDays` ago, and the
+    // text and photos of the citizen's replies delivered that long ago; keeps the receipt code,
+    // tracking ID, history and the replies' records (kind, times). Says how many of each.
+    struct PurgeCounts {
+        std::uint64_t reports = 0;
+        std::uint64_t replies = 0;
+    };
+    [[nodiscard]] Result<PurgeCounts> purgeDelivered(int olderThanDays);
 
     struct VerifyProblem {
         std::string uuid;

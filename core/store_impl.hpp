@@ -444,6 +444,9 @@ struct Store::Impl {
     // The replies that `keep` takes, oldest first.
     [[nodiscard]] Result<std::vector<ReplyEntry>> repliesIn(
         const Reader& r, const std::function<bool(const ReplyEntry&)>& keep) const;
+    // Removes the text and photos of replies delivered at or before `cutoffMs` (retention);
+    // returns how many.
+    [[nodiscard]] Result<std::uint64_t> purgeReplies(std::int64_t cutoffMs);
 
     // --- reports and photos (store_reports.cpp, store_photos.cpp) ---
     [[nodiscard]] Result<Report> loadPublic(const Reader& r, std::string_view uuid) const;

@@ -50,7 +50,8 @@ std::string encodeReply(const ReplyEntry& e) {
                 {"le", e.lastError},
                 {"da", e.deliveredAtMs},
                 {"p", e.photoCount},
-                {"seq", e.seq}}
+                {"seq", e.seq},
+                {"pu", e.purged}}
         .dump();
 }
 
@@ -74,6 +75,7 @@ Result<ReplyEntry> decodeReply(std::string_view text) {
         e.deliveredAtMs = j.at("da").get<std::int64_t>();
         e.photoCount = j.at("p").get<std::uint32_t>();
         e.seq = j.at("seq").get<std::uint64_t>();
+        e.purged = j.value("pu", false);  // absent in records written before retention knew them
         return e;
     } catch (const json::exception& ex) {
         return makeError(Errc::corrupt, std::string("reply record: ") + ex.what());
@@ -156,6 +158,42 @@ Result<std::vector<ReplyEntry>> Store::Impl::repliesIn(
     std::sort(out.begin(), out.end(),
               [](const ReplyEntry& a, const ReplyEntry& b) { return a.seq < b.seq; });
     return out;
+}
+
+Result<std::uint64_t> Store::Impl::purgeReplies(std::int64_t cutoffMs) {
+    if (!feedTables)
+        return std::uint64_t{0};
+    auto due = [cutoffMs](const ReplyEntry& e) {
+        return !e.purged && e.state == OutboxState::delivered && e.deliveredAtMs <= cutoffMs;
+    };
+    auto candidates =
+        read<std::vector<ReplyEntry>>([&](const Reader& r) { return repliesIn(r, due); });
+    if (!candidates.ok())
+        return candidates.error();
+    std::uint64_t purged = 0;
+    // One small transaction per reply, as for reports: the writer lock stays short.
+    for (const ReplyEntry& candidate : *candidates) {
+        Status s = write<void>([&](Writer& w) -> Status {
+            auto e = loadReplyIn(*this, w, candidate.id);
+            if (!e.ok())
+                return e.error();
+            if (!due(*e))
+                return {};
+            if (Status d = w.del(replyText, e->id); !d.ok())
+                return d;
+            if (Status d = w.delPrefix(photos, e->id); !d.ok())
+                return d;
+            if (Status d = w.delPrefix(photoMeta, e->id); !d.ok())
+                return d;
+            e->purged = true;
+            e->updatedAtMs = now();
+            ++purged;
+            return storeReply(*this, w, *e, false, 0);
+        });
+        if (!s.ok())
+            return s.error();
+    }
+    return purged;
 }
 
 Status Store::saveReply(const Reply& reply, std::span<const Photo> photos) {

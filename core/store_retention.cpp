@@ -1,5 +1,6 @@
 // Retention and integrity: purging the photos and identity of reports delivered long ago (the
-// receipt code, tracking ID and history stay), and verify, which opens and checks every record.
+// receipt code, tracking ID and history stay) and the text and photos of replies delivered long
+// ago, and verify, which opens and checks every record.
 #include "core/log.hpp"
 #include "core/report_codec.hpp"
 #include "core/store_impl.hpp"
@@ -8,7 +9,7 @@ namespace lapor {
 
 using namespace storage;
 
-Result<std::uint64_t> Store::purgeDelivered(int olderThanDays) {
+Result<Store::PurgeCounts> Store::purgeDelivered(int olderThanDays) {
     Impl& m = *impl_;
     if (olderThanDays < 0)
         return makeError(Errc::invalidInput, "retention days must not be negative");
@@ -47,9 +48,14 @@ Result<std::uint64_t> Store::purgeDelivered(int olderThanDays) {
         if (!s.ok())
             return s.error();
     }
-    if (purged > 0)
-        log::info("store", "retention purged " + std::to_string(purged) + " report(s)");
-    return purged;
+    auto replies = m.purgeReplies(cutoff);
+    if (!replies.ok())
+        return replies.error();
+    if (purged > 0 || *replies > 0) {
+        log::info("store", "retention purged " + std::to_string(purged) + " report(s), " +
+                               std::to_string(*replies) + " reply(ies)");
+    }
+    return PurgeCounts{purged, *replies};
 }
 
 namespace {
@@ -126,15 +132,16 @@ Result<Store::VerifyReport> Store::verify() const {
             return checked.error();
     }
     // The citizen's replies' photos, stored under each reply's id (their text is checked when the
-    // agent opens it). Retention leaves them.
+    // agent opens it); none once retention purged the reply.
     auto replies = m.read<bool>([&](const Reader& r) -> Result<bool> {
         auto all = m.repliesIn(r, [](const ReplyEntry&) { return true; });
         if (!all.ok())
             return all.error();
         for (const ReplyEntry& reply : *all) {
-            checkItems(m, r, reply.id, reply.photoCount, 0, out, [&](std::string what) {
-                out.problems.push_back({reply.id, "reply " + std::move(what)});
-            });
+            checkItems(m, r, reply.id, reply.purged ? 0 : reply.photoCount, 0, out,
+                       [&](std::string what) {
+                           out.problems.push_back({reply.id, "reply " + std::move(what)});
+                       });
         }
         return true;
     });

@@ -474,8 +474,9 @@ int cmdPurge(Store& store, const Args& a, const Config& cfg) {
     auto n = store.purgeDelivered(days);
     if (!n.ok())
         return fail(n.error(), exitFailed);
-    std::cout << "purged photos and identity of " << *n << " report(s) delivered more than " << days
-              << " day(s) ago\n";
+    std::cout << "purged photos and identity of " << n->reports
+              << " report(s), and text and photos of " << n->replies
+              << " reply(ies), delivered more than " << days << " day(s) ago\n";
     return exitOk;
 }
 

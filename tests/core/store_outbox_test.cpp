@@ -172,11 +172,12 @@ TEST_CASE("outbox: retention purges photos and identity, keeps code, tracking ID
     f.clock.advance(10LL * 24 * 3600 * 1000);
     auto none = f.store->purgeDelivered(30);
     REQUIRE(none.ok());
-    CHECK(*none == 0);
+    CHECK(none->reports == 0);
     f.clock.advance(21LL * 24 * 3600 * 1000);
     auto purged = f.store->purgeDelivered(30);
     REQUIRE(purged.ok());
-    CHECK(*purged == 1);
+    CHECK(purged->reports == 1);
+    CHECK(purged->replies == 0);
     auto e = f.store->outboxEntry(a);
     CHECK(e->purged);
     CHECK(e->trackingId == "T-A");

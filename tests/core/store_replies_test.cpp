@@ -132,3 +132,51 @@ TEST_CASE("store replies: the agent claims them like reports, leases expire, out
     CHECK_FALSE(d.store->claimNextReply("agent:3", 30'000)->has_value());
     CHECK(d.store->recordReplyDelivered(b.id).error().code == Errc::invalidInput);
 }
+
+TEST_CASE(
+    "store replies: retention removes a delivered reply's text and photos, not a waiting one's") {
+    Delivered d;
+    REQUIRE(d.store->applyFeedPage(followedUpFeed(d.report, d.clock.wallMs()), "10").ok());
+    const Photo photo = samplePhoto(40'000, 3);
+    Reply sent = replyTo(d.report, "Sudah saya foto lagi, Pak Budi Santoso.");
+    Reply waiting = replyTo(d.report, "Masih berlubang, Bu Sri Wahyuni.");
+    REQUIRE(d.store->saveReply(sent, std::span(&photo, 1)).ok());
+    REQUIRE(d.store->saveReply(waiting, std::span(&photo, 1)).ok());
+    auto claim = d.store->claimNextReply("agent", 60'000);
+    REQUIRE(claim.ok());
+    REQUIRE(claim->has_value());
+    REQUIRE((*claim)->id == sent.id);
+    REQUIRE(d.store->recordReplyDelivered(sent.id).ok());
+
+    d.clock.advance(10LL * 24 * 3600 * 1000);
+    auto early = d.store->purgeDelivered(30);
+    REQUIRE(early.ok());
+    CHECK(early->replies == 0);
+    CHECK(d.store->loadReply(sent.id)->text == sent.text);
+
+    d.clock.advance(21LL * 24 * 3600 * 1000);
+    auto purged = d.store->purgeDelivered(30);
+    REQUIRE(purged.ok());
+    CHECK(purged->reports == 1);  // the report was delivered before the reply
+    CHECK(purged->replies == 1);
+    auto entry = d.store->replyEntry(sent.id);
+    REQUIRE(entry.ok());
+    CHECK(entry->purged);
+    CHECK(entry->state == OutboxState::delivered);
+    CHECK(entry->kind == ReplyKind::information);
+    auto loaded = d.store->loadReply(sent.id);
+    REQUIRE(loaded.ok());
+    CHECK(loaded->text.empty());
+    CHECK(d.store->listPhotos(sent.id)->empty());
+    CHECK(d.store->readPhoto(sent.id, 0).error().code == Errc::notFound);
+    // The one still waiting keeps everything, and verify finds nothing missing.
+    CHECK(d.store->loadReply(waiting.id)->text == waiting.text);
+    CHECK(d.store->readPhoto(waiting.id, 0)->jpeg == photo.jpeg);
+    CHECK_FALSE(d.store->replyEntry(waiting.id)->purged);
+    auto v = d.store->verify();
+    REQUIRE(v.ok());
+    CHECK(v->problems.empty());
+    CHECK(v->photos == 1);
+    // A second pass has nothing left to do.
+    CHECK(d.store->purgeDelivered(30)->replies == 0);
+}
