@@ -261,6 +261,20 @@ int cmdStatus(const Store& store) {
         total += n;
     }
     std::printf("  %-12s %8llu\n", "total", static_cast<unsigned long long>(total));
+    // The citizens' replies have an outbox of their own; shown once there are any.
+    auto replies = store.listReplies(std::nullopt);
+    if (!replies.ok())
+        return fail(replies.error(), exitFailed);
+    if (!replies->empty()) {
+        std::cout << "replies by state:\n";
+        for (OutboxState state : allOutboxStates()) {
+            const auto n = std::count_if(replies->begin(), replies->end(),
+                                         [&](const ReplyEntry& e) { return e.state == state; });
+            if (n > 0)
+                std::printf("  %-12s %8lld\n", outboxStateName(state), static_cast<long long>(n));
+        }
+        std::printf("  %-12s %8zu\n", "total", replies->size());
+    }
     auto status = store.listStatus();
     if (status.ok() && !status->empty()) {
         std::cout << "status records:\n";

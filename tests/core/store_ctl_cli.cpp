@@ -291,6 +291,12 @@ TEST_CASE("lapor-ctl: show prints the timeline, the agency's follow-up and the r
     CHECK(show.out.find("Belum diperbaiki") == std::string::npos);  // the citizen's words: hidden
     Run full = ctl(p.base + " show " + code + " --with-personal-data");
     CHECK(full.out.find("    Belum diperbaiki sama sekali.") != std::string::npos);
+    // status counts the reply waiting in its own outbox.
+    Run status = ctl(p.base + " status");
+    CHECK(status.exit == 0);
+    CHECK(
+        status.out.find("replies by state:\n  queued              1\n  total               1\n") !=
+        std::string::npos);
     // A report the server has said nothing about yet says so.
     Run queued = ctl(p.base + " show " + p.queued.uuid);
     CHECK(queued.out.find("timeline: (nothing from the server yet)") != std::string::npos);
