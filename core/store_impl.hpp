@@ -241,6 +241,11 @@ Result<std::vector<T>> decodePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view 
                                std::span<const Photo> list, const std::vector<PhotoInfo>& infos,
                                std::span<const std::uint8_t> sealed);
 
+// Deletes every item (photos and clips: their photometa rows and sealed chunks) stored under
+// `owner` (retention).
+[[nodiscard]] Status deleteItems(Writer& w, MDB_dbi photoMeta, MDB_dbi photos,
+                                 std::string_view owner);
+
 // The photometa records of a report's clips, numbered from `firstIndex` (its photo count) on,
 // after the checks Store::saveReport lists; every clip is hashed (an empty sha256Hex is filled in,
 // a wrong one refused).

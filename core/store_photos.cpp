@@ -81,6 +81,12 @@ std::vector<std::uint8_t> sealChunks(const crypto::Key& key, std::string_view uu
     return out;
 }
 
+Status deleteItems(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, std::string_view owner) {
+    if (Status s = w.delPrefix(photos, owner); !s.ok())
+        return s;
+    return w.delPrefix(photoMeta, owner);
+}
+
 Status putPhotos(Writer& w, MDB_dbi photoMeta, MDB_dbi photos, std::string_view owner,
                  std::span<const Photo> list, const std::vector<PhotoInfo>& infos,
                  std::span<const std::uint8_t> sealed) {

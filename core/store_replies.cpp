@@ -181,9 +181,7 @@ Result<std::uint64_t> Store::Impl::purgeReplies(std::int64_t cutoffMs) {
                 return {};
             if (Status d = w.del(replyText, e->id); !d.ok())
                 return d;
-            if (Status d = w.delPrefix(photos, e->id); !d.ok())
-                return d;
-            if (Status d = w.delPrefix(photoMeta, e->id); !d.ok())
+            if (Status d = deleteItems(w, photoMeta, photos, e->id); !d.ok())
                 return d;
             e->purged = true;
             e->updatedAtMs = now();

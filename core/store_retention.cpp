@@ -36,9 +36,7 @@ Result<Store::PurgeCounts> Store::purgeDelivered(int olderThanDays) {
             }
             if (Status d = w.del(m.identity, uuid); !d.ok())
                 return d;
-            if (Status d = w.delPrefix(m.photos, uuid); !d.ok())
-                return d;
-            if (Status d = w.delPrefix(m.photoMeta, uuid); !d.ok())
+            if (Status d = deleteItems(w, m.photoMeta, m.photos, uuid); !d.ok())
                 return d;
             rec.e.purged = true;
             ++purged;
